@@ -1,0 +1,73 @@
+# Veiligheidsregie — the README's commands. `make run` starts the demo; `make test` runs every check.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export PORT
+
+.PHONY: help install assets run serve demo test lint format typecheck djangocheck pytest messages compilemessages bench clean
+
+help:
+	@echo "make run    install, migrate, load the demo and serve on http://127.0.0.1:$(PORT)"
+	@echo "make test   ruff, mypy, Django checks, migrations check and the whole pytest suite"
+	@echo "make format apply ruff's formatting and import order"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json
+	npm install --no-package-lock --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed assets
+
+assets: node_modules/.installed
+
+run: install
+	mkdir -p var
+	$(BIN)/regie migrate --noinput
+	$(BIN)/regie collectstatic --noinput --verbosity 0
+	$(BIN)/regie demo
+	$(BIN)/regie serve
+
+serve: install
+	$(BIN)/regie serve
+
+demo: install
+	$(BIN)/regie demo
+
+test: install lint typecheck djangocheck pytest
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format:
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+typecheck:
+	$(BIN)/mypy src
+
+djangocheck:
+	$(BIN)/regie check --fail-level WARNING
+	$(BIN)/regie makemigrations --check --dry-run
+
+pytest:
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+messages:
+	cd src/regie && ../../$(BIN)/regie makemessages -l nl -l en --no-obsolete --ignore=node_modules
+	@echo "Now translate the new msgids in src/regie/locale/nl/LC_MESSAGES/django.po (and remove"
+	@echo "any 'fuzzy' flags), then run: make compilemessages"
+
+compilemessages:
+	cd src/regie && ../../$(BIN)/regie compilemessages
+
+clean:
+	rm -rf $(VENV) node_modules var/static .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,64 @@
+"""Shared pytest fixtures: organisations, users per role, and 2FA-verified logins."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from regie.accounts.models import Role, User
+from regie.accounts.tests.factories import MembershipFactory, UserFactory
+from regie.core.models import Organisation
+from regie.core.tests.factories import GemeenteFactory
+from tests.conftest_matrix import areas  # noqa: F401 - fixture re-export
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from django.conf import settings
+
+    # Hashing with PBKDF2 costs ~0.2 s per user; tests make hundreds of users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def maassluis(db: Any) -> Organisation:
+    return GemeenteFactory(name="Maassluis", slug="gm0556", cbs_code="GM0556")
+
+
+@pytest.fixture
+def alblasserdam(db: Any) -> Organisation:
+    return GemeenteFactory(name="Alblasserdam", slug="gm0482", cbs_code="GM0482")
+
+
+def verified_client(user: User) -> Client:
+    """A test client logged in as ``user`` who has passed two-factor verification."""
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, name="test", defaults={"confirmed": True}
+    )
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def login() -> Callable[[User], Client]:
+    return verified_client
+
+
+@pytest.fixture
+def member(db: Any) -> Callable[[Organisation, str], User]:
+    """Make a user with ``role`` in ``organisation``."""
+
+    def make(organisation: Organisation, role: str = Role.ADVISEUR) -> User:
+        user = UserFactory()
+        MembershipFactory(user=user, organisation=organisation, role=role)
+        return user
+
+    return make

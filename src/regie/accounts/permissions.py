@@ -1,0 +1,126 @@
+"""Tenant resolution and role checks for views and API endpoints.
+
+Every organisation-scoped URL has an ``org`` slug. :func:`org_view` resolves it and checks the
+user's role there: not a member → 404 (another gemeente's pages are not even confirmed to exist),
+member with a role that is not allowed → 403.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable
+from typing import Any, Concatenate, ParamSpec
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+
+from regie.accounts.models import Membership, Role
+from regie.core.models import Organisation
+
+P = ParamSpec("P")
+
+ALL_ROLES: frozenset[str] = frozenset(Role.values)
+#: Roles that may read the gemeente's own policy and monitor pages.
+STAFF_ROLES: frozenset[str] = frozenset({Role.BEHEERDER, Role.ADVISEUR, Role.RAADPLEGER})
+#: Roles that may change the gemeente's policy content.
+EDITOR_ROLES: frozenset[str] = frozenset({Role.BEHEERDER, Role.ADVISEUR})
+ADMIN_ROLES: frozenset[str] = frozenset({Role.BEHEERDER})
+
+
+def role_in(user: Any, organisation: Organisation) -> str | None:
+    """The user's role in ``organisation``, or None when not a member."""
+    if not user.is_authenticated or not user.is_active or not organisation.is_active:
+        return None
+    cache: dict[int, str | None] = getattr(user, "_regie_roles", None) or {}
+    if organisation.pk not in cache:
+        cache[organisation.pk] = (
+            Membership.objects.filter(user=user, organisation=organisation)
+            .values_list("role", flat=True)
+            .first()
+        )
+        user._regie_roles = cache
+    return cache[organisation.pk]
+
+
+def memberships_of(user: Any) -> list[Membership]:
+    if not user.is_authenticated:
+        return []
+    return list(
+        Membership.objects.filter(user=user, organisation__is_active=True)
+        .select_related("organisation")
+        .order_by("organisation__kind", "organisation__name")
+    )
+
+
+def resolve_organisation(request: HttpRequest, slug: str, roles: Iterable[str]) -> Organisation:
+    organisation = get_object_or_404(Organisation, slug=slug)
+    role = role_in(request.user, organisation)
+    if role is None:
+        raise Http404
+    if role not in set(roles):
+        raise PermissionDenied
+    request.organisation = organisation  # type: ignore[attr-defined]
+    request.role = role  # type: ignore[attr-defined]
+    request.session["regie_last_org"] = organisation.slug
+    return organisation
+
+
+def org_view(
+    roles: Iterable[str],
+) -> Callable[
+    [Callable[Concatenate[HttpRequest, Organisation, P], HttpResponse]],
+    Callable[..., HttpResponse],
+]:
+    """Decorate a view ``(request, organisation, **kwargs)`` reached by ``<slug:org>/…`` URLs."""
+    allowed = frozenset(roles)
+
+    def decorator(
+        view: Callable[Concatenate[HttpRequest, Organisation, P], HttpResponse],
+    ) -> Callable[..., HttpResponse]:
+        @login_required
+        @functools.wraps(view)
+        def wrapper(
+            request: HttpRequest, org: str, *args: P.args, **kwargs: P.kwargs
+        ) -> HttpResponse:
+            organisation = resolve_organisation(request, org, allowed)
+            return view(request, organisation, *args, **kwargs)
+
+        wrapper.regie_roles = allowed  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorator
+
+
+def installation_admin_required(
+    view: Callable[..., HttpResponse],
+) -> Callable[..., HttpResponse]:
+    """Installation-wide pages (all organisations) are for superusers only."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def is_verified(user: Any) -> bool:
+    """Whether the user passed the second factor in this session (django-otp's flag)."""
+    check = getattr(user, "is_verified", None)
+    return bool(check()) if callable(check) else False
+
+
+def requires_two_factor(user: Any) -> bool:
+    """Whether ``user`` must pass TOTP before using the site (configured per role)."""
+    from django.conf import settings
+
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    required = set(settings.REGIE_2FA_REQUIRED_ROLES)
+    return Membership.objects.filter(user=user, role__in=required).exists()

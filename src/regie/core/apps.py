@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "regie.core"
+    label = "core"
+    verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from regie.core import audit
+        from regie.core.models import Organisation
+
+        audit.connect_signals()
+        audit.register(Organisation, organisation=lambda org: org)

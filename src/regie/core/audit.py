@@ -1,0 +1,184 @@
+"""The audit mechanism: every save and delete of a registered domain model writes an entry.
+
+Apps register their models with :func:`register` (in ``AppConfig.ready``). The acting user comes
+from a context variable that the web middleware and the CLI set (:func:`acting_as`). Reads of
+personal data are recorded explicitly with :func:`regie.core.services.record_read`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import datetime as dt
+import decimal
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+from django.db.models.signals import post_delete, post_save, pre_save
+
+from regie.core.models import AuditAction, AuditEntry, Organisation
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a user (web) or a named system process (CLI, demo loader)."""
+
+    user: Any | None
+    label: str
+
+
+_actor: contextvars.ContextVar[Actor | None] = contextvars.ContextVar("regie_actor", default=None)
+
+
+@dataclass(frozen=True)
+class _Registration:
+    exclude: frozenset[str]
+    redact: frozenset[str]
+    organisation: Callable[[Any], Organisation | None]
+
+
+_registry: dict[type[models.Model], _Registration] = {}
+
+
+def register(
+    model: type[models.Model],
+    *,
+    organisation: Callable[[Any], Organisation | None] = lambda obj: None,
+    exclude: tuple[str, ...] = (),
+    redact: tuple[str, ...] = (),
+) -> None:
+    """Audit every change of ``model``.
+
+    ``organisation`` tells which tenant an object belongs to (its beheerders see the entry);
+    ``exclude`` lists fields whose changes are noise (``last_login``); ``redact`` lists fields whose
+    value must never be written to the log (password hashes): the entry says only that they changed.
+    """
+    _registry[model] = _Registration(frozenset(exclude), frozenset(redact), organisation)
+
+
+def registered_models() -> list[type[models.Model]]:
+    return list(_registry)
+
+
+def current_actor() -> Actor | None:
+    return _actor.get()
+
+
+@contextlib.contextmanager
+def acting_as(user: Any | None, label: str | None = None) -> Iterator[None]:
+    """Attribute audit entries written inside the block to ``user`` (or a system ``label``)."""
+    name = label or (user.get_username() if user is not None else "systeem")
+    token = _actor.set(Actor(user=user, label=name))
+    try:
+        yield
+    finally:
+        _actor.reset(token)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def snapshot(obj: models.Model, reg: _Registration | None = None) -> dict[str, Any]:
+    """The audited fields of ``obj`` as JSON-safe values (foreign keys by id)."""
+    reg = reg or _registry.get(type(obj)) or _Registration(frozenset(), frozenset(), lambda o: None)
+    data: dict[str, Any] = {}
+    for field in obj._meta.concrete_fields:
+        name = field.attname
+        if field.name in reg.exclude:
+            continue
+        value = getattr(obj, name)
+        if field.name in reg.redact:
+            value = "••••" if value else ""
+        data[field.name] = _jsonable(value)
+    return data
+
+
+def write_entry(
+    *,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    organisation: Organisation | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    purpose: str = "",
+    actor: Actor | None = None,
+) -> AuditEntry:
+    actor = actor or current_actor() or Actor(user=None, label="systeem")
+    if obj is not None:
+        object_type = object_type or obj._meta.label
+        object_id = object_id or str(obj.pk)
+        object_repr = object_repr or str(obj)[:300]
+    user = actor.user if actor.user is not None and actor.user.pk is not None else None
+    return AuditEntry.objects.create(
+        actor=user,
+        actor_label=actor.label[:200],
+        organisation=organisation,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr[:300],
+        before=before,
+        after=after,
+        purpose=purpose[:300],
+    )
+
+
+def _pre_save(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
+    reg = _registry.get(sender)
+    if reg is None or kwargs.get("raw"):
+        return
+    before = None
+    if instance.pk is not None:
+        old = sender._default_manager.filter(pk=instance.pk).first()
+        before = snapshot(old, reg) if old is not None else None
+    instance._audit_before = before  # type: ignore[attr-defined]
+
+
+def _post_save(
+    sender: type[models.Model], instance: models.Model, created: bool, **kwargs: Any
+) -> None:
+    reg = _registry.get(sender)
+    if reg is None or kwargs.get("raw"):
+        return
+    before = getattr(instance, "_audit_before", None)
+    after = snapshot(instance, reg)
+    if not created and before == after:
+        return  # only excluded fields (e.g. last_login) changed
+    write_entry(
+        action=AuditAction.CREATE if created or before is None else AuditAction.UPDATE,
+        obj=instance,
+        organisation=reg.organisation(instance),
+        before=None if created else before,
+        after=after,
+    )
+
+
+def _post_delete(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
+    reg = _registry.get(sender)
+    if reg is None:
+        return
+    write_entry(
+        action=AuditAction.DELETE,
+        obj=instance,
+        organisation=reg.organisation(instance),
+        before=snapshot(instance, reg),
+    )
+
+
+def connect_signals() -> None:
+    pre_save.connect(_pre_save, dispatch_uid="regie-audit-pre-save")
+    post_save.connect(_post_save, dispatch_uid="regie-audit-post-save")
+    post_delete.connect(_post_delete, dispatch_uid="regie-audit-post-delete")

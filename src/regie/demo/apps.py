@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DemoConfig(AppConfig):
+    """Builds the demo installation (Maassluis and Alblasserdam). Sits on top of every app."""
+
+    name = "regie.demo"
+    label = "demo"
+    verbose_name = _("Demo")

@@ -1,0 +1,154 @@
+"""The demo installation: Maassluis and Alblasserdam, partner organisations and accounts."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from regie.accounts import services as account_services
+from regie.accounts.models import Membership, Role, User
+from regie.accounts.permissions import requires_two_factor
+from regie.areas import services as area_services
+from regie.core import audit
+from regie.core import services as core_services
+from regie.core.models import Organisation, OrganisationKind
+
+#: The password of every demo account. Printed by ``regie demo``; never use a demo in production.
+DEMO_PASSWORD = "Regie-demo-2026"  # noqa: S105 - documented demo credential
+DEMO_DEVICE_NAME = "demo"
+
+ORGANISATIONS: list[tuple[str, str, str, str]] = [
+    # (slug, name, kind, cbs_code)
+    ("gm0556", "Maassluis", OrganisationKind.GEMEENTE, "GM0556"),
+    ("gm0482", "Alblasserdam", OrganisationKind.GEMEENTE, "GM0482"),
+    ("politie-rotterdam", "Politie eenheid Rotterdam", OrganisationKind.POLITIE, ""),
+    ("om-rotterdam", "Openbaar Ministerie Rotterdam", OrganisationKind.OM, ""),
+    ("riec-rotterdam", "RIEC Rotterdam", OrganisationKind.RIEC, ""),
+    ("zvh-rijnmond", "Zorg- en Veiligheidshuis Rijnmond", OrganisationKind.ZVH, ""),
+    ("zorgpartner-demo", "Zorgpartner (demo)", OrganisationKind.ZORGPARTNER, ""),
+    ("woningcorporatie-demo", "Woningcorporatie (demo)", OrganisationKind.WONINGCORPORATIE, ""),
+    ("jongerenwerk-demo", "Jongerenwerk (demo)", OrganisationKind.JONGERENWERK, ""),
+    ("handhaving-demo", "Handhaving Drechtsteden (demo)", OrganisationKind.HANDHAVING, ""),
+]
+
+ACCOUNTS: list[tuple[str, str, str, list[tuple[str, str]]]] = [
+    # (username, first name, last name, [(org slug, role)])
+    ("beheerder.maassluis", "Bea", "Beheer", [("gm0556", Role.BEHEERDER)]),
+    ("adviseur.maassluis", "Mila", "de Vries", [("gm0556", Role.ADVISEUR)]),
+    ("raadpleger.maassluis", "Ruud", "Raad", [("gm0556", Role.RAADPLEGER)]),
+    ("handhaver.maassluis", "Hans", "Handhaving", [("gm0556", Role.HANDHAVER)]),
+    ("beheerder.alblasserdam", "Bram", "Beheer", [("gm0482", Role.BEHEERDER)]),
+    ("adviseur.alblasserdam", "Anouk", "Jansen", [("gm0482", Role.ADVISEUR)]),
+    ("raadpleger.alblasserdam", "Rik", "Raad", [("gm0482", Role.RAADPLEGER)]),
+    ("adviseur.regio", "Sam", "Regio", [("gm0556", Role.ADVISEUR), ("gm0482", Role.ADVISEUR)]),
+    ("politie.rotterdam", "Pim", "Politie", [("politie-rotterdam", Role.KETENPARTNER)]),
+]
+
+SUPERUSER = "installatiebeheer"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    roles: str
+    two_factor: bool
+
+
+def demo_exists() -> bool:
+    return Organisation.objects.filter(slug="gm0556").exists()
+
+
+@transaction.atomic
+def build_demo() -> list[DemoAccount]:
+    """Create the demo organisations and accounts when missing (idempotent); load reference data."""
+    with audit.acting_as(None, "demo"):
+        area_services.load_reference_data()
+        orgs = {}
+        for slug, name, kind, code in ORGANISATIONS:
+            org = Organisation.objects.filter(slug=slug).first()
+            if org is None:
+                org = core_services.create_organisation(
+                    name=name, slug=slug, kind=kind, cbs_code=code
+                )
+            orgs[slug] = org
+        for username, first, last, roles in ACCOUNTS:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user = account_services.create_user(
+                    username=username,
+                    email=f"{username}@example.org",
+                    first_name=first,
+                    last_name=last,
+                    password=DEMO_PASSWORD,
+                )
+            for slug, role in roles:
+                account_services.set_role(user=user, organisation=orgs[slug], role=role)
+            _ensure_demo_device(user)
+        admin = User.objects.filter(username=SUPERUSER).first()
+        if admin is None:
+            admin = account_services.create_user(
+                username=SUPERUSER,
+                email=f"{SUPERUSER}@example.org",
+                first_name="Installatie",
+                last_name="Beheer",
+                password=DEMO_PASSWORD,
+                is_superuser=True,
+            )
+        _ensure_demo_device(admin)
+    return demo_accounts()
+
+
+def _ensure_demo_device(user: User) -> None:
+    if not requires_two_factor(user):
+        return
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        return
+    TOTPDevice.objects.create(
+        user=user, name=DEMO_DEVICE_NAME, confirmed=True, key=secrets.token_hex(20)
+    )
+
+
+def demo_accounts() -> list[DemoAccount]:
+    names = [a[0] for a in ACCOUNTS] + [SUPERUSER]
+    users = {u.username: u for u in User.objects.filter(username__in=names)}
+    memberships: dict[int, list[str]] = {}
+    for m in Membership.objects.filter(user__in=users.values()).select_related("organisation"):
+        memberships.setdefault(m.user_id, []).append(f"{m.get_role_display()} {m.organisation}")
+    result = []
+    for name in names:
+        user = users.get(name)
+        if user is None:
+            continue
+        roles = ", ".join(memberships.get(user.pk, [])) or _(
+            "installation management (all organisations)"
+        )
+        result.append(DemoAccount(name, roles, requires_two_factor(user)))
+    return result
+
+
+def current_code(username: str) -> str:
+    """The current TOTP code of a demo account (refused for accounts not made by the demo)."""
+    device = TOTPDevice.objects.filter(
+        user__username=username, name=DEMO_DEVICE_NAME, confirmed=True
+    ).first()
+    if device is None:
+        raise core_services.ServiceError(
+            _(
+                "%(username)r is not a demo account with two-factor authentication; codes are "
+                "only shown for demo accounts."
+            )
+            % {"username": username}
+        )
+    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+    return str(code).zfill(device.digits)
+
+
+def secret_of(username: str) -> str:
+    device = TOTPDevice.objects.get(user__username=username, name=DEMO_DEVICE_NAME)
+    return base64.b32encode(device.bin_key).decode()

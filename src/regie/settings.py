@@ -1,0 +1,228 @@
+"""Django settings for Veiligheidsregie.
+
+All configuration comes from environment variables (see ``docs/configuration.md``); a ``.env``
+file in the project directory is read first when present. Defaults give a safe local demo on SQLite.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+from regie import env
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = PACKAGE_DIR.parent.parent
+env.load_dotenv(PROJECT_DIR / ".env")
+
+DEBUG = env.get_bool("REGIE_DEBUG", False)
+VAR_DIR = Path(env.get_str("REGIE_VAR_DIR", str(PROJECT_DIR / "var")))
+
+# Development-only default; `regie check --deploy` rejects it (security.W009).
+_INSECURE_DEV_KEY = "django-insecure-development-key-change-me-" + "x" * 20
+SECRET_KEY = env.get_str("REGIE_SECRET_KEY", _INSECURE_DEV_KEY)
+
+ALLOWED_HOSTS = env.get_list("REGIE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.get_list("REGIE_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "csp",
+    "regie.core",
+    "regie.accounts",
+    "regie.areas",
+    "regie.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "regie.accounts.middleware.TwoFactorMiddleware",
+    "regie.core.middleware.AuditActorMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "regie.urls"
+WSGI_APPLICATION = "regie.wsgi.application"
+ASGI_APPLICATION = "regie.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "regie.accounts.context_processors.shell",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------
+_default_sqlite = f"sqlite:///{VAR_DIR / 'regie.sqlite3'}"
+DATABASES = {
+    "default": dj_database_url.parse(
+        env.get_str("DATABASE_URL", _default_sqlite), conn_max_age=60, conn_health_checks=True
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Authentication -------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Roles that must use two-factor authentication (all roles that can see personal data).
+REGIE_2FA_REQUIRED_ROLES = env.get_list(
+    "REGIE_2FA_REQUIRED_ROLES", ["beheerder", "adviseur", "handhaver", "ketenpartner"]
+)
+OTP_TOTP_ISSUER = env.get_str("REGIE_OTP_ISSUER", "Veiligheidsregie")
+
+# Lock-out after repeated failed logins (django-axes).
+AXES_FAILURE_LIMIT = env.get_int("REGIE_LOCKOUT_FAILURES", 5)
+AXES_COOLOFF_TIME = env.get_int("REGIE_LOCKOUT_MINUTES", 15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_VERBOSE = False
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+
+# Sessions: expire after inactivity and when the browser closes.
+SESSION_COOKIE_AGE = env.get_int("REGIE_SESSION_IDLE_MINUTES", 30) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+PASSWORD_RESET_TIMEOUT = 60 * 60  # one hour
+
+# --- E-mail -------------------------------------------------------------------------------
+EMAIL_BACKEND = env.get_str("REGIE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env.get_str("REGIE_EMAIL_HOST", "localhost")
+EMAIL_PORT = env.get_int("REGIE_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env.get_str("REGIE_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env.get_str("REGIE_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env.get_bool("REGIE_EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env.get_str("REGIE_DEFAULT_FROM_EMAIL", "veiligheidsregie@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Security headers -------------------------------------------------------------------------
+_HTTPS = env.get_bool("REGIE_HTTPS", False)
+SECURE_SSL_REDIRECT = _HTTPS
+SESSION_COOKIE_SECURE = _HTTPS
+CSRF_COOKIE_SECURE = _HTTPS
+SECURE_HSTS_SECONDS = env.get_int("REGIE_HSTS_SECONDS", 31536000 if _HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _HTTPS
+SECURE_HSTS_PRELOAD = _HTTPS
+if env.get_bool("REGIE_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CSRF_COOKIE_HTTPONLY = True
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# --- Internationalisation ---------------------------------------------------------------------
+LANGUAGE_CODE = "nl"
+LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = "Europe/Amsterdam"
+USE_I18N = True
+USE_TZ = True
+USE_THOUSAND_SEPARATOR = True
+
+# --- Static files ---------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+_NODE = PROJECT_DIR / "node_modules"
+STATICFILES_DIRS = [
+    ("vendor/utrecht-css", _NODE / "@utrecht" / "component-library-css" / "dist"),
+    ("vendor/utrecht-tokens", _NODE / "@utrecht" / "design-tokens" / "dist"),
+    ("vendor/htmx", _NODE / "htmx.org" / "dist"),
+]
+# The project's own style sheet comes first (``regie`` itself is not an installed app).
+STATICFILES_DIRS = [("regie", PACKAGE_DIR / "static" / "regie")] + [
+    (prefix, path) for prefix, path in STATICFILES_DIRS if path.is_dir()
+]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+
+# --- Logging: no personal data (usernames, IP addresses, e-mail) in log lines ------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.get_str("REGIE_LOG_LEVEL", "INFO")},
+    "loggers": {
+        # axes logs usernames and IP addresses at INFO/WARNING; we keep those in the database only.
+        "axes": {"level": "ERROR"},
+        "django.security": {"level": "WARNING"},
+    },
+}
+
+CSRF_FAILURE_VIEW = "regie.core.views.csrf_failure"
+REGIE_DJANGO_ADMIN = env.get_bool("REGIE_DJANGO_ADMIN", False)

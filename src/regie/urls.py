@@ -1,0 +1,27 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from regie.accounts import urls as accounts_urls
+from regie.accounts import views as accounts_views
+from regie.areas import urls as areas_urls
+
+handler400 = "regie.core.views.bad_request"
+handler403 = "regie.core.views.permission_denied"
+handler404 = "regie.core.views.page_not_found"
+handler500 = "regie.core.views.server_error"
+
+urlpatterns = [
+    path("", accounts_views.home, name="home"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("account/", include(accounts_urls)),
+    path("", include((accounts_urls.installation_urlpatterns, "installatie"))),
+    path("", include((areas_urls.urlpatterns, "areas"))),
+    path("<slug:org>/", include((areas_urls.org_urlpatterns, "org_areas"))),
+    path("<slug:org>/", include((accounts_urls.org_urlpatterns, "beheer"))),
+]
+
+if settings.REGIE_DJANGO_ADMIN:
+    # For developers only; the product's own Beheer section is the user interface.
+    urlpatterns.insert(0, path("admin/", admin.site.urls))

@@ -1,0 +1,133 @@
+"""The `regie` command: plain help, clear errors without tracebacks, a clean deploy check."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from regie.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_main(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = 0
+    try:
+        main(["regie", *args])
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_help_lists_the_product_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_main(capsys)
+    assert code == 0
+    for command in ("demo", "serve", "createuser", "demo-code", "loadareas"):
+        assert f"  {command} " in out
+
+
+@pytest.mark.parametrize("command", ["demo", "serve", "createuser", "demo-code", "loadareas"])
+def test_every_command_has_help(capsys: pytest.CaptureFixture[str], command: str) -> None:
+    code, out, _ = run_main(capsys, command, "--help")
+    assert code == 0
+    assert "usage: regie" in out
+
+
+@pytest.mark.django_db
+def test_errors_exit_nonzero_with_a_message_not_a_traceback(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, _, err = run_main(capsys, "createuser", "iemand", "--email", "i@example.org")
+    assert code == 1
+    assert "Traceback" not in err
+    assert "--org" in err
+    code, _, err = run_main(capsys, "demo-code", "bestaat.niet")
+    assert code == 1
+    assert "Traceback" not in err
+    code, _, err = run_main(
+        capsys,
+        "createuser",
+        "iemand",
+        "--email",
+        "i@example.org",
+        "--org",
+        "nergens",
+        "--role",
+        "adviseur",
+    )
+    assert code == 1
+    assert "nergens" in err
+
+
+@pytest.mark.django_db
+def test_createuser_gives_a_role(capsys: pytest.CaptureFixture[str], maassluis) -> None:
+    from regie.accounts.models import Membership
+
+    code, out, _ = run_main(
+        capsys,
+        "createuser",
+        "j.jansen",
+        "--email",
+        "j@example.org",
+        "--org",
+        "gm0556",
+        "--role",
+        "raadpleger",
+    )
+    assert code == 0, out
+    membership = Membership.objects.get(user__username="j.jansen")
+    assert membership.organisation == maassluis
+    assert membership.role == "raadpleger"
+    assert not membership.user.has_usable_password()
+
+
+def test_unexpected_errors_are_reported_without_traceback(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import django.core.management as management
+
+    def boom(argv: list[str]) -> None:
+        raise RuntimeError("database is locked")
+
+    monkeypatch.setattr(management, "execute_from_command_line", boom)
+    code, _, err = run_main(capsys, "migrate")
+    assert code == 1
+    assert "database is locked" in err
+    assert "Traceback" not in err
+
+
+def test_check_deploy_is_clean_with_the_documented_production_variables(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("REGIE_", "DATABASE_URL"))}
+    env.update(
+        REGIE_SECRET_KEY="s3cr3t-" + "k9Xq2" * 12,
+        REGIE_HTTPS="true",
+        REGIE_ALLOWED_HOSTS="veiligheid.example.nl",
+        REGIE_CSRF_TRUSTED_ORIGINS="https://veiligheid.example.nl",
+        REGIE_VAR_DIR=str(tmp_path),
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "regie.cli", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout + result.stderr
+    # Without them, the same check complains (the test above cannot pass by accident).
+    env.pop("REGIE_HTTPS")
+    result = subprocess.run(
+        [sys.executable, "-m", "regie.cli", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert result.returncode != 0

@@ -1,0 +1,194 @@
+"""Every view, every role, own and other gemeente → the expected HTTP status.
+
+The test collects every named URL of the project. A URL that is not listed in MATRIX fails the
+test, so a new view cannot ship without a decision about who may see it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from regie.accounts.models import Role, User
+from regie.accounts.permissions import ADMIN_ROLES, ALL_ROLES
+from regie.core.models import AuditAction, Organisation
+from regie.core.services import record_event
+from tests.conftest_matrix import AreaFixture
+
+PUBLIC = "public"  # reachable without logging in
+LOGGED_IN = "logged_in"  # any logged-in, verified user; no tenant data
+SUPERUSER = "superuser"  # installation-wide pages
+NOT_GET = "not_get"  # endpoints that only accept POST (checked separately)
+
+#: url name → PUBLIC | LOGGED_IN | SUPERUSER | NOT_GET | frozenset of roles allowed in own org
+MATRIX: dict[str, Any] = {
+    "home": LOGGED_IN,
+    "set_language": PUBLIC,  # GET only redirects; POST switches the language
+    "accounts:login": PUBLIC,
+    "accounts:logout": NOT_GET,
+    "accounts:verify": LOGGED_IN,
+    "accounts:setup_2fa": LOGGED_IN,
+    "accounts:profile": LOGGED_IN,
+    "accounts:password_change": LOGGED_IN,
+    "accounts:password_change_done": LOGGED_IN,
+    "accounts:password_reset": PUBLIC,
+    "accounts:password_reset_done": PUBLIC,
+    "accounts:password_reset_confirm": PUBLIC,
+    "accounts:password_reset_complete": PUBLIC,
+    "installatie:organisation_list": SUPERUSER,
+    "areas:index": LOGGED_IN,
+    "areas:detail": LOGGED_IN,
+    "org_areas:overview": ALL_ROLES,
+    "org_areas:gemeente_areas": ALL_ROLES,
+    "beheer:member_list": ADMIN_ROLES,
+    "beheer:member_detail": ADMIN_ROLES,
+    "beheer:member_remove": ADMIN_ROLES,
+    "beheer:member_reset_2fa": ADMIN_ROLES,
+    "beheer:organisation_settings": ADMIN_ROLES,
+    "beheer:audit_log": ADMIN_ROLES,
+    "beheer:audit_entry": ADMIN_ROLES,
+}
+
+
+def _walk(patterns: list[Any], namespace: str = "") -> Iterator[str]:
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = p.namespace or ""
+            full = f"{namespace}:{ns}" if namespace and ns else (ns or namespace)
+            yield from _walk(p.url_patterns, full)
+        elif isinstance(p, URLPattern) and p.name:
+            yield f"{namespace}:{p.name}" if namespace else p.name
+
+
+def all_url_names() -> set[str]:
+    return {n for n in _walk(get_resolver().url_patterns) if not n.startswith("admin:")}
+
+
+def test_every_url_has_a_matrix_entry() -> None:
+    assert all_url_names() == set(MATRIX), "update MATRIX for new or removed URLs"
+
+
+def _kwargs(name: str, org: Organisation, target: dict[str, Any]) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {}
+    pattern_keys = {
+        "beheer:member_detail",
+        "beheer:member_remove",
+        "beheer:member_reset_2fa",
+    }
+    if name.startswith(("org_areas:", "beheer:")):
+        kwargs["org"] = org.slug
+    if name in pattern_keys:
+        kwargs["user_id"] = target["member"].pk
+    if name == "beheer:audit_entry":
+        kwargs["entry_id"] = target["entry"].pk
+    if name == "areas:detail":
+        kwargs["code"] = "GM0556"
+    if name == "accounts:password_reset_confirm":
+        kwargs.update(uidb64="MQ", token="set-password")
+    return kwargs
+
+
+@pytest.fixture
+def world(
+    maassluis: Organisation,
+    alblasserdam: Organisation,
+    member: Callable[[Organisation, str], User],
+    areas: AreaFixture,
+) -> dict[str, Any]:
+    data: dict[str, Any] = {"own": maassluis, "other": alblasserdam, "users": {}}
+    for role in Role.values:
+        data["users"][role] = member(maassluis, role)
+    for org, key in ((maassluis, "own_target"), (alblasserdam, "other_target")):
+        target_user = member(org, Role.ADVISEUR)
+        entry = record_event(
+            action=AuditAction.IMPORT, user=None, label="test", organisation=org, description="x"
+        )
+        data[key] = {"member": target_user, "entry": entry}
+    return data
+
+
+ORG_URLS = sorted(n for n, spec in MATRIX.items() if isinstance(spec, frozenset))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", sorted(Role.values))
+@pytest.mark.parametrize("name", ORG_URLS)
+def test_org_url_own_and_other_gemeente(
+    world: dict[str, Any], login: Callable[[User], Client], role: str, name: str
+) -> None:
+    client = login(world["users"][role])
+    own = reverse(name, kwargs=_kwargs(name, world["own"], world["own_target"]))
+    other = reverse(name, kwargs=_kwargs(name, world["other"], world["other_target"]))
+    expected_own = 200 if role in MATRIX[name] else 403
+    assert client.get(own).status_code == expected_own, own
+    # Another gemeente's pages: never shown, and not even confirmed to exist.
+    assert client.get(other).status_code == 404, other
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ORG_URLS)
+def test_other_gemeente_ids_under_own_slug_are_404(
+    world: dict[str, Any], login: Callable[[User], Client], name: str
+) -> None:
+    """A beheerder of Maassluis cannot reach Alblasserdam's users or log lines via own URLs."""
+    client = login(world["users"][Role.BEHEERDER])
+    url = reverse(name, kwargs=_kwargs(name, world["own"], world["other_target"]))
+    status = client.get(url).status_code
+    if name in {
+        "beheer:member_detail",
+        "beheer:member_remove",
+        "beheer:member_reset_2fa",
+        "beheer:audit_entry",
+    }:
+        assert status == 404, url
+    else:
+        assert status == 200, url
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_anonymous(world: dict[str, Any], name: str) -> None:
+    spec = MATRIX[name]
+    url = reverse(name, kwargs=_kwargs(name, world["own"], world["own_target"]))
+    response = Client().get(url)
+    if spec == PUBLIC:
+        assert response.status_code in {200, 302}, url
+        if response.status_code == 302:
+            assert "inloggen" not in response["Location"], url
+    elif spec == NOT_GET:
+        assert response.status_code == 405, url
+    else:
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse("accounts:login")), url
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", sorted(Role.values))
+@pytest.mark.parametrize(
+    "name", sorted(n for n, s in MATRIX.items() if s in (LOGGED_IN, SUPERUSER))
+)
+def test_non_org_urls_per_role(
+    world: dict[str, Any], login: Callable[[User], Client], role: str, name: str
+) -> None:
+    client = login(world["users"][role])
+    url = reverse(name, kwargs=_kwargs(name, world["own"], world["own_target"]))
+    status = client.get(url).status_code
+    if MATRIX[name] == SUPERUSER:
+        assert status == 403, url
+    elif name in {"accounts:verify", "accounts:setup_2fa", "home"}:
+        assert status == 302, url  # already verified / single organisation → redirect onwards
+    else:
+        assert status == 200, url
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(n for n, s in MATRIX.items() if s == SUPERUSER))
+def test_superuser_pages(world: dict[str, Any], login: Callable[[User], Client], name: str) -> None:
+    admin = User.objects.create_superuser("root", "root@example.org", "Een-lang-wachtwoord-1")
+    url = reverse(name, kwargs=_kwargs(name, world["own"], world["own_target"]))
+    assert login(admin).get(url).status_code == 200
+    assert set(ALL_ROLES) == set(Role.values)

@@ -12,6 +12,9 @@ PRODUCT_COMMANDS = [
     ("createuser", "create a user and give them a role in an organisation"),
     ("demo-code", "print the current two-factor code of a demo account"),
     ("loadareas", "load or refresh the areas (CBS codes, hierarchy, population)"),
+    ("import", "import a file of figures (OData, StatLine CSV, local template, incidents)"),
+    ("measures", "list the measures catalogue (police, CBS, Veiligheidsmonitor, local, derived)"),
+    ("figure", "print one figure with its source, table, vintage and status"),
     ("migrate", "create or update the database tables"),
     ("check", "check the configuration (add --deploy for production settings)"),
 ]

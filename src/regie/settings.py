@@ -39,9 +39,12 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
     "regie.core",
     "regie.accounts",
     "regie.areas",
+    "regie.monitor",
     "regie.demo",
 ]
 
@@ -222,6 +225,31 @@ LOGGING = {
         "axes": {"level": "ERROR"},
         "django.security": {"level": "WARNING"},
     },
+}
+
+# --- JSON API (/api/v1/, read-only; docs/api/openapi.yaml) -------------------------------------
+REST_FRAMEWORK = {
+    # The web login (with its second factor) is the only way in; no tokens, no basic auth.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["regie.core.api.ReadOnlyAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "regie.core.api.Pagination",
+    "PAGE_SIZE": 1000,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Veiligheidsregie API",
+    "VERSION": "1.0.0",
+    "DESCRIPTION": (
+        "Read-only access to areas, measures and figures of Veiligheidsregie. Sign in through "
+        "the web login (with the second factor); the API uses that session. Open data is "
+        "visible to every user; a gemeente's own figures only to its beheerders, adviseurs "
+        "and raadplegers. Values are null when not published (never zero)."
+    ),
+    "SERVE_PERMISSIONS": ["regie.core.api.ReadOnlyAuthenticated"],
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
 }
 
 CSRF_FAILURE_VIEW = "regie.core.views.csrf_failure"

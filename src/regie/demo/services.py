@@ -60,6 +60,15 @@ class DemoAccount:
     two_factor: bool
 
 
+def load_figures() -> list[str]:
+    """Load the shipped open data and the seed figures of both demo gemeenten (idempotent)."""
+    from regie.monitor import demo_data
+
+    gemeenten = list(Organisation.objects.filter(slug__in=["gm0556", "gm0482"]).order_by("slug"))
+    with audit.acting_as(None, "demo"):
+        return [str(item) for item in demo_data.load(gemeenten)]
+
+
 def demo_exists() -> bool:
     return Organisation.objects.filter(slug="gm0556").exists()
 

@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MonitorConfig(AppConfig):
+    name = "regie.monitor"
+    label = "monitor"
+    verbose_name = _("Veiligheidsbeeld")
+
+    def ready(self) -> None:
+        from regie.core import audit
+        from regie.monitor import models
+
+        audit.register(models.Measure, organisation=lambda m: m.organisation)
+        audit.register(models.DerivedComponent, organisation=lambda c: c.derived.organisation)
+        audit.register(models.Dataset, organisation=lambda d: d.organisation)
+        audit.register(models.ImportBatch, organisation=lambda b: b.dataset.organisation)
+        # Observations and revisions are written in bulk by the import service, which records one
+        # audit event per import; registering them keeps single edits (shell, tests) audited too.
+        audit.register(models.Observation, organisation=lambda o: o.owner)
+        audit.register(models.Revision, organisation=lambda r: r.owner)

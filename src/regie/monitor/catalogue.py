@@ -1,0 +1,191 @@
+"""The measures catalogue as shipped in ``data/`` (plain Python, no database).
+
+- ``politie:<code>``  the 59 police crime types (flat; ``0.0.0`` is the total)
+- ``overlast:<code>`` the 9 police nuisance registration types (``0.0.0`` is the total)
+- ``cbs:<code>``      the 75 CBS 83648NED crime types (hierarchical: T001161 ⊃ CRI1000 ⊃ CRI1100 …)
+- ``vm:<key>``        Veiligheidsmonitor indicators
+- ``local:<key>``     local figures (the keys of the seed figures)
+- ``derived:<key>``   sums of other measures, defined as data and computed on read
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@dataclass(frozen=True)
+class MeasureSpec:
+    code: str
+    source: str
+    key: str
+    name: str
+    description: str = ""
+    unit: str = "count"
+    is_rollup: bool = False
+    parent: str = ""
+    category: str = ""
+    sort_order: int = 0
+    components: tuple[str, ...] = field(default=())
+    #: other labels that name this measure in files (StatLine exports, VM column headers)
+    labels: tuple[str, ...] = field(default=())
+
+
+def _read(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+POLITIE_GROUPS = {
+    "1": "Misdrijven met een slachtoffer (vermogen, geweld)",
+    "2": "Misdrijven tegen de leefomgeving",
+    "3": "Misdrijven tegen de maatschappelijke integriteit",
+}
+
+
+def politie_measures() -> list[MeasureSpec]:
+    specs = []
+    for order, row in enumerate(_read(DATA / "politie" / "SoortMisdrijf_politie.csv")):
+        key = row["Key"].strip()
+        title = row["Title"].strip()
+        name = title[len(key) :].strip() if title.startswith(key) else title
+        specs.append(
+            MeasureSpec(
+                code=f"politie:{key}",
+                source="politie",
+                key=key,
+                name=name,
+                description=(row.get("Description") or "").strip(),
+                is_rollup=key == "0.0.0",
+                parent="" if key == "0.0.0" else "politie:0.0.0",
+                category=POLITIE_GROUPS.get(key[0], ""),
+                sort_order=order,
+                labels=(title, name),
+            )
+        )
+    return specs
+
+
+def overlast_measures() -> list[MeasureSpec]:
+    specs = []
+    for order, row in enumerate(_read(DATA / "politie" / "SoortOverlast_politie.csv")):
+        key = row["Key"].strip()
+        title = row["Title"].strip()
+        specs.append(
+            MeasureSpec(
+                code=f"overlast:{key}",
+                source="overlast",
+                key=key,
+                name=title,
+                description=(row.get("Description") or "").strip(),
+                is_rollup=key == "0.0.0",
+                parent="" if key == "0.0.0" else "overlast:0.0.0",
+                category="Overlast",
+                sort_order=order,
+                labels=(title,),
+            )
+        )
+    return specs
+
+
+def _cbs_parent(key: str, known: set[str]) -> str:
+    if key == "T001161":
+        return ""
+    digits = key[3:]
+    for keep in (3, 2, 1):
+        candidate = "CRI" + digits[:keep] + "0" * (4 - keep)
+        if candidate != key and candidate in known:
+            return candidate
+    return "T001161"
+
+
+def cbs_measures() -> list[MeasureSpec]:
+    rows = _read(DATA / "cbs" / "SoortMisdrijf_83648NED.csv")
+    keys = {row["Key"].strip() for row in rows}
+    parents = {key: _cbs_parent(key, keys) for key in keys}
+    has_children = set(parents.values())
+    specs = []
+    for order, row in enumerate(rows):
+        key = row["Key"].strip()
+        title = row["Title"].strip()
+        parent = parents[key]
+        specs.append(
+            MeasureSpec(
+                code=f"cbs:{key}",
+                source="cbs",
+                key=key,
+                name=title,
+                description=(row.get("Description") or "").strip(),
+                is_rollup=key in has_children,
+                parent=f"cbs:{parent}" if parent else "",
+                category=title if parent == "T001161" else "",
+                sort_order=order,
+                labels=(title,),
+            )
+        )
+    return specs
+
+
+def vm_measures() -> list[MeasureSpec]:
+    return [
+        MeasureSpec(
+            code=f"vm:{row['key']}",
+            source="vm",
+            key=row["key"],
+            name=row["name"],
+            description="Veiligheidsmonitor (CBS); enquête met 95%-betrouwbaarheidsmarges.",
+            unit=row["unit"],
+            category="Subjectieve veiligheid",
+            sort_order=order,
+            labels=(row["label"],),
+        )
+        for order, row in enumerate(_read(DATA / "catalogue" / "vm_measures.csv"))
+    ]
+
+
+def local_measures() -> list[MeasureSpec]:
+    return [
+        MeasureSpec(
+            code=f"local:{row['key']}",
+            source="local",
+            key=row["key"],
+            name=row["name"],
+            description=row["description"],
+            unit=row["unit"],
+            category=row["category"],
+            sort_order=order,
+            labels=(row["name"],),
+        )
+        for order, row in enumerate(_read(DATA / "catalogue" / "local_measures.csv"))
+    ]
+
+
+def derived_measures() -> list[MeasureSpec]:
+    return [
+        MeasureSpec(
+            code=f"derived:{row['key']}",
+            source="derived",
+            key=row["key"],
+            name=row["name"],
+            description=row["description"],
+            category="High impact crimes",
+            sort_order=order,
+            components=tuple(row["components"].split()),
+        )
+        for order, row in enumerate(_read(DATA / "catalogue" / "derived.csv"))
+    ]
+
+
+def all_measures() -> list[MeasureSpec]:
+    """Every catalogue measure, parents before children, components before derived measures."""
+    return (
+        politie_measures()
+        + overlast_measures()
+        + cbs_measures()
+        + vm_measures()
+        + local_measures()
+        + derived_measures()
+    )

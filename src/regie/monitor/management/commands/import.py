@@ -1,0 +1,115 @@
+"""``regie import FILE [--format …] [--table …] [--org SLUG] [--dry-run] [--json]``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+from regie.core import audit
+from regie.core.models import Organisation
+from regie.monitor import services, sources
+from regie.monitor.sources.base import FormatError
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a file of figures: OData v3/v4 JSON, OData CSV, a StatLine CSV export, the "
+        "local-figures template (CSV/XLSX) or an incident list. Everything is stored or, when any "
+        "row is wrong, nothing; the errors name row, column and value. Exit code 0 on success, 1 "
+        "when the file was rejected. Formats: " + ", ".join(sorted(sources.MODULES))
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", help="the file to import")
+        parser.add_argument(
+            "--format",
+            dest="fmt",
+            default="",
+            choices=sorted(sources.MODULES),
+            help="the file's format (detected when left out)",
+        )
+        parser.add_argument("--table", default="", help="table id, e.g. 83648NED or 47018NED")
+        parser.add_argument(
+            "--org",
+            default="",
+            help="short name of the gemeente that owns these figures (local figures); "
+            "without it the figures are open data, visible to every gemeente",
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="check and report only; store nothing"
+        )
+        parser.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(_("File not found: %(path)s") % {"path": path})
+        organisation = None
+        if options["org"]:
+            organisation = Organisation.objects.filter(slug=options["org"]).first()
+            if organisation is None:
+                raise CommandError(_("Unknown organisation %(slug)s.") % {"slug": options["org"]})
+        bar = _ProgressBar(path.stat().st_size, enabled=not options["json"] and sys.stderr.isatty())
+        try:
+            with audit.acting_as(None, "regie import"):
+                report = services.import_file(
+                    path,
+                    fmt=options["fmt"],
+                    table=options["table"],
+                    organisation=organisation,
+                    dry_run=options["dry_run"],
+                    progress=bar.update,
+                )
+        except FormatError as exc:
+            raise CommandError(str(exc)) from exc
+        finally:
+            bar.close()
+        if options["json"]:
+            self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        else:
+            self.stdout.write(f"{report.dataset}: {report.summary()}")
+            for note in report.notes:
+                self.stdout.write(f"  {_('note')}: {note}")
+            for error in report.errors:
+                self.stderr.write(
+                    _("row %(row)s, column %(column)s, value %(value)r: %(message)s")
+                    % {
+                        "row": error.line,
+                        "column": error.column or "-",
+                        "value": error.value,
+                        "message": error.message,
+                    }
+                )
+            if report.rejected > len(report.errors):
+                self.stderr.write(
+                    _("… and %(n)s more rejected rows.")
+                    % {"n": report.rejected - len(report.errors)}
+                )
+        if not report.ok:
+            self.stderr.write(_("Nothing was stored."))
+            sys.exit(1)
+        if options["dry_run"]:
+            self.stdout.write(_("Dry run: nothing was stored."))
+
+
+class _ProgressBar:
+    """A one-line progress indicator on stderr (rows processed) for interactive terminals."""
+
+    def __init__(self, size: int, *, enabled: bool) -> None:
+        self.enabled = enabled
+        self.size = size
+
+    def update(self, rows: int) -> None:
+        if self.enabled:
+            sys.stderr.write("\r" + _("%(rows)s rows processed …") % {"rows": f"{rows:,}"})
+            sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()

@@ -1,0 +1,327 @@
+"""Measures, observations and their lineage (dataset, import batch, revisions).
+
+A figure is ``area × measure × period → value``. Every value carries its publication status and
+the import batch (vintage) it came from; a newer vintage replaces the value and leaves a
+:class:`Revision`. Open data (CBS, politie) has no owner and is visible to everyone; a gemeente's
+own figures are owned by that gemeente and visible only to its members.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from regie.areas.models import Area
+from regie.core.models import AppendOnlyError, Organisation
+
+
+class Source(models.TextChoices):
+    POLITIE = "politie", _("Police (crime)")
+    OVERLAST = "overlast", _("Police (nuisance)")
+    CBS = "cbs", _("CBS")
+    VM = "vm", _("Veiligheidsmonitor")
+    LOCAL = "local", _("Local figures")
+    DERIVED = "derived", _("Derived")
+
+
+class Unit(models.TextChoices):
+    COUNT = "count", _("number")
+    PERCENT = "percent", _("percentage")
+    GRADE = "grade_1_10", _("grade (1–10)")
+    RATE = "per_1000", _("per 1,000 inhabitants")
+    EURO = "euro", _("euro")
+
+
+class ObservationStatus(models.TextChoices):
+    DEFINITIEF = "definitief", _("final")
+    VOORLOPIG = "voorlopig", _("provisional")
+    NADER_VOORLOPIG = "nader_voorlopig", _("revised provisional")
+    ONBEKEND = "onbekend", _("status not stated")
+
+
+class Measure(models.Model):
+    """What is counted or measured: ``politie:1.1.1``, ``cbs:T001161``, ``local:huisverboden``."""
+
+    code = models.CharField(_("code"), max_length=80, unique=True)
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices, db_index=True)
+    key = models.CharField(_("key in the source"), max_length=60)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("definition"), blank=True)
+    unit = models.CharField(_("unit"), max_length=20, choices=Unit.choices, default=Unit.COUNT)
+    is_rollup = models.BooleanField(
+        _("roll-up"),
+        default=False,
+        help_text=_("A total of other measures (0.0.0, T001161, a CBS parent): never add it up."),
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("part of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    category = models.CharField(_("category"), max_length=100, blank=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("defined by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="measures",
+        help_text=_("Empty for the shared catalogue; a gemeente's own measures are private."),
+    )
+    sort_order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("measure")
+        verbose_name_plural = _("measures")
+        ordering = ["source", "sort_order", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    @property
+    def is_derived(self) -> bool:
+        return self.source == Source.DERIVED
+
+
+class DerivedComponent(models.Model):
+    """One term of a derived measure: ``derived:hic-kern`` = politie 1.1.1 + 1.4.6 + 1.4.7."""
+
+    derived = models.ForeignKey(
+        Measure,
+        verbose_name=_("derived measure"),
+        on_delete=models.CASCADE,
+        related_name="components",
+        limit_choices_to={"source": Source.DERIVED},
+    )
+    component = models.ForeignKey(
+        Measure, verbose_name=_("component"), on_delete=models.PROTECT, related_name="+"
+    )
+    weight = models.SmallIntegerField(_("weight"), default=1)
+
+    class Meta:
+        verbose_name = _("component of a derived measure")
+        verbose_name_plural = _("components of derived measures")
+        ordering = ["derived", "component__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["derived", "component"], name="one_term_per_component")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.derived.code} ∋ {self.component.code}"
+
+
+class Dataset(models.Model):
+    """A published table (``83648NED``) or a gemeente's own series of figures."""
+
+    source = models.CharField(_("source"), max_length=100)  # "CBS", "Politie", "Gemeente …"
+    table = models.CharField(_("table"), max_length=100)
+    title = models.CharField(_("title"), max_length=300)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="datasets",
+        help_text=_("Empty for open data, visible to everyone."),
+    )
+    provenance = models.TextField(_("provenance"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("dataset")
+        verbose_name_plural = _("datasets")
+        ordering = ["source", "table"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["table"],
+                condition=models.Q(organisation__isnull=True),
+                name="one_open_dataset_per_table",
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "table"],
+                condition=models.Q(organisation__isnull=False),
+                name="one_own_dataset_per_table",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.table}"
+
+
+class BatchState(models.TextChoices):
+    QUEUED = "queued", _("waiting")
+    RUNNING = "running", _("running")
+    DONE = "done", _("imported")
+    DRY_RUN = "dry_run", _("checked (nothing stored)")
+    REJECTED = "rejected", _("rejected (nothing stored)")
+    FAILED = "failed", _("failed (nothing stored)")
+
+
+class ImportBatch(models.Model):
+    """One import of one file (a vintage): what was read, stored, revised and rejected."""
+
+    dataset = models.ForeignKey(
+        Dataset, verbose_name=_("dataset"), on_delete=models.PROTECT, related_name="batches"
+    )
+    format = models.CharField(_("format"), max_length=30)
+    filename = models.CharField(_("file"), max_length=300)
+    sha256 = models.CharField(_("checksum"), max_length=64, blank=True)
+    state = models.CharField(
+        _("state"), max_length=20, choices=BatchState.choices, default=BatchState.QUEUED
+    )
+    started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("imported by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    imported_by_label = models.CharField(_("imported by"), max_length=200)
+    progress = models.PositiveIntegerField(_("rows processed"), default=0)
+    rows_read = models.PositiveIntegerField(_("rows read"), default=0)
+    rows_stored = models.PositiveIntegerField(_("new"), default=0)
+    rows_unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    rows_revised = models.PositiveIntegerField(_("revised"), default=0)
+    rows_rejected = models.PositiveIntegerField(_("rejected"), default=0)
+    period_first = models.DateField(_("first period starts"), null=True, blank=True)
+    period_last = models.DateField(_("last period ends"), null=True, blank=True)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    notes = models.JSONField(_("notes"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.dataset} {self.filename} ({self.started_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state not in (BatchState.QUEUED, BatchState.RUNNING)
+
+
+class Observation(models.Model):
+    """A value for area × measure × period, with its status and the vintage it came from."""
+
+    # No index per foreign key: the unique indexes below lead with measure and owner, and every
+    # extra index slows the bulk imports (bench/); lookups by area or batch alone are rare.
+    area = models.ForeignKey(Area, verbose_name=_("area"), on_delete=models.PROTECT, db_index=False)
+    measure = models.ForeignKey(
+        Measure, verbose_name=_("measure"), on_delete=models.PROTECT, db_index=False
+    )
+    period = models.CharField(_("period"), max_length=20)
+    period_start = models.DateField(_("period starts"))
+    period_end = models.DateField(_("period ends"))
+    period_kind = models.CharField(_("kind of period"), max_length=10)
+    value = models.FloatField(_("value"), null=True, blank=True)  # null: not published
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ObservationStatus.choices,
+        default=ObservationStatus.ONBEKEND,
+    )
+    batch = models.ForeignKey(
+        ImportBatch,
+        verbose_name=_("import"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    owner = models.ForeignKey(
+        Organisation,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+
+    class Meta:
+        verbose_name = _("observation")
+        verbose_name_plural = _("observations")
+        ordering = ["measure", "area", "period_start"]
+        constraints = [
+            # Measure first: these unique indexes also serve every series query (measure × area).
+            models.UniqueConstraint(
+                fields=["measure", "area", "period"],
+                condition=models.Q(owner__isnull=True),
+                name="one_open_value",
+            ),
+            models.UniqueConstraint(
+                fields=["owner", "measure", "area", "period"],
+                condition=models.Q(owner__isnull=False),
+                name="one_own_value",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area_id} {self.measure_id} {self.period}: {self.value}"
+
+
+class RevisionQuerySet(models.QuerySet["Revision"]):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("revisions cannot be changed")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("revisions cannot be removed")
+
+
+class Revision(models.Model):
+    """Append-only: a newer vintage changed a published value (or its status)."""
+
+    batch = models.ForeignKey(
+        ImportBatch, verbose_name=_("import"), on_delete=models.PROTECT, related_name="revisions"
+    )
+    previous_batch = models.ForeignKey(
+        ImportBatch,
+        verbose_name=_("previous import"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    area = models.ForeignKey(Area, verbose_name=_("area"), on_delete=models.PROTECT)
+    measure = models.ForeignKey(Measure, verbose_name=_("measure"), on_delete=models.PROTECT)
+    period = models.CharField(_("period"), max_length=20)
+    owner = models.ForeignKey(
+        Organisation,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    old_value = models.FloatField(_("old value"), null=True, blank=True)
+    new_value = models.FloatField(_("new value"), null=True, blank=True)
+    old_status = models.CharField(_("old status"), max_length=20)
+    new_status = models.CharField(_("new status"), max_length=20)
+
+    objects = RevisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
+        ordering = ["batch", "measure", "area", "period"]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.area_id} {self.measure_id} {self.period}: {self.old_value} → {self.new_value}"
+        )
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("revisions cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("revisions cannot be removed")

@@ -1,0 +1,710 @@
+"""Writes of the monitor: the measures catalogue and the one import service every format uses.
+
+:func:`import_file` reads a file with the adapter of its format and hands the rows to
+:func:`import_rows`, which validates every row, and stores all of them or none (one transaction):
+
+- a row whose area, measure or period is unknown, or that repeats another row's area × measure ×
+  period, is *rejected* with its row, column and value; one rejected row rejects the whole file;
+- a new value is *stored*; the same value again is *unchanged*; a different value or status for a
+  figure already held is *revised*: the value is replaced and a :class:`Revision` keeps the old one;
+- ``dry_run`` does all of that and then rolls back: the report says what would happen.
+
+Writing is set-based and chunked, so memory stays flat for files of millions of rows: each chunk
+is inserted with ``ON CONFLICT DO NOTHING``; only when some rows collided are the existing figures
+of that chunk read back to tell unchanged from revised from repeated rows.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import io
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from regie.areas.models import Area
+from regie.core.models import AuditAction, Organisation
+from regie.core.services import ServiceError, record_event
+from regie.monitor import catalogue, periods, sources
+from regie.monitor.models import (
+    BatchState,
+    Dataset,
+    DerivedComponent,
+    ImportBatch,
+    Measure,
+    Observation,
+    Revision,
+)
+from regie.monitor.sources.base import (
+    AmbiguousName,
+    FormatError,
+    ReadContext,
+    Row,
+    RowError,
+    Status,
+    clean_label,
+)
+
+#: Rows per write; each chunk is one INSERT (executemany) and at most one read-back query.
+CHUNK = 20_000
+#: Errors kept in a report; further rejected rows are only counted.
+MAX_ERRORS = 200
+
+
+class _Rejected(Exception):
+    """Raised inside the import transaction to roll it back."""
+
+
+@dataclass
+class ImportReport:
+    batch_id: int | None
+    state: str
+    dataset: str
+    rows_read: int = 0
+    stored: int = 0
+    unchanged: int = 0
+    revised: int = 0
+    rejected: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    period_first: dt.date | None = None
+    period_last: dt.date | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.state in (BatchState.DONE, BatchState.DRY_RUN)
+
+    def summary(self) -> str:
+        return _(
+            "%(read)s rows read: %(stored)s new, %(unchanged)s unchanged, %(revised)s revised, "
+            "%(rejected)s rejected"
+        ) % {
+            "read": self.rows_read,
+            "stored": self.stored,
+            "unchanged": self.unchanged,
+            "revised": self.revised,
+            "rejected": self.rejected,
+        }
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "batch": self.batch_id,
+            "state": self.state,
+            "dataset": self.dataset,
+            "rows_read": self.rows_read,
+            "stored": self.stored,
+            "unchanged": self.unchanged,
+            "revised": self.revised,
+            "rejected": self.rejected,
+            "errors": [
+                {"row": e.line, "column": e.column, "value": e.value, "message": e.message}
+                for e in self.errors
+            ],
+            "notes": self.notes,
+            "period_first": self.period_first.isoformat() if self.period_first else None,
+            "period_last": self.period_last.isoformat() if self.period_last else None,
+        }
+
+
+# --- Catalogue --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def load_catalogue() -> int:
+    """Create or update every catalogue measure and derived definition; returns how many changed."""
+    specs = catalogue.all_measures()
+    existing = {m.code: m for m in Measure.objects.all()}
+    changed = 0
+    for spec in specs:
+        values = {
+            "source": spec.source,
+            "key": spec.key,
+            "name": spec.name,
+            "description": spec.description,
+            "unit": spec.unit,
+            "is_rollup": spec.is_rollup,
+            "category": spec.category,
+            "sort_order": spec.sort_order,
+            "parent": existing.get(spec.parent) if spec.parent else None,
+        }
+        measure = existing.get(spec.code)
+        if measure is None:
+            measure = Measure(code=spec.code, **values)
+        elif all(getattr(measure, k) == v for k, v in values.items()):
+            continue
+        else:
+            for k, v in values.items():
+                setattr(measure, k, v)
+        measure.save()
+        existing[spec.code] = measure
+        changed += 1
+    for spec in specs:
+        if spec.components:
+            derived = existing[spec.code]
+            wanted = {existing[c].pk for c in spec.components}
+            have = set(
+                DerivedComponent.objects.filter(derived=derived).values_list(
+                    "component_id", flat=True
+                )
+            )
+            for pk in wanted - have:
+                DerivedComponent.objects.create(derived=derived, component_id=pk)
+            DerivedComponent.objects.filter(
+                derived=derived, component_id__in=have - wanted
+            ).delete()
+    return changed
+
+
+@transaction.atomic
+def define_derived_measure(
+    *,
+    key: str,
+    name: str,
+    components: list[str],
+    description: str = "",
+    organisation: Organisation | None = None,
+) -> Measure:
+    """Define (or redefine) ``derived:<key>`` as the sum of ``components`` (measure codes)."""
+    found = {m.code: m for m in Measure.objects.filter(code__in=components)}
+    missing = [c for c in components if c not in found]
+    if missing:
+        raise ServiceError(_("Unknown measures: %(codes)s") % {"codes": ", ".join(missing)})
+    if any(m.is_derived for m in found.values()):
+        raise ServiceError(_("A derived measure cannot contain another derived measure."))
+    for measure in found.values():
+        ancestor = measure.parent
+        while ancestor is not None:
+            if ancestor.code in found:
+                raise ServiceError(
+                    _(
+                        "%(total)s already contains %(part)s: adding both would count it twice."
+                    )
+                    % {"total": ancestor.code, "part": measure.code}
+                )
+            ancestor = ancestor.parent
+    units = {m.unit for m in found.values()}
+    if len(units) > 1:
+        raise ServiceError(_("All components of a sum must have the same unit."))
+    measure, _created = Measure.objects.update_or_create(
+        code=f"derived:{key}",
+        defaults={
+            "source": "derived",
+            "key": key,
+            "name": name,
+            "description": description,
+            "unit": units.pop() if units else "count",
+            "organisation": organisation,
+        },
+    )
+    DerivedComponent.objects.filter(derived=measure).exclude(
+        component__code__in=components
+    ).delete()
+    for code in components:
+        DerivedComponent.objects.get_or_create(derived=measure, component=found[code])
+    return measure
+
+
+# --- Datasets ---------------------------------------------------------------------------------
+
+
+def get_or_create_dataset(
+    *, table: str, source: str, title: str, organisation: Organisation | None, provenance: str = ""
+) -> Dataset:
+    dataset = Dataset.objects.filter(table=table, organisation=organisation).first()
+    if dataset is None:
+        dataset = Dataset.objects.create(
+            table=table,
+            source=source,
+            title=title or table,
+            organisation=organisation,
+            provenance=provenance,
+        )
+    elif provenance and dataset.provenance != provenance:
+        dataset.provenance = provenance
+        dataset.save(update_fields=["provenance"])
+    return dataset
+
+
+# --- Lookups for adapters ---------------------------------------------------------------------
+
+
+def _norm(text: str) -> str:
+    return clean_label(text).casefold()
+
+
+class CatalogueLookup:
+    """The catalogue as dictionaries: codes → ids, labels → codes, names → area codes."""
+
+    def __init__(self, organisation: Organisation | None) -> None:
+        self.organisation = organisation
+        measures = Measure.objects.all()
+        if organisation is None:
+            measures = measures.filter(organisation__isnull=True)
+        else:
+            measures = measures.filter(
+                models_q_org(organisation),
+            )
+        self.measure_ids: dict[str, int] = {}
+        self.derived: set[str] = set()
+        self._labels: dict[tuple[str, str], str] = {}
+        for code, pk, source, name, key in measures.values_list(
+            "code", "id", "source", "name", "key"
+        ):
+            self.measure_ids[code] = pk
+            if source == "derived":
+                self.derived.add(code)
+            for label in (name, key, f"{key} {name}"):
+                self._labels.setdefault((source, _norm(label)), code)
+        for spec in catalogue.all_measures():
+            for label in spec.labels:
+                self._labels.setdefault((spec.source, _norm(label)), spec.code)
+        self._area_ids: dict[str, int] | None = None
+        self._area_names: dict[str, list[str]] | None = None
+        self.postcodes: dict[str, str] = {}
+
+    @property
+    def area_ids(self) -> dict[str, int]:
+        if self._area_ids is None:
+            self._area_ids = dict(Area.objects.values_list("code", "id"))
+        return self._area_ids
+
+    def measure_by_label(self, source: str, label: str) -> str | None:
+        text = _norm(label)
+        code = self._labels.get((source, text))
+        if code is None and source in ("incidents", "local"):
+            code = self._labels.get(("local", text))
+        return code
+
+    def area_by_name(self, name: str) -> str | None:
+        if self._area_names is None:
+            names: dict[str, list[str]] = {}
+            for code, area_name in Area.objects.values_list("code", "name"):
+                names.setdefault(_norm(area_name), []).append(code)
+            names.setdefault("nederland", ["NL01"])
+            self._area_names = names
+        codes = self._area_names.get(_norm(name), [])
+        if len(codes) > 1:
+            raise AmbiguousName(
+                _("the name %(name)r belongs to several areas (%(codes)s); use the code")
+                % {"name": name, "codes": ", ".join(sorted(codes))}
+            )
+        return codes[0] if codes else None
+
+    def area_by_postcode(self, pc4: str) -> str | None:
+        return self.postcodes.get(pc4.strip()[:4])
+
+    def context(self, *, table: str = "") -> ReadContext:
+        return ReadContext(
+            table=table,
+            measure_by_label=self.measure_by_label,
+            area_by_name=self.area_by_name,
+            area_by_postcode=self.area_by_postcode,
+        )
+
+
+def models_q_org(organisation: Organisation) -> Any:
+    from django.db.models import Q
+
+    return Q(organisation__isnull=True) | Q(organisation=organisation)
+
+
+def load_postcodes(lookup: CatalogueLookup) -> None:
+    """PC4 → gemeente for the incident feeds (the demo gemeenten; see data/PROVENANCE.md)."""
+    import csv
+
+    path = catalogue.DATA / "catalogue" / "pc4_gemeente_demo.csv"
+    with path.open(encoding="utf-8") as fh:
+        lookup.postcodes = {row["pc4"]: row["gemeente_code"] for row in csv.DictReader(fh)}
+
+
+# --- The import service -----------------------------------------------------------------------
+
+
+def _vendor_sql() -> dict[str, str]:
+    if connection.vendor == "postgresql":
+        return {"distinct": "IS DISTINCT FROM"}
+    return {"distinct": "IS NOT"}
+
+
+class _Writer:
+    """Inserts chunks of validated rows and classifies collisions (new/unchanged/revised/repeat)."""
+
+    def __init__(self, batch: ImportBatch, owner: Organisation | None) -> None:
+        self.batch = batch
+        self.owner_id = owner.pk if owner is not None else None
+        self.stored = 0
+        self.unchanged = 0
+        self.revised = 0
+        table = Observation._meta.db_table
+        owner_cols = "owner_id, " if self.owner_id is not None else ""
+        conflict = (
+            "(owner_id, measure_id, area_id, period) WHERE owner_id IS NOT NULL"
+            if self.owner_id is not None
+            else "(measure_id, area_id, period) WHERE owner_id IS NULL"
+        )
+        placeholders = ", ".join(["%s"] * (10 if self.owner_id is not None else 9))
+        # Only identifiers from the model and fixed SQL are interpolated; values are parameters.
+        self.insert_sql = (
+            f"INSERT INTO {table} "  # noqa: S608
+            f"({owner_cols}area_id, measure_id, period, period_start, "
+            f"period_end, period_kind, value, status, batch_id) VALUES ({placeholders}) "
+            f"ON CONFLICT {conflict} DO NOTHING"
+        )
+        self.table = table
+
+    def write(self, chunk: list[tuple[Any, ...]], lines: list[int]) -> list[RowError]:
+        """Insert ``chunk`` (area_id, measure_id, period, start, end, kind, value, status)."""
+        if not chunk:
+            return []
+        params = [
+            ((self.owner_id,) if self.owner_id is not None else ()) + (*row, self.batch.pk)
+            for row in chunk
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {self.table}")  # noqa: S608 - table name from the model
+            max_before = cursor.fetchone()[0]
+            cursor.executemany(self.insert_sql, params)
+            inserted = cursor.rowcount
+        if inserted == len(chunk):
+            self.stored += inserted
+            return []
+        return self._collisions(chunk, lines, max_before)
+
+    def _collisions(
+        self, chunk: list[tuple[Any, ...]], lines: list[int], max_before: int
+    ) -> list[RowError]:
+        measures = {row[1] for row in chunk}
+        areas = {row[0] for row in chunk}
+        period_codes = {row[2] for row in chunk}
+        existing = {
+            (o["area_id"], o["measure_id"], o["period"]): o
+            for o in Observation.objects.filter(
+                owner_id=self.owner_id,
+                measure_id__in=measures,
+                area_id__in=areas,
+                period__in=period_codes,
+            ).values("id", "area_id", "measure_id", "period", "value", "status", "batch_id")
+        }
+        errors: list[RowError] = []
+        revisions: list[Revision] = []
+        updates: list[Observation] = []
+        for row, line in zip(chunk, lines, strict=True):
+            key = (row[0], row[1], row[2])
+            old = existing[key]
+            if old["batch_id"] == self.batch.pk and old["id"] > max_before:
+                self.stored += 1  # inserted by this very chunk
+                continue
+            if old["batch_id"] == self.batch.pk:
+                errors.append(
+                    RowError(
+                        line,
+                        "",
+                        f"{row[2]}",
+                        "repeats an area, measure and period of an earlier row",
+                    )
+                )
+                continue
+            value, status = row[6], row[7]
+            if old["value"] == value and old["status"] == status:
+                self.unchanged += 1
+                continue
+            self.revised += 1
+            revisions.append(
+                Revision(
+                    batch_id=self.batch.pk,
+                    previous_batch_id=old["batch_id"],
+                    area_id=row[0],
+                    measure_id=row[1],
+                    period=row[2],
+                    owner_id=self.owner_id,
+                    old_value=old["value"],
+                    new_value=value,
+                    old_status=old["status"],
+                    new_status=status,
+                )
+            )
+            updates.append(
+                Observation(id=old["id"], value=value, status=status, batch_id=self.batch.pk)
+            )
+        Revision.objects.bulk_create(revisions, batch_size=1000)
+        Observation.objects.bulk_update(updates, ["value", "status", "batch_id"], batch_size=1000)
+        return errors
+
+
+def _validate(
+    row: Row, lookup: CatalogueLookup, organisation: Organisation | None
+) -> tuple[tuple[Any, ...] | None, RowError | None]:
+    area_id = lookup.area_ids.get(row.area)
+    if area_id is None:
+        return None, RowError(row.line, "gebied", row.area, "unknown area code")
+    measure_id = lookup.measure_ids.get(row.measure)
+    if measure_id is None:
+        return None, RowError(row.line, "maatstaf", row.measure, "unknown measure")
+    if row.measure in lookup.derived:
+        return None, RowError(
+            row.line, "maatstaf", row.measure, "a derived measure is computed, not imported"
+        )
+    try:
+        period = periods.parse(row.period)
+    except periods.PeriodError:
+        return None, RowError(row.line, "periode", row.period, "unknown period")
+    value = row.value
+    if value is not None and value != value:  # NaN
+        return None, RowError(row.line, "waarde", "NaN", "not a number")
+    return (
+        area_id,
+        measure_id,
+        period.code,
+        period.start,
+        period.end,
+        period.kind.value,
+        value,
+        Status(row.status).value,
+    ), None
+
+
+def import_rows(
+    rows: Iterable[Row | RowError],
+    *,
+    dataset: Dataset,
+    lookup: CatalogueLookup,
+    fmt: str,
+    filename: str,
+    sha256: str = "",
+    user: Any | None = None,
+    dry_run: bool = False,
+    notes: list[str] | None = None,
+    progress: Callable[[int], None] | None = None,
+    batch: ImportBatch | None = None,
+) -> ImportReport:
+    """Validate and store ``rows`` for ``dataset`` atomically; see the module docstring."""
+    label = user.get_username() if user is not None else "systeem"
+    if batch is None:
+        batch = ImportBatch.objects.create(
+            dataset=dataset,
+            format=fmt,
+            filename=filename[:300],
+            sha256=sha256,
+            imported_by=user,
+            imported_by_label=label,
+            state=BatchState.RUNNING,
+        )
+    else:
+        ImportBatch.objects.filter(pk=batch.pk).update(state=BatchState.RUNNING)
+    report = ImportReport(batch_id=batch.pk, state=BatchState.RUNNING, dataset=str(dataset))
+    errors: list[RowError] = []
+    writer = _Writer(batch, dataset.organisation)
+    first: dt.date | None = None
+    last: dt.date | None = None
+    try:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                # One import per dataset at a time: a second waits instead of interleaving.
+                Dataset.objects.select_for_update().get(pk=dataset.pk)
+            chunk: list[tuple[Any, ...]] = []
+            lines: list[int] = []
+            seen: dict[tuple[int, int, str], int] = {}
+            for item in rows:
+                if isinstance(item, RowError):
+                    report.rejected += 1
+                    report.rows_read += 1
+                    if len(errors) < MAX_ERRORS:
+                        errors.append(item)
+                    continue
+                report.rows_read += 1
+                valid, error = _validate(item, lookup, dataset.organisation)
+                if error is not None or valid is None:
+                    report.rejected += 1
+                    if error is not None and len(errors) < MAX_ERRORS:
+                        errors.append(error)
+                    continue
+                key = (valid[0], valid[1], valid[2])
+                if key in seen:
+                    report.rejected += 1
+                    if len(errors) < MAX_ERRORS:
+                        errors.append(
+                            RowError(
+                                item.line,
+                                "periode",
+                                item.period,
+                                f"repeats row {seen[key]} (same area, measure and period)",
+                            )
+                        )
+                    continue
+                seen[key] = item.line
+                if first is None or valid[3] < first:
+                    first = valid[3]
+                if last is None or valid[4] > last:
+                    last = valid[4]
+                if errors:
+                    # Keep validating, stop writing: nothing will be stored.
+                    if len(seen) > CHUNK:
+                        seen = {}
+                    continue
+                chunk.append(valid)
+                lines.append(item.line)
+                if len(chunk) >= CHUNK:
+                    chunk_errors = writer.write(chunk, lines)
+                    report.rejected += len(chunk_errors)
+                    errors.extend(chunk_errors)
+                    chunk, lines, seen = [], [], {}
+                    if progress is not None:
+                        progress(report.rows_read)
+            if not errors:
+                chunk_errors = writer.write(chunk, lines)
+                report.rejected += len(chunk_errors)
+                errors.extend(chunk_errors)
+            if errors or report.rows_read == 0:
+                raise _Rejected
+            report.stored, report.unchanged, report.revised = (
+                writer.stored,
+                writer.unchanged,
+                writer.revised,
+            )
+            if dry_run:
+                raise _Rejected
+    except _Rejected:
+        pass
+    report.errors = [_translated(e) for e in errors]
+    report.notes = [_(n) for n in (notes or [])]
+    report.period_first, report.period_last = first, last
+    if errors:
+        report.state = BatchState.REJECTED
+    elif report.rows_read == 0:
+        report.state = BatchState.REJECTED
+        report.notes.append(_("The file holds no figures."))
+    elif dry_run:
+        report.state = BatchState.DRY_RUN
+        report.stored, report.unchanged, report.revised = (
+            writer.stored,
+            writer.unchanged,
+            writer.revised,
+        )
+    else:
+        report.state = BatchState.DONE
+    _finish_batch(batch, report)
+    if report.state == BatchState.DONE:
+        record_event(
+            action=AuditAction.IMPORT,
+            user=user,
+            label=label,
+            organisation=dataset.organisation,
+            description=_("Import %(file)s into %(dataset)s: %(summary)s")
+            % {"file": filename, "dataset": dataset, "summary": report.summary()},
+        )
+    return report
+
+
+def _translated(error: RowError) -> RowError:
+    return RowError(error.line, error.column, error.value, _(error.message))
+
+
+def _finish_batch(batch: ImportBatch, report: ImportReport) -> None:
+    batch.state = report.state
+    batch.finished_at = timezone.now()
+    batch.progress = report.rows_read
+    batch.rows_read = report.rows_read
+    batch.rows_stored = report.stored
+    batch.rows_unchanged = report.unchanged
+    batch.rows_revised = report.revised
+    batch.rows_rejected = report.rejected
+    batch.period_first = report.period_first
+    batch.period_last = report.period_last
+    batch.errors = report.as_dict()["errors"]
+    batch.notes = report.notes
+    batch.save()
+
+
+@contextlib.contextmanager
+def _open(source: str | Path | bytes) -> Iterator[tuple[IO[bytes], str, bytes]]:
+    if isinstance(source, bytes):
+        yield io.BytesIO(source), "upload", source[: 64 * 1024]
+        return
+    path = Path(source)
+    with path.open("rb") as fh:
+        head = fh.read(64 * 1024)
+        fh.seek(0)
+        yield fh, path.name, head
+
+
+def import_file(
+    source: str | Path | bytes,
+    *,
+    fmt: str = "",
+    table: str = "",
+    organisation: Organisation | None = None,
+    user: Any | None = None,
+    dry_run: bool = False,
+    filename: str = "",
+    progress: Callable[[int], None] | None = None,
+    batch: ImportBatch | None = None,
+    period_status: dict[str, Status] | None = None,
+    provenance: str = "",
+) -> ImportReport:
+    """Import a file (path or bytes) in format ``fmt`` (detected when empty).
+
+    ``period_status`` gives the status per CBS period key when the file itself does not say (the
+    ``Perioden`` resource of the table); ``provenance`` is kept on the dataset.
+    """
+    with _open(source) as (stream, name, head):
+        name = filename or name
+        adapter = sources.get(fmt) if fmt else sources.detect(head, name)
+        lookup = CatalogueLookup(organisation)
+        load_postcodes(lookup)
+        context = lookup.context(table=table)
+        context.period_status = dict(period_status or {})
+        rows = adapter.read(stream, context)
+        # The adapter fills context.info while reading: take the first row before deciding on
+        # the dataset, and put it back in front of the rest.
+        iterator = iter(rows)
+        try:
+            head_item = next(iterator)
+            items: Iterable[Row | RowError] = _chain(head_item, iterator)
+        except StopIteration:
+            items = []
+        info = context.info
+        table_id = info.table or table or (f"lokaal:{organisation.slug}" if organisation else "")
+        if not table_id:
+            raise FormatError(_("The file does not say which table it holds; give --table."))
+        dataset = get_or_create_dataset(
+            table=table_id,
+            source=info.source or (str(organisation) if organisation else "onbekend"),
+            title=info.title or table_id,
+            organisation=organisation,
+            provenance=provenance,
+        )
+        return import_rows(
+            items,
+            dataset=dataset,
+            lookup=lookup,
+            fmt=adapter.name,
+            filename=name,
+            sha256=_file_sha256(source),
+            user=user,
+            dry_run=dry_run,
+            notes=context.notes,
+            progress=progress,
+            batch=batch,
+        )
+
+
+def _chain(first: Row | RowError, rest: Iterator[Row | RowError]) -> Iterator[Row | RowError]:
+    yield first
+    yield from rest
+
+
+def _file_sha256(source: str | Path | bytes) -> str:
+    if isinstance(source, bytes):
+        return hashlib.sha256(source).hexdigest()
+    digest = hashlib.sha256()
+    with Path(source).open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

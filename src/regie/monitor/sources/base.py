@@ -1,0 +1,196 @@
+"""The contract between file formats and the import service.
+
+An adapter reads one format and yields :class:`Row` (a value for area × measure × period, in
+canonical codes) or :class:`RowError` (what is wrong, where). Adapters are plain Python: no
+Django, no database. What they need to know about the catalogue (labels of crime types, names of
+areas) they ask through :class:`ReadContext`, which the import service fills from the database.
+
+The import service validates every row again (unknown area or measure, duplicates, roll-ups),
+stores nothing when any row is rejected, and writes the report.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import IO, Protocol
+
+
+class Status(StrEnum):
+    """Publication status of a figure, as CBS and the police mark it."""
+
+    DEFINITIEF = "definitief"
+    VOORLOPIG = "voorlopig"  # StatLine "*"
+    NADER_VOORLOPIG = "nader_voorlopig"  # StatLine "**"
+    ONBEKEND = "onbekend"  # the file does not say
+
+
+STATUS_BY_MARKER = {"": Status.DEFINITIEF, "*": Status.VOORLOPIG, "**": Status.NADER_VOORLOPIG}
+STATUS_BY_CBS_TEXT = {
+    "definitief": Status.DEFINITIEF,
+    "voorlopig": Status.VOORLOPIG,
+    "nader voorlopig": Status.NADER_VOORLOPIG,
+}
+
+
+@dataclass(slots=True)
+class Row:
+    """One value: canonical area code, measure code and period code (see ``monitor.periods``)."""
+
+    line: int  # line or record number in the file, for messages (1 = first data record)
+    area: str  # "GM0556", "WK055601", "BU05560101", "NL01", "RE07" …
+    measure: str  # "politie:1.1.1", "cbs:T001161", "overlast:E33", "local:huisverboden" …
+    period: str  # "2022", "2022H1", "2023M10", "2023YTD10", "2021-03/2022-03"
+    value: float | None  # None: not published (".", empty, null) — never zero
+    status: Status = Status.ONBEKEND
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    line: int
+    column: str
+    value: str
+    message: str  # English (msgid-like) text; the service translates known messages
+
+    def __str__(self) -> str:
+        return f"rij {self.line}, kolom {self.column!r}, waarde {self.value!r}: {self.message}"
+
+
+class FormatError(Exception):
+    """The file as a whole cannot be read in this format (wrong layout, not JSON, no header)."""
+
+
+@dataclass
+class SourceInfo:
+    """What an adapter learned about the file: shown on the Bronnen page."""
+
+    source: str = ""  # "CBS", "Politie", "gemeente", …
+    table: str = ""  # "83648NED", or "" for local files
+    title: str = ""
+
+
+@dataclass
+class ReadContext:
+    """What an adapter may ask about the catalogue. The import service fills it in."""
+
+    #: table id when known from outside (``--table 83648NED``); adapters may find it themselves
+    table: str = ""
+    #: (source prefix, label) → measure code, e.g. ("politie", "Diefstal/inbraak woning") →
+    #: "politie:1.1.1". Labels are compared case-insensitively, with code prefixes like
+    #: "1.1.1 " allowed in front.
+    measure_by_label: Callable[[str, str], str | None] = lambda source, label: None
+    #: area name → code; raises :class:`AmbiguousName` when the name is not unique
+    area_by_name: Callable[[str], str | None] = lambda name: None
+    #: for incident lists: postcode (PC4) → area code
+    area_by_postcode: Callable[[str], str | None] = lambda pc4: None
+    #: CBS period key → status, from a Perioden dimension resource when one was given
+    period_status: dict[str, Status] = field(default_factory=dict)
+    #: filled in by the adapter while reading: source, table and title of the file
+    info: SourceInfo = field(default_factory=SourceInfo)
+    #: notes for the import report that are not errors ("column X not imported", "3 duplicate
+    #: incidents counted once"); adapters append English texts
+    notes: list[str] = field(default_factory=list)
+
+
+class AmbiguousName(LookupError):
+    """A label names more than one area (a wijk and a buurt may share a name)."""
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """How a CBS/politie table maps onto measures: which dimension holds the measure code and
+    which topic column carries the main count."""
+
+    table: str
+    source: str  # "politie", "overlast", "cbs", "vm"
+    title: str
+    measure_dimension: str  # "SoortMisdrijf", "SoortOverlast"
+    count_topics: tuple[str, ...]  # topic keys that hold the count, first match wins
+    area_dimensions: tuple[str, ...] = ("RegioS", "WijkenEnBuurten")
+
+
+#: Known tables. Other tables can be read when the measure dimension and topic are given.
+TABLES: dict[str, TableSpec] = {
+    spec.table: spec
+    for spec in (
+        TableSpec(
+            "83648NED",
+            "cbs",
+            "Geregistreerde criminaliteit; soort misdrijf, regio",
+            "SoortMisdrijf",
+            ("TotaalGeregistreerdeMisdrijven_1",),
+        ),
+        TableSpec(
+            "47013NED",
+            "politie",
+            "Geregistreerde misdrijven en aangiften; soort misdrijf, gemeente",
+            "SoortMisdrijf",
+            ("GeregistreerdeMisdrijven_1",),
+        ),
+        TableSpec(
+            "47018NED",
+            "politie",
+            "Geregistreerde misdrijven; soort misdrijf, wijk, buurt, jaarcijfers",
+            "SoortMisdrijf",
+            ("GeregistreerdeMisdrijven_1",),
+        ),
+        TableSpec(
+            "47022NED",
+            "politie",
+            "Geregistreerde misdrijven; soort misdrijf, wijk, buurt, maandcijfers",
+            "SoortMisdrijf",
+            ("GeregistreerdeMisdrijven_1", "GeregistreerdeMisdrijven"),
+        ),
+        TableSpec(
+            "47025NED",
+            "politie",
+            "Geregistreerde misdrijven; soort misdrijf, regio",
+            "SoortMisdrijf",
+            ("GeregistreerdeMisdrijven_1",),
+        ),
+        TableSpec(
+            "47021NED",
+            "overlast",
+            "Geregistreerde overlast; soort overlast, regio",
+            "SoortOverlast",
+            ("GeregistreerdeOverlast_1", "Registraties_1"),
+        ),
+    )
+}
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def canonical_area(code: str) -> str:
+    """Trim OData padding; ``NL00`` (the wijk/buurt tables' name for the Netherlands) → ``NL01``."""
+    code = code.strip().upper()
+    return "NL01" if code == "NL00" else code
+
+
+def canonical_key(key: str) -> str:
+    """Trim a padded dimension key (``"1.1.1 "`` → ``"1.1.1"``, ``"E33   "`` → ``"E33"``)."""
+    return key.strip()
+
+
+def clean_label(text: str) -> str:
+    return _SPACES.sub(" ", text.strip())
+
+
+class Adapter(Protocol):
+    #: the value of ``--format`` (``odata-v3``, ``odata-v4``, ``odata-csv``, ``statline-csv``,
+    #: ``local``, ``incidents``)
+    name: str
+    #: one line for ``regie import --help`` and the upload form
+    description: str
+
+    def sniff(self, head: bytes, filename: str) -> bool:
+        """Whether the first bytes (up to 64 KiB) of a file look like this format."""
+
+    def read(self, stream: IO[bytes], context: ReadContext) -> Iterator[Row | RowError]:
+        """Yield every value and every problem of the file, in file order.
+
+        Raise :class:`FormatError` when the file cannot be this format at all.
+        """

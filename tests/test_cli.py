@@ -27,11 +27,14 @@ def run_main(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, 
 def test_help_lists_the_product_commands(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run_main(capsys)
     assert code == 0
-    for command in ("demo", "serve", "createuser", "demo-code", "loadareas"):
+    for command in ("demo", "serve", "createuser", "demo-code", "loadareas", "import", "figure"):
         assert f"  {command} " in out
 
 
-@pytest.mark.parametrize("command", ["demo", "serve", "createuser", "demo-code", "loadareas"])
+@pytest.mark.parametrize(
+    "command",
+    ["demo", "serve", "createuser", "demo-code", "loadareas", "import", "measures", "figure"],
+)
 def test_every_command_has_help(capsys: pytest.CaptureFixture[str], command: str) -> None:
     code, out, _ = run_main(capsys, command, "--help")
     assert code == 0

@@ -157,7 +157,7 @@ def local_measures() -> list[MeasureSpec]:
             unit=row["unit"],
             category=row["category"],
             sort_order=order,
-            labels=(row["name"],),
+            labels=(row["name"], *[x for x in (row.get("labels") or "").split("|") if x]),
         )
         for order, row in enumerate(_read(DATA / "catalogue" / "local_measures.csv"))
     ]

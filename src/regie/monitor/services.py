@@ -239,6 +239,11 @@ def _norm(text: str) -> str:
     return clean_label(text).casefold()
 
 
+#: Names older StatLine exports use for areas that were renamed since.
+_FORMER_NAMES = {"friesland (pv)": "fryslân (pv)", "friesland": "fryslân"}
+_STATLINE_SUFFIX = {"provincie": "PV", "gemeente": "gemeente", "politie_eenheid": "RE"}
+
+
 class CatalogueLookup:
     """The catalogue as dictionaries: codes → ids, labels → codes, names → area codes."""
 
@@ -285,9 +290,16 @@ class CatalogueLookup:
     def area_by_name(self, name: str) -> str | None:
         if self._area_names is None:
             names: dict[str, list[str]] = {}
-            for code, area_name in Area.objects.values_list("code", "name"):
+            for code, area_name, level in Area.objects.values_list("code", "name", "level"):
                 names.setdefault(_norm(area_name), []).append(code)
+                # StatLine labels add the level when a name is not unique: "Utrecht (PV)".
+                suffix = _STATLINE_SUFFIX.get(level)
+                if suffix:
+                    names.setdefault(_norm(f"{area_name} ({suffix})"), []).append(code)
             names.setdefault("nederland", ["NL01"])
+            for old, new in _FORMER_NAMES.items():
+                if new in names:
+                    names.setdefault(old, names[new])
             self._area_names = names
         codes = self._area_names.get(_norm(name), [])
         if len(codes) > 1:

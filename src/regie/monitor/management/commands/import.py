@@ -93,7 +93,7 @@ class Command(BaseCommand):
         if not report.ok:
             self.stderr.write(_("Nothing was stored."))
             sys.exit(1)
-        if options["dry_run"]:
+        if options["dry_run"] and not options["json"]:
             self.stdout.write(_("Dry run: nothing was stored."))
 
 

@@ -183,9 +183,7 @@ def define_derived_measure(
         while ancestor is not None:
             if ancestor.code in found:
                 raise ServiceError(
-                    _(
-                        "%(total)s already contains %(part)s: adding both would count it twice."
-                    )
+                    _("%(total)s already contains %(part)s: adding both would count it twice.")
                     % {"total": ancestor.code, "part": measure.code}
                 )
             ancestor = ancestor.parent
@@ -339,55 +337,92 @@ def load_postcodes(lookup: CatalogueLookup) -> None:
 # --- The import service -----------------------------------------------------------------------
 
 
-def _vendor_sql() -> dict[str, str]:
-    if connection.vendor == "postgresql":
-        return {"distinct": "IS DISTINCT FROM"}
-    return {"distinct": "IS NOT"}
+#: Columns of a chunk row, in order; ``owner_id`` is NULL for open data.
+_COLUMNS = (
+    "area_id, measure_id, period, period_start, period_end, period_kind, value, status, "
+    "batch_id, owner_id"
+)
+#: The staging table of the PostgreSQL path: one chunk at a time is copied into it.
+_STAGE = "regie_import_stage"
 
 
 class _Writer:
-    """Inserts chunks of validated rows and classifies collisions (new/unchanged/revised/repeat)."""
+    """Inserts chunks of validated rows and classifies collisions (new/unchanged/revised/repeat).
+
+    A chunk row is ``(area_id, measure_id, period, start, end, kind, value, status, batch_id,
+    owner_id)`` with ``start``/``end`` as ISO dates. SQLite gets one ``executemany`` on the
+    driver's own cursor; PostgreSQL gets ``COPY`` into a temporary staging table and one
+    ``INSERT … SELECT`` from it. Both skip existing figures (``ON CONFLICT DO NOTHING``) and
+    count what they inserted; only a chunk with collisions is read back.
+    """
 
     def __init__(self, batch: ImportBatch, owner: Organisation | None) -> None:
         self.batch = batch
+        self.batch_id: int = batch.pk
         self.owner_id = owner.pk if owner is not None else None
         self.stored = 0
         self.unchanged = 0
         self.revised = 0
-        table = Observation._meta.db_table
-        owner_cols = "owner_id, " if self.owner_id is not None else ""
+        self.table = Observation._meta.db_table
         conflict = (
             "(owner_id, measure_id, area_id, period) WHERE owner_id IS NOT NULL"
             if self.owner_id is not None
             else "(measure_id, area_id, period) WHERE owner_id IS NULL"
         )
-        placeholders = ", ".join(["%s"] * (10 if self.owner_id is not None else 9))
+        self.postgresql = connection.vendor == "postgresql"
+        self._staged = False
         # Only identifiers from the model and fixed SQL are interpolated; values are parameters.
-        self.insert_sql = (
-            f"INSERT INTO {table} "  # noqa: S608
-            f"({owner_cols}area_id, measure_id, period, period_start, "
-            f"period_end, period_kind, value, status, batch_id) VALUES ({placeholders}) "
-            f"ON CONFLICT {conflict} DO NOTHING"
-        )
-        self.table = table
+        if self.postgresql:
+            self.insert_sql = (
+                f"INSERT INTO {self.table} ({_COLUMNS}) "  # noqa: S608
+                f"SELECT {_COLUMNS} FROM {_STAGE} ON CONFLICT {conflict} DO NOTHING"
+            )
+        else:
+            self.insert_sql = (
+                f"INSERT INTO {self.table} ({_COLUMNS}) "  # noqa: S608
+                f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT {conflict} DO NOTHING"
+            )
 
     def write(self, chunk: list[tuple[Any, ...]], lines: list[int]) -> list[RowError]:
-        """Insert ``chunk`` (area_id, measure_id, period, start, end, kind, value, status)."""
+        """Insert ``chunk`` (rows as described on the class); returns repeated rows as errors."""
         if not chunk:
             return []
-        params = [
-            ((self.owner_id,) if self.owner_id is not None else ()) + (*row, self.batch.pk)
-            for row in chunk
-        ]
-        with connection.cursor() as cursor:
+        connection.ensure_connection()
+        raw = connection.connection
+        cursor = raw.cursor()
+        try:
             cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {self.table}")  # noqa: S608 - table name from the model
             max_before = cursor.fetchone()[0]
-            cursor.executemany(self.insert_sql, params)
-            inserted = cursor.rowcount
+            if self.postgresql:
+                inserted = self._copy(cursor, chunk)
+            else:
+                # sqlite3 sums the rows changed by every statement of an executemany.
+                cursor.executemany(self.insert_sql, chunk)
+                inserted = cursor.rowcount
+        finally:
+            cursor.close()
         if inserted == len(chunk):
             self.stored += inserted
             return []
         return self._collisions(chunk, lines, max_before)
+
+    def _copy(self, cursor: Any, chunk: list[tuple[Any, ...]]) -> int:
+        if not self._staged:
+            # Temporary: private to this connection; emptied at commit, removed by a rollback.
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGE} (area_id bigint, "
+                "measure_id bigint, period varchar(20), period_start date, period_end date, "
+                "period_kind varchar(10), value double precision, status varchar(20), "
+                "batch_id bigint, owner_id bigint) ON COMMIT DELETE ROWS"
+            )
+            self._staged = True
+        cursor.execute(f"TRUNCATE {_STAGE}")
+        with cursor.copy(f"COPY {_STAGE} ({_COLUMNS}) FROM STDIN") as copy:
+            write_row = copy.write_row
+            for row in chunk:
+                write_row(row)
+        cursor.execute(self.insert_sql)
+        return int(cursor.rowcount)
 
     def _collisions(
         self, chunk: list[tuple[Any, ...]], lines: list[int], max_before: int
@@ -448,6 +483,18 @@ class _Writer:
         Revision.objects.bulk_create(revisions, batch_size=1000)
         Observation.objects.bulk_update(updates, ["value", "status", "batch_id"], batch_size=1000)
         return errors
+
+
+def _period_entry(
+    text: str, dates: dict[str, tuple[dt.date, dt.date]]
+) -> tuple[str, str, str, str] | None:
+    """(code, start, end, kind) of a period code, dates as ISO text; None when it is unknown."""
+    try:
+        period = periods.parse(text)
+    except periods.PeriodError:
+        return None
+    dates[period.code] = (period.start, period.end)
+    return (period.code, period.start.isoformat(), period.end.isoformat(), period.kind.value)
 
 
 def _validate(
@@ -520,55 +567,89 @@ def import_rows(
             if connection.vendor == "postgresql":
                 # One import per dataset at a time: a second waits instead of interleaving.
                 Dataset.objects.select_for_update().get(pk=dataset.pk)
+            # The loop below runs once per row of files with millions of rows: everything it
+            # needs is a local name, and each row costs a few dictionary look-ups and one tuple.
+            # Anything unusual goes to _validate, which names the error.
+            chunk_size = CHUNK
+            organisation = dataset.organisation
+            batch_id, owner_id = writer.batch_id, writer.owner_id
+            area_get = lookup.area_ids.get
+            measure_get = {
+                code: pk for code, pk in lookup.measure_ids.items() if code not in lookup.derived
+            }.get
+            status_get = {s.value: s.value for s in Status}.get
+            period_cache: dict[str, tuple[str, str, str, str] | None] = {}
+            period_dates: dict[str, tuple[dt.date, dt.date]] = {}
+            used: set[str] = set()
             chunk: list[tuple[Any, ...]] = []
             lines: list[int] = []
             seen: dict[tuple[int, int, str], int] = {}
+            read = rejected = 0
             for item in rows:
+                read += 1
                 if isinstance(item, RowError):
-                    report.rejected += 1
-                    report.rows_read += 1
+                    rejected += 1
                     if len(errors) < MAX_ERRORS:
                         errors.append(item)
                     continue
-                report.rows_read += 1
-                valid, error = _validate(item, lookup, dataset.organisation)
-                if error is not None or valid is None:
-                    report.rejected += 1
+                area_id = area_get(item.area)
+                measure_id = measure_get(item.measure)
+                try:
+                    entry = period_cache[item.period]
+                except KeyError:
+                    entry = period_cache[item.period] = _period_entry(item.period, period_dates)
+                status = status_get(item.status)
+                value = item.value
+                if (
+                    area_id is None
+                    or measure_id is None
+                    or entry is None
+                    or status is None
+                    or (value is not None and value != value)  # NaN
+                ):
+                    _valid, error = _validate(item, lookup, organisation)
+                    rejected += 1
                     if error is not None and len(errors) < MAX_ERRORS:
                         errors.append(error)
                     continue
-                key = (valid[0], valid[1], valid[2])
-                if key in seen:
-                    report.rejected += 1
+                code, start, end, kind = entry
+                key = (area_id, measure_id, code)
+                size = len(seen)
+                earlier = seen.setdefault(key, item.line)
+                if len(seen) == size:
+                    rejected += 1
                     if len(errors) < MAX_ERRORS:
                         errors.append(
                             RowError(
                                 item.line,
                                 "periode",
                                 item.period,
-                                f"repeats row {seen[key]} (same area, measure and period)",
+                                f"repeats row {earlier} (same area, measure and period)",
                             )
                         )
                     continue
-                seen[key] = item.line
-                if first is None or valid[3] < first:
-                    first = valid[3]
-                if last is None or valid[4] > last:
-                    last = valid[4]
+                used.add(code)
                 if errors:
                     # Keep validating, stop writing: nothing will be stored.
-                    if len(seen) > CHUNK:
+                    if len(seen) > chunk_size:
                         seen = {}
                     continue
-                chunk.append(valid)
+                chunk.append(
+                    (area_id, measure_id, code, start, end, kind, value, status, batch_id, owner_id)
+                )
                 lines.append(item.line)
-                if len(chunk) >= CHUNK:
+                if len(chunk) >= chunk_size:
                     chunk_errors = writer.write(chunk, lines)
-                    report.rejected += len(chunk_errors)
+                    rejected += len(chunk_errors)
                     errors.extend(chunk_errors)
                     chunk, lines, seen = [], [], {}
                     if progress is not None:
-                        progress(report.rows_read)
+                        report.rows_read = read
+                        progress(read)
+            report.rows_read, report.rejected = read, rejected
+            if used:
+                first = min(period_dates[code][0] for code in used)
+                last = max(period_dates[code][1] for code in used)
             if not errors:
                 chunk_errors = writer.write(chunk, lines)
                 report.rejected += len(chunk_errors)
@@ -720,3 +801,54 @@ def _file_sha256(source: str | Path | bytes) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def import_from_api(
+    table: str,
+    *,
+    area_codes: list[str],
+    whole_gemeente: bool = False,
+    user: Any | None = None,
+    dry_run: bool = False,
+    progress: Callable[[int], None] | None = None,
+    client: Any | None = None,
+) -> ImportReport:
+    """Download ``table`` for some areas from the live CBS/politie OData API and import it.
+
+    Open data only (no owner). ``client`` is an :class:`~regie.monitor.sources.odata_api
+    .ODataClient` (tests pass one that replays recorded responses).
+    """
+    from regie.monitor.sources import odata_api
+    from regie.monitor.sources.odata_v3 import spec_for
+
+    spec = spec_for(table)
+    if client is None:
+        client = odata_api.ODataClient(odata_api.base_url_for(spec))
+    lookup = CatalogueLookup(None)
+    context = lookup.context(table=spec.table)
+    rows = client.read(
+        spec.table,
+        context,
+        area_codes=area_codes,
+        match="gemeente" if whole_gemeente else "exact",
+    )
+    iterator = iter(rows)
+    first = next(iterator, None)  # the first page fills context.info
+    dataset = get_or_create_dataset(
+        table=spec.table,
+        source=context.info.source or "CBS",
+        title=context.info.title or spec.title,
+        organisation=None,
+        provenance=f"{client.base_url}{spec.table} ({', '.join(area_codes)})",
+    )
+    return import_rows(
+        _chain(first, iterator) if first is not None else [],
+        dataset=dataset,
+        lookup=lookup,
+        fmt="odata-api",
+        filename=f"{client.base_url}{spec.table}",
+        user=user,
+        dry_run=dry_run,
+        notes=context.notes,
+        progress=progress,
+    )

@@ -39,7 +39,7 @@ STATUS_BY_CBS_TEXT = {
 class Row:
     """One value: canonical area code, measure code and period code (see ``monitor.periods``)."""
 
-    line: int  # line or record number in the file, for messages (1 = first data record)
+    line: int  # text/spreadsheet: physical 1-based row (header = 1); JSON: 1-based record number
     area: str  # "GM0556", "WK055601", "BU05560101", "NL01", "RE07" …
     measure: str  # "politie:1.1.1", "cbs:T001161", "overlast:E33", "local:huisverboden" …
     period: str  # "2022", "2022H1", "2023M10", "2023YTD10", "2021-03/2022-03"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,22 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", help="the file to import")
+        parser.add_argument(
+            "file",
+            help="the file to import, or a table id (83648NED, 47013NED …) to download from the "
+            "live CBS/politie OData API for the areas given with --area",
+        )
+        parser.add_argument(
+            "--area",
+            action="append",
+            default=[],
+            help="with a table id: an area code to download (repeatable), e.g. GM0556",
+        )
+        parser.add_argument(
+            "--whole-gemeente",
+            action="store_true",
+            help="with a table id and gemeente codes: include all its wijken and buurten",
+        )
         parser.add_argument(
             "--format",
             dest="fmt",
@@ -47,6 +63,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
+        if not path.is_file() and re.fullmatch(r"\d{5}[A-Za-z]{3}", options["file"]):
+            self._from_api(options)
+            return
         if not path.is_file():
             raise CommandError(_("File not found: %(path)s") % {"path": path})
         organisation = None
@@ -69,6 +88,26 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         finally:
             bar.close()
+        self._report(report, options)
+
+    def _from_api(self, options: dict[str, Any]) -> None:
+        from regie.monitor.sources.odata_api import ODataError
+
+        if not options["area"]:
+            raise CommandError(_("Give the areas to download with --area, e.g. --area GM0556."))
+        try:
+            with audit.acting_as(None, "regie import"):
+                report = services.import_from_api(
+                    options["file"].upper(),
+                    area_codes=options["area"],
+                    whole_gemeente=options["whole_gemeente"],
+                    dry_run=options["dry_run"],
+                )
+        except (ODataError, FormatError, ValueError) as exc:
+            raise CommandError(str(exc)) from exc
+        self._report(report, options)
+
+    def _report(self, report: services.ImportReport, options: dict[str, Any]) -> None:
         if options["json"]:
             self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
         else:

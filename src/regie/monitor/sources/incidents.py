@@ -1,0 +1,278 @@
+"""Format ``incidents``: incident lists, one row per incident, counted per month × area × type.
+
+Typical input is the politie.nl "Misdaad in kaart" feed as scraped weekly::
+
+    Postcode,Datum,Soort
+    3144,29-07-2023,Woninginbraak
+    3147,20-09-2023,Poging tot woninginbraak
+
+Columns (headers compared case-insensitively, order free; CSV with ``,``, ``;`` or tab, UTF-8 or
+cp1252, optionally gzipped):
+
+- a **date**: ``Datum`` (also ``Date``, ``Pleegdatum``, ``Incidentdatum``, ``Meldingsdatum``),
+  written ``dd-mm-yyyy``, ``d-m-yyyy``, ``dd/mm/yyyy`` or ``yyyy-mm-dd``, optionally followed by a
+  time; an unreadable date is a :class:`RowError`;
+- a **place**: ``Postcode`` (``PC4``, ``PC6``; the first four digits are used and mapped with
+  ``context.area_by_postcode``) and/or an area column (``Gebied``, ``Gebiedscode``, ``Wijk``,
+  ``Buurt``: an area code or name). When both are present the area column wins;
+- a **type**: ``Soort`` (also ``Type``, ``Categorie``, ``Soort incident``), mapped with
+  ``context.measure_by_label("incidents", soort)``; an unknown type is a :class:`RowError` on the
+  first row that has it (later rows with it are counted in a note, not repeated).
+
+Choices (each reported in ``context.notes``):
+
+- **Outside the gemeente.** A national feed covers all of the Netherlands; incidents whose
+  postcode maps to no area are skipped and counted, not reported as errors.
+- **Duplicates.** The same place, date and type appearing more than once is counted **once**.
+  The Misdaad-in-kaart scraper stores the *queried* PC4 and re-lists incidents from a radius
+  around it, so exact repeats are far more likely scrape artefacts than real second incidents.
+  The cost: two real incidents of the same type on the same day in the same postcode are
+  counted as one, since the feed cannot tell them apart. Counts are therefore a lower bound.
+- **Incomplete months.** The newest month in the file is still being filled: its rows get
+  :attr:`Status.VOORLOPIG`; all other rows :attr:`Status.ONBEKEND` (the feed is not an official
+  statistic). When the first date in the file is not the 1st, the first month may be incomplete
+  as well; a note says so.
+
+Rows come out after the whole file is read (aggregation needs it): first any row errors in file
+order, then one :class:`Row` per (area, type, month) in order of first appearance, carrying the
+line of the first incident counted in it. Line numbers are physical lines (header = line 1).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO
+
+from regie.monitor.sources.base import (
+    FormatError,
+    ReadContext,
+    Row,
+    RowError,
+    Status,
+    clean_label,
+)
+from regie.monitor.sources.local import (
+    AMBIGUOUS_AREA,
+    AreaLookup,
+    csv_records,
+    decode_text,
+    normalise_header,
+    peek_text,
+    read_all,
+    sniff_delimiter,
+)
+
+DATE_HEADERS = frozenset(
+    {"datum", "date", "pleegdatum", "incidentdatum", "meldingsdatum", "datum incident"}
+)
+POSTCODE_HEADERS = frozenset({"postcode", "pc4", "pc6", "postcode (pc4)"})
+AREA_HEADERS = frozenset({"gebied", "gebiedscode", "wijk", "buurt", "wijkcode", "buurtcode"})
+TYPE_HEADERS = frozenset({"soort", "type", "categorie", "soort incident", "incidenttype"})
+MEASURE_SOURCE = "incidents"
+
+_DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?:[ T].*)?$")
+_YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
+_PC4 = re.compile(r"^([1-9][0-9]{3})(?:\s*[A-Za-z]{2})?$")
+
+
+def parse_date(text: str) -> dt.date:
+    """``dd-mm-yyyy`` (also ``/`` or ``.``) or ``yyyy-mm-dd``; raises ValueError."""
+    raw = text.strip()
+    if m := _DMY.match(raw):
+        day, month, year = int(m[1]), int(m[2]), int(m[3])
+    elif m := _YMD.match(raw):
+        year, month, day = int(m[1]), int(m[2]), int(m[3])
+    else:
+        raise ValueError(raw)
+    if not 1900 <= year <= 2100:
+        raise ValueError(raw)
+    return dt.date(year, month, day)
+
+
+def month_code(day: dt.date) -> str:
+    return f"{day.year}M{day.month:02d}"
+
+
+@dataclass
+class _Count:
+    line: int
+    count: int = 0
+
+
+@dataclass
+class _Columns:
+    date: int
+    type: int
+    postcode: int | None
+    area: int | None
+    headers: list[str]
+
+
+def _columns(header: list[str]) -> _Columns:
+    names = [normalise_header(cell) for cell in header]
+
+    def find(options: frozenset[str]) -> int | None:
+        return next((i for i, name in enumerate(names) if name in options), None)
+
+    date, kind = find(DATE_HEADERS), find(TYPE_HEADERS)
+    postcode, area = find(POSTCODE_HEADERS), find(AREA_HEADERS)
+    if date is None:
+        raise FormatError("required column missing: Datum")
+    if kind is None:
+        raise FormatError("required column missing: Soort")
+    if postcode is None and area is None:
+        raise FormatError("required column missing: Postcode (or Gebied)")
+    return _Columns(date, kind, postcode, area, [clean_label(cell) for cell in header])
+
+
+class IncidentsAdapter:
+    name = "incidents"
+    description = "Incident lists (date, postcode or area, type), counted per month"
+
+    def sniff(self, head: bytes, filename: str) -> bool:
+        text = peek_text(head)
+        lines = [line for line in text.splitlines()[:5] if line.strip()]
+        if not lines:
+            return False
+        delimiter = sniff_delimiter(lines[0])
+        names = {normalise_header(c.strip().strip('"')) for c in lines[0].split(delimiter)}
+        has_date = bool(names & DATE_HEADERS)
+        has_place = bool(names & (POSTCODE_HEADERS | AREA_HEADERS))
+        has_type = bool(names & TYPE_HEADERS)
+        return has_date and (has_place or has_type) and "perioden" not in names
+
+    def read(self, stream: IO[bytes], context: ReadContext) -> Iterator[Row | RowError]:
+        text = decode_text(read_all(stream))
+        records = csv_records(text, sniff_delimiter(text))
+        first = next(records, None)
+        while first is not None and not any(cell.strip() for cell in first[1]):
+            first = next(records, None)
+        if first is None:
+            raise FormatError("the file is empty")
+        columns = _columns(first[1])
+        context.info.source = context.info.source or "incidentenlijst"
+        yield from _read(records, columns, context)
+
+
+def _read(
+    records: Iterator[tuple[int, list[str]]], columns: _Columns, context: ReadContext
+) -> Iterator[Row | RowError]:
+    headers = columns.headers
+    areas = AreaLookup(context)
+    postcode_cache: dict[str, str | None] = {}
+    measure_cache: dict[str, str | None] = {}
+    unknown_types: dict[str, int] = {}
+    counts: dict[tuple[str, str, str], _Count] = {}
+    seen: set[tuple[str, dt.date, str]] = set()
+    duplicates = outside = no_place = total = 0
+    first_day: dt.date | None = None
+    last_day: dt.date | None = None
+
+    def cell(cells: list[str], index: int | None) -> str:
+        return cells[index].strip() if index is not None and index < len(cells) else ""
+
+    for line, cells in records:
+        if not any(c.strip() for c in cells):
+            continue
+        total += 1
+        raw_date = cell(cells, columns.date)
+        try:
+            day = parse_date(raw_date)
+        except ValueError:
+            yield RowError(line, headers[columns.date], raw_date, "unknown date (write dd-mm-yyyy)")
+            continue
+        first_day = day if first_day is None else min(first_day, day)
+        last_day = day if last_day is None else max(last_day, day)
+
+        area: str | None = None
+        place = ""
+        raw_area = cell(cells, columns.area)
+        raw_postcode = cell(cells, columns.postcode)
+        if raw_area:
+            area, message = areas(raw_area)
+            if message == AMBIGUOUS_AREA and columns.area is not None:
+                yield RowError(line, headers[columns.area], raw_area, message)
+                continue
+            if area is None and columns.postcode is None:
+                outside += 1
+                continue
+            place = area or ""
+        if area is None and raw_postcode and columns.postcode is not None:
+            match = _PC4.match(raw_postcode)
+            if match is None:
+                yield RowError(line, headers[columns.postcode], raw_postcode, "not a postcode")
+                continue
+            pc4 = match[1]
+            if pc4 not in postcode_cache:
+                postcode_cache[pc4] = context.area_by_postcode(pc4)
+            area = postcode_cache[pc4]
+            place = pc4
+        if area is None:
+            if raw_area or raw_postcode:
+                outside += 1
+            else:
+                no_place += 1
+            continue
+
+        raw_type = clean_label(cell(cells, columns.type))
+        key_type = raw_type.lower()
+        if key_type not in measure_cache:
+            measure_cache[key_type] = (
+                context.measure_by_label(MEASURE_SOURCE, raw_type) if raw_type else None
+            )
+        measure = measure_cache[key_type]
+        if measure is None:
+            unknown_types[key_type] = unknown_types.get(key_type, 0) + 1
+            if unknown_types[key_type] == 1:
+                yield RowError(
+                    line,
+                    headers[columns.type],
+                    raw_type,
+                    "unknown incident type" if raw_type else "incident type is empty",
+                )
+            continue
+
+        identity = (place, day, key_type)
+        if identity in seen:
+            duplicates += 1
+            continue
+        seen.add(identity)
+        counter = counts.setdefault((area, measure, month_code(day)), _Count(line))
+        counter.count += 1
+
+    if total == 0:
+        context.notes.append("the file holds no incidents")
+    last_month = month_code(last_day) if last_day else ""
+    for (area, measure, period), counter in counts.items():
+        status = Status.VOORLOPIG if period == last_month else Status.ONBEKEND
+        yield Row(counter.line, area, measure, period, float(counter.count), status)
+
+    if duplicates:
+        context.notes.append(
+            f"{duplicates} duplicate incidents (same place, date and type) were counted once; "
+            "the feed cannot tell two real incidents on the same day apart, so counts are a "
+            "lower bound"
+        )
+    if outside:
+        context.notes.append(f"{outside} incidents outside the gemeente's areas were skipped")
+    if no_place:
+        context.notes.append(f"{no_place} incidents without postcode or area were skipped")
+    for key_type, number in unknown_types.items():
+        if number > 1:
+            context.notes.append(f"{number} incidents have the unknown type {key_type!r}")
+    if last_day is not None:
+        context.notes.append(
+            f"the last month in the file ({last_month}, up to {last_day:%d-%m-%Y}) is incomplete "
+            "and marked provisional"
+        )
+    if first_day is not None and first_day.day != 1:
+        context.notes.append(
+            f"the file starts on {first_day:%d-%m-%Y}: month {month_code(first_day)} may be "
+            "incomplete"
+        )
+
+
+ADAPTER = IncidentsAdapter()

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: help install assets run serve demo test lint format typecheck djangocheck pytest messages compilemessages bench clean
+.PHONY: help install assets run serve demo test lint format typecheck djangocheck pytest messages compilemessages bench openapi clean
 
 help:
 	@echo "make run    install, migrate, load the demo and serve on http://127.0.0.1:$(PORT)"
@@ -61,6 +61,10 @@ djangocheck:
 pytest:
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# The committed OpenAPI schema of /api/v1/ (English); tests/test_openapi_schema.py checks it is current.
+openapi: install
+	$(BIN)/regie spectacular --lang en --validate --fail-on-warn --file docs/api/openapi.yaml
+
 messages:
 	cd src/regie && ../../$(BIN)/regie makemessages -l nl -l en --no-obsolete --ignore=node_modules
 	@echo "Now translate the new msgids in src/regie/locale/nl/LC_MESSAGES/django.po (and remove"
@@ -68,6 +72,11 @@ messages:
 
 compilemessages:
 	cd src/regie && ../../$(BIN)/regie compilemessages
+
+# Import benchmark (takes several minutes; needs PostgreSQL on 127.0.0.1:5432): docs/performance.md
+bench: $(VENV)/.installed
+	$(BIN)/python bench/generate_national_months.py
+	$(BIN)/python bench/import_benchmark.py
 
 clean:
 	rm -rf $(VENV) node_modules var/static .mypy_cache .ruff_cache .pytest_cache

@@ -14,17 +14,19 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from regie.accounts.models import Role, User
-from regie.accounts.permissions import ADMIN_ROLES, ALL_ROLES
+from regie.accounts.permissions import ADMIN_ROLES, ALL_ROLES, EDITOR_ROLES, STAFF_ROLES
 from regie.core.models import AuditAction, Organisation
 from regie.core.services import record_event
+from regie.monitor.models import Dataset, ImportBatch
 from tests.conftest_matrix import AreaFixture
 
 PUBLIC = "public"  # reachable without logging in
 LOGGED_IN = "logged_in"  # any logged-in, verified user; no tenant data
 SUPERUSER = "superuser"  # installation-wide pages
 NOT_GET = "not_get"  # endpoints that only accept POST (checked separately)
+API = "api"  # JSON API: like LOGGED_IN (open data), but anonymous gets 401/403 JSON, no redirect
 
-#: url name → PUBLIC | LOGGED_IN | SUPERUSER | NOT_GET | frozenset of roles allowed in own org
+#: url name → PUBLIC | LOGGED_IN | SUPERUSER | NOT_GET | API | frozenset of roles allowed in own org
 MATRIX: dict[str, Any] = {
     "home": LOGGED_IN,
     "set_language": PUBLIC,  # GET only redirects; POST switches the language
@@ -51,6 +53,22 @@ MATRIX: dict[str, Any] = {
     "beheer:organisation_settings": ADMIN_ROLES,
     "beheer:audit_log": ADMIN_ROLES,
     "beheer:audit_entry": ADMIN_ROLES,
+    "monitor:dataset_list": STAFF_ROLES,
+    "monitor:dataset_detail": STAFF_ROLES,
+    "monitor:upload": EDITOR_ROLES,
+    "monitor:upload_confirm": NOT_GET,
+    "monitor:upload_cancel": NOT_GET,
+    "monitor:import_status": STAFF_ROLES,
+    "monitor:template_csv": STAFF_ROLES,
+    "monitor:template_xlsx": STAFF_ROLES,
+    # Own figures in the API: only with ?org= and a staff role there (test_api_urls_per_role).
+    "api:area_list": API,
+    "api:area_detail": API,
+    "api:measure_list": API,
+    "api:measure_detail": API,
+    "api:observation_list": API,
+    "api:figure": API,
+    "api:schema": API,
 }
 
 
@@ -79,14 +97,22 @@ def _kwargs(name: str, org: Organisation, target: dict[str, Any]) -> dict[str, A
         "beheer:member_remove",
         "beheer:member_reset_2fa",
     }
-    if name.startswith(("org_areas:", "beheer:")):
+    if name.startswith(("org_areas:", "beheer:", "monitor:")):
         kwargs["org"] = org.slug
+    if name == "monitor:dataset_detail":
+        kwargs["dataset_id"] = target["batch"].dataset_id
+    if name == "monitor:import_status":
+        kwargs["batch_id"] = target["batch"].pk
     if name in pattern_keys:
         kwargs["user_id"] = target["member"].pk
     if name == "beheer:audit_entry":
         kwargs["entry_id"] = target["entry"].pk
-    if name == "areas:detail":
+    if name in {"areas:detail", "api:area_detail"}:
         kwargs["code"] = "GM0556"
+    if name == "api:measure_detail":
+        kwargs["code"] = "politie:1.1.1"
+    if name == "api:figure":
+        kwargs.update(area="GM0556", measure="politie:1.1.1", period="2022")
     if name == "accounts:password_reset_confirm":
         kwargs.update(uidb64="MQ", token="set-password")
     return kwargs
@@ -107,7 +133,13 @@ def world(
         entry = record_event(
             action=AuditAction.IMPORT, user=None, label="test", organisation=org, description="x"
         )
-        data[key] = {"member": target_user, "entry": entry}
+        dataset = Dataset.objects.create(
+            source="gemeente", table=f"lokaal:{org.slug}", title="x", organisation=org
+        )
+        batch = ImportBatch.objects.create(
+            dataset=dataset, format="local", filename="x.csv", imported_by_label="test"
+        )
+        data[key] = {"member": target_user, "entry": entry, "batch": batch}
     return data
 
 
@@ -143,6 +175,8 @@ def test_other_gemeente_ids_under_own_slug_are_404(
         "beheer:member_remove",
         "beheer:member_reset_2fa",
         "beheer:audit_entry",
+        "monitor:dataset_detail",
+        "monitor:import_status",
     }:
         assert status == 404, url
     else:
@@ -161,6 +195,9 @@ def test_anonymous(world: dict[str, Any], name: str) -> None:
             assert "inloggen" not in response["Location"], url
     elif spec == NOT_GET:
         assert response.status_code == 405, url
+    elif spec == API:
+        assert response.status_code in {401, 403}, url
+        assert not response.has_header("Location"), url  # no redirect to an HTML login
     else:
         assert response.status_code == 302, url
         assert response["Location"].startswith(reverse("accounts:login")), url
@@ -192,3 +229,34 @@ def test_superuser_pages(world: dict[str, Any], login: Callable[[User], Client],
     url = reverse(name, kwargs=_kwargs(name, world["own"], world["own_target"]))
     assert login(admin).get(url).status_code == 200
     assert set(ALL_ROLES) == set(Role.values)
+
+
+@pytest.fixture
+def api_figures(world: dict[str, Any]) -> None:
+    """One open figure and one own figure of each gemeente, for the API URLs of the matrix."""
+    from regie.monitor.tests.factories import load
+
+    load(("GM0556", "politie:1.1.1", "2022", 40.0), table="OPEN")
+    load(("GM0556", "politie:1.1.1", "2021", 31.0), table="OWN", organisation=world["own"])
+    load(("GM0556", "politie:1.1.1", "2021", 99.0), table="OWN", organisation=world["other"])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", sorted(Role.values))
+@pytest.mark.parametrize("name", sorted(n for n, s in MATRIX.items() if s == API))
+def test_api_urls_per_role(
+    world: dict[str, Any],
+    api_figures: None,
+    login: Callable[[User], Client],
+    role: str,
+    name: str,
+) -> None:
+    """Open data for every role; own figures (?org=) for staff roles; another gemeente's: 404."""
+    client = login(world["users"][role])
+    url = reverse(name, kwargs=_kwargs(name, world["own"], world["own_target"]))
+    assert client.get(url).status_code == 200, url
+    if name == "api:figure":
+        own = reverse(name, kwargs={**_kwargs(name, world["own"], {}), "period": "2021"})
+        expected = 200 if role in STAFF_ROLES else 404
+        assert client.get(own, {"org": world["own"].slug}).status_code == expected, own
+        assert client.get(own, {"org": world["other"].slug}).status_code == 404, own

@@ -254,3 +254,5 @@ SPECTACULAR_SETTINGS = {
 
 CSRF_FAILURE_VIEW = "regie.core.views.csrf_failure"
 REGIE_DJANGO_ADMIN = env.get_bool("REGIE_DJANGO_ADMIN", False)
+# Run background tasks (imports) synchronously in the request instead of in a worker thread.
+REGIE_TASKS_EAGER = env.get_bool("REGIE_TASKS_EAGER", False)

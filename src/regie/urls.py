@@ -3,9 +3,11 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from regie import api_urls
 from regie.accounts import urls as accounts_urls
 from regie.accounts import views as accounts_views
 from regie.areas import urls as areas_urls
+from regie.monitor import urls as monitor_urls
 
 handler400 = "regie.core.views.bad_request"
 handler403 = "regie.core.views.permission_denied"
@@ -18,8 +20,10 @@ urlpatterns = [
     path("account/", include(accounts_urls)),
     path("", include((accounts_urls.installation_urlpatterns, "installatie"))),
     path("", include((areas_urls.urlpatterns, "areas"))),
+    path("api/v1/", include(api_urls)),
     path("<slug:org>/", include((areas_urls.org_urlpatterns, "org_areas"))),
     path("<slug:org>/", include((accounts_urls.org_urlpatterns, "beheer"))),
+    path("<slug:org>/", include((monitor_urls.org_urlpatterns, "monitor"))),
 ]
 
 if settings.REGIE_DJANGO_ADMIN:

@@ -665,6 +665,14 @@ def import_rows(
                 raise _Rejected
     except _Rejected:
         pass
+    except Exception as exc:
+        # A file that breaks half-way (FormatError deep in a CSV, a damaged XLSX): nothing was
+        # stored; the batch says so instead of staying "running" for ever.
+        report.state = BatchState.FAILED
+        report.errors = [_translated(e) for e in errors]
+        report.notes = [*(_(n) for n in (notes or [])), str(exc)]
+        _finish_batch(batch, report)
+        raise
     report.errors = [_translated(e) for e in errors]
     report.notes = [_(n) for n in (notes or [])]
     report.period_first, report.period_last = first, last

@@ -245,3 +245,34 @@ def test_partial_periods_keep_their_extent(areas) -> None:
     )
     window = Observation.objects.get(period="2021-03/2022-03")
     assert window.period_end.isoformat() == "2022-02-28"
+
+
+def test_the_shipped_template_imports_cleanly(areas, maassluis) -> None:
+    from regie.monitor.catalogue import DATA
+
+    services.load_catalogue()
+    for name in ("lokale-cijfers-sjabloon.csv", "lokale-cijfers-sjabloon.xlsx"):
+        report = services.import_file(
+            DATA / "templates" / name, fmt="local", organisation=maassluis, dry_run=True
+        )
+        assert report.state == BatchState.DRY_RUN, report.errors
+
+
+def test_a_file_that_breaks_half_way_marks_the_import_failed(areas) -> None:
+    from regie.monitor.sources.base import FormatError, Row
+
+    def rows():
+        yield Row(1, "GM0556", "politie:1.1.1", "2022", 1.0)
+        raise FormatError("damaged")
+
+    services.load_catalogue()
+    with pytest.raises(FormatError):
+        services.import_rows(
+            rows(),
+            dataset=dataset(),
+            lookup=services.CatalogueLookup(None),
+            fmt="test",
+            filename="x.csv",
+        )
+    assert ImportBatch.objects.get().state == BatchState.FAILED
+    assert Observation.objects.count() == 0

@@ -1,0 +1,53 @@
+"""URL map of the JSON API, mounted at ``/api/v1/`` (schema: ``docs/api/openapi.yaml``)."""
+
+from __future__ import annotations
+
+from django.urls import path, register_converter
+from drf_spectacular.views import SpectacularAPIView
+
+from regie.areas import api as areas_api
+from regie.monitor.api import views as monitor_api
+
+
+class MeasureCodeConverter:
+    """``politie:1.1.1``, ``cbs:T001161``, ``derived:hic-kern``: a source, a colon, a key."""
+
+    regex = r"[a-z_]+:[^/]+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+class PeriodCodeConverter:
+    """A canonical period code, including twelve-month windows with a slash (2021-03/2022-03)."""
+
+    regex = r"(?:\d{4}-\d{2}/\d{4}-\d{2}|[0-9A-Za-z]+)"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(MeasureCodeConverter, "measure")
+register_converter(PeriodCodeConverter, "period")
+
+app_name = "api"
+
+urlpatterns = [
+    path("areas/", areas_api.AreaList.as_view(), name="area_list"),
+    path("areas/<str:code>/", areas_api.AreaDetail.as_view(), name="area_detail"),
+    path("measures/", monitor_api.MeasureList.as_view(), name="measure_list"),
+    path("measures/<measure:code>/", monitor_api.MeasureDetail.as_view(), name="measure_detail"),
+    path("observations/", monitor_api.ObservationList.as_view(), name="observation_list"),
+    path(
+        "figures/<str:area>/<measure:measure>/<period:period>/",
+        monitor_api.FigureDetail.as_view(),
+        name="figure",
+    ),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+]

@@ -10,22 +10,16 @@ from typing import Any
 import pytest
 
 from regie.areas.services import load_reference_data
-from regie.cli import main
 from regie.core.models import Organisation
 from regie.demo import services as demo_services
 from regie.monitor.models import Observation
+from tests.test_cli import run_main
 
 DATA = Path(__file__).resolve().parent.parent / "src" / "regie" / "monitor" / "data"
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = 0
-    try:
-        main(["regie", *args])
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run_main(capsys, *args)
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +99,9 @@ def test_malformed_file_exits_1_with_row_and_column_and_stores_nothing(
     before = Observation.objects.count()
     code, _, err = run(capsys, "import", str(bad), "--format", "local", "--org", "gm0556")
     assert code == 1
-    assert "3" in err and "waarde" in err.lower() and "twaalf" in err
+    assert "3" in err
+    assert "waarde" in err.lower()
+    assert "twaalf" in err
     assert Observation.objects.count() == before
 
 
@@ -134,6 +130,7 @@ def test_measures_lists_the_catalogue(
     demo_figures: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, out, _ = run(capsys, "measures", "--json")
+    assert code == 0
     rows = json.loads(out)
     codes = {r["code"] for r in rows}
     assert {"politie:0.0.0", "cbs:T001161", "overlast:E33", "derived:hic-kern"} <= codes

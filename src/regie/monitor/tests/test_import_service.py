@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from regie.areas.models import Area, AreaLevel
 from regie.core.models import AuditEntry
 from regie.core.services import ServiceError
 from regie.monitor import selectors, services
 from regie.monitor.models import BatchState, ImportBatch, Observation, Revision
-from regie.monitor.sources.base import RowError, Status
+from regie.monitor.sources.base import FormatError, RowError, Status
 from regie.monitor.tests.factories import dataset, load
 
 pytestmark = pytest.mark.django_db
@@ -276,3 +278,53 @@ def test_a_file_that_breaks_half_way_marks_the_import_failed(areas) -> None:
         )
     assert ImportBatch.objects.get().state == BatchState.FAILED
     assert Observation.objects.count() == 0
+
+
+_CELLS = st.sampled_from(
+    [
+        "GM0556",
+        "GM9999",
+        "huisverboden",
+        "politie:1.1.1",
+        "2022",
+        "2022H3",
+        "12",
+        "1.245",
+        "",
+        ".",
+        "x",
+        "7,3",
+        "-1",
+        "NL01",
+        "2023M10",
+        '"',
+        ";",
+        "\n",
+    ]
+)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(cells=st.lists(st.lists(_CELLS, min_size=1, max_size=6), max_size=8))
+def test_malformed_files_never_crash_and_never_import_partly(areas, maassluis, cells) -> None:
+    services.load_catalogue()
+    text = "gebied;maatstaf;periode;waarde\n" + "\n".join(";".join(row) for row in cells)
+    before = list(Observation.objects.values_list("id", "value"))
+    try:
+        report = services.import_file(
+            text.encode(), fmt="local", organisation=maassluis, filename="x.csv"
+        )
+    except FormatError:
+        assert list(Observation.objects.values_list("id", "value")) == before
+        return
+    after = list(Observation.objects.values_list("id", "value"))
+    if report.state == BatchState.DONE:
+        assert report.rejected == 0
+        assert len(after) == len(before) + report.stored
+    else:
+        assert after == before
+        assert report.errors or report.rows_read == 0

@@ -144,3 +144,30 @@ def test_demo_loads_every_shipped_file_without_rejections(demo_figures: Any) -> 
     assert len(demo_figures) == 9
     assert not ImportBatch.objects.exclude(state=BatchState.DONE).exists()
     assert not ImportBatch.objects.filter(rows_rejected__gt=0).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("area", "measure", "period"),
+    [
+        ("GM0556", "cbs:T001161", "2022"),
+        ("NL01", "derived:hic-kern", "2018"),
+        ("NL01", "overlast:E33", "2023"),
+        ("BU04820101", "politie:0.0.0", "2023"),
+    ],
+)
+def test_api_and_cli_give_the_same_figure(
+    demo_figures: Any,
+    capsys: pytest.CaptureFixture[str],
+    member: Any,
+    login: Any,
+    area: str,
+    measure: str,
+    period: str,
+) -> None:
+    user = member(Organisation.objects.get(slug="gm0556"), "raadpleger")
+    code, out, err = run(capsys, "figure", area, measure, period, "--json")
+    assert code == 0, err
+    response = login(user).get(f"/api/v1/figures/{area}/{measure}/{period}/")
+    assert response.status_code == 200
+    assert response.json() == json.loads(out)

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
@@ -15,11 +16,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_main(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """Run ``regie ARGS`` in-process, as the shell would."""
     code = 0
-    try:
-        main(["regie", *args])
-    except SystemExit as exc:
-        code = int(exc.code or 0)
+    # A management command closes every database connection when it ends; inside a test's
+    # transaction on PostgreSQL that would close the test's own connection.
+    with mock.patch("django.db.connections.close_all"):
+        try:
+            main(["regie", *args])
+        except SystemExit as exc:
+            code = int(exc.code or 0)
     out, err = capsys.readouterr()
     return code, out, err
 

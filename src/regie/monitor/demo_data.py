@@ -8,7 +8,6 @@ same dataset is skipped, so running the demo again adds no new vintages.
 from __future__ import annotations
 
 import csv
-import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,15 +36,11 @@ class Loaded:
         return f"{self.name}: {self.report.summary()}"
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def _seen(path: Path, table: str, organisation: Organisation | None) -> bool:
     return ImportBatch.objects.filter(
         dataset__table=table,
         dataset__organisation=organisation,
-        sha256=_sha256(path),
+        sha256=services.file_sha256(path),
         state=BatchState.DONE,
     ).exists()
 
@@ -75,7 +70,7 @@ def _import_rows(
         lookup=lookup,
         fmt="demo",
         filename=path.name,
-        sha256=_sha256(path),
+        sha256=services.file_sha256(path),
     )
     return Loaded(f"{source} {table}", report)
 

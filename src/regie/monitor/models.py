@@ -187,6 +187,11 @@ class ImportBatch(models.Model):
         related_name="+",
     )
     imported_by_label = models.CharField(_("imported by"), max_length=200)
+    dry_run = models.BooleanField(
+        _("check only"),
+        default=False,
+        help_text=_("A check of a file (dry run): nothing was or will be stored."),
+    )
     progress = models.PositiveIntegerField(_("rows processed"), default=0)
     rows_read = models.PositiveIntegerField(_("rows read"), default=0)
     rows_stored = models.PositiveIntegerField(_("new"), default=0)

@@ -11,13 +11,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils.translation import gettext as _
 
 from regie.areas.models import Area
 from regie.core.models import Organisation
 from regie.monitor import periods
 from regie.monitor.models import (
+    BatchState,
     Dataset,
     DerivedComponent,
     ImportBatch,
@@ -276,57 +277,28 @@ def _derived_figure(
     )
 
 
-def series(
-    area_code: str, measure_code: str, *, organisation: Organisation | None = None
-) -> list[Figure]:
-    """Every period held for a measure in an area, oldest first (derived measures computed)."""
-    area, measure = _resolve(area_code, measure_code, organisation)
-    if measure.is_derived:
-        component_ids = list(
-            DerivedComponent.objects.filter(derived=measure).values_list("component_id", flat=True)
-        )
-        codes = (
-            visible_observations(organisation)
-            .filter(area=area, measure_id__in=component_ids)
-            .values_list("period", flat=True)
-            .distinct()
-        )
-        result = []
-        for code in sorted(set(codes), key=lambda c: periods.parse(c)):
-            try:
-                result.append(figure(area.code, measure.code, code, organisation=organisation))
-            except FigureNotFound:
-                continue
-        return result
-    rows = (
-        visible_observations(organisation)
-        .filter(area=area, measure=measure)
-        .select_related("batch__dataset")
-        .order_by("period_start", "period_end")
-    )
-    by_period: dict[str, Observation] = {}
-    for obs in rows:
-        if obs.period not in by_period or obs.owner_id is not None:
-            by_period[obs.period] = obs
-    return [_figure(area, measure, periods.parse(code), obs) for code, obs in by_period.items()]
-
-
 def datasets_overview(organisation: Organisation | None) -> list[dict[str, Any]]:
-    """Every visible dataset with its latest import, row count and period coverage."""
-    result = []
-    for dataset in visible_datasets(organisation).order_by("source", "table"):
-        batches = list(dataset.batches.all()[:1])
-        latest = batches[0] if batches else None
-        done = dataset.batches.filter(state="done")
-        first = min((b.period_first for b in done if b.period_first), default=None)
-        last = max((b.period_last for b in done if b.period_last), default=None)
-        result.append(
-            {
-                "dataset": dataset,
-                "latest": latest,
-                "imports": dataset.batches.count(),
-                "period_first": first,
-                "period_last": last,
-            }
+    """Visible datasets with their latest import and the totals of their completed imports.
+
+    One query for the datasets (with aggregates) and one for their latest imports; checks
+    (dry runs) are not imports and are left out.
+    """
+    done = Q(batches__state=BatchState.DONE)
+    latest = (
+        ImportBatch.objects.filter(dataset=OuterRef("pk"), dry_run=False)
+        .order_by("-started_at", "-id")
+        .values("pk")[:1]
+    )
+    datasets = list(
+        visible_datasets(organisation)
+        .annotate(
+            rows=Sum("batches__rows_stored", filter=done),
+            vintage=Max("batches__finished_at", filter=done),
+            period_first=Min("batches__period_first", filter=done),
+            period_last=Max("batches__period_last", filter=done),
+            latest_id=Subquery(latest),
         )
-    return result
+        .order_by("source", "table")
+    )
+    batches = ImportBatch.objects.in_bulk([d.latest_id for d in datasets if d.latest_id])
+    return [{"dataset": d, "latest": batches.get(d.latest_id)} for d in datasets]

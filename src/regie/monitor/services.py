@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from regie.areas.models import Area
 from regie.core.models import AuditAction, Organisation
 from regie.core.services import ServiceError, record_event
-from regie.monitor import catalogue, periods, sources
+from regie.monitor import catalogue, periods, selectors, sources
 from regie.monitor.models import (
     BatchState,
     Dataset,
@@ -247,13 +247,7 @@ class CatalogueLookup:
 
     def __init__(self, organisation: Organisation | None) -> None:
         self.organisation = organisation
-        measures = Measure.objects.all()
-        if organisation is None:
-            measures = measures.filter(organisation__isnull=True)
-        else:
-            measures = measures.filter(
-                models_q_org(organisation),
-            )
+        measures = selectors.visible_measures(organisation)
         self.measure_ids: dict[str, int] = {}
         self.derived: set[str] = set()
         self._labels: dict[tuple[str, str], str] = {}
@@ -317,12 +311,6 @@ class CatalogueLookup:
             area_by_name=self.area_by_name,
             area_by_postcode=self.area_by_postcode,
         )
-
-
-def models_q_org(organisation: Organisation) -> Any:
-    from django.db.models import Q
-
-    return Q(organisation__isnull=True) | Q(organisation=organisation)
 
 
 def load_postcodes(lookup: CatalogueLookup) -> None:
@@ -452,9 +440,9 @@ class _Writer:
                 errors.append(
                     RowError(
                         line,
-                        "",
+                        "periode",
                         f"{row[2]}",
-                        "repeats an area, measure and period of an earlier row",
+                        _("repeats an earlier row (same area, measure and period)"),
                     )
                 )
                 continue
@@ -502,21 +490,23 @@ def _validate(
 ) -> tuple[tuple[Any, ...] | None, RowError | None]:
     area_id = lookup.area_ids.get(row.area)
     if area_id is None:
-        return None, RowError(row.line, "gebied", row.area, "unknown area code")
+        return None, RowError(row.line, "gebied", row.area, _("unknown area code"))
     measure_id = lookup.measure_ids.get(row.measure)
     if measure_id is None:
-        return None, RowError(row.line, "maatstaf", row.measure, "unknown measure")
+        return None, RowError(row.line, "maatstaf", row.measure, _("unknown measure"))
     if row.measure in lookup.derived:
         return None, RowError(
-            row.line, "maatstaf", row.measure, "a derived measure is computed, not imported"
+            row.line, "maatstaf", row.measure, _("a derived measure is computed, not imported")
         )
     try:
         period = periods.parse(row.period)
     except periods.PeriodError:
-        return None, RowError(row.line, "periode", row.period, "unknown period")
+        return None, RowError(row.line, "periode", row.period, _("unknown period"))
     value = row.value
     if value is not None and value != value:  # NaN
-        return None, RowError(row.line, "waarde", "NaN", "not a number")
+        return None, RowError(row.line, "waarde", "NaN", _("not a number"))
+    if row.status not in set(Status):
+        return None, RowError(row.line, "status", str(row.status), _("unknown status"))
     return (
         area_id,
         measure_id,
@@ -554,6 +544,7 @@ def import_rows(
             imported_by=user,
             imported_by_label=label,
             state=BatchState.RUNNING,
+            dry_run=dry_run,
         )
     else:
         ImportBatch.objects.filter(pk=batch.pk).update(state=BatchState.RUNNING)
@@ -624,7 +615,8 @@ def import_rows(
                                 item.line,
                                 "periode",
                                 item.period,
-                                f"repeats row {earlier} (same area, measure and period)",
+                                _("repeats row %(row)s (same area, measure and period)")
+                                % {"row": earlier},
                             )
                         )
                     continue
@@ -787,7 +779,7 @@ def import_file(
             lookup=lookup,
             fmt=adapter.name,
             filename=name,
-            sha256=_file_sha256(source),
+            sha256=file_sha256(source),
             user=user,
             dry_run=dry_run,
             notes=context.notes,
@@ -801,7 +793,8 @@ def _chain(first: Row | RowError, rest: Iterator[Row | RowError]) -> Iterator[Ro
     yield from rest
 
 
-def _file_sha256(source: str | Path | bytes) -> str:
+def file_sha256(source: str | Path | bytes) -> str:
+    """The SHA-256 of a file (path) or of bytes: how imports recognise a file seen before."""
     if isinstance(source, bytes):
         return hashlib.sha256(source).hexdigest()
     digest = hashlib.sha256()

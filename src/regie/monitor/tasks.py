@@ -12,7 +12,6 @@ no persistent queue yet.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -62,14 +61,6 @@ def _forget(batch_id: int) -> None:
         _progress.pop(batch_id, None)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def queue_local_import(
     *,
     path: Path,
@@ -87,7 +78,7 @@ def queue_local_import(
         dataset=dataset,
         format="local",
         filename=filename[:300],
-        sha256=_sha256(path),
+        sha256=services.file_sha256(path),
         imported_by=user,
         imported_by_label=user.get_username(),
         state=BatchState.QUEUED,

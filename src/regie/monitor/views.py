@@ -12,7 +12,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
-from django.db.models import Max, Min, OuterRef, Q, Subquery, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
@@ -24,7 +23,6 @@ from regie.core.models import Organisation
 from regie.monitor import catalogue, selectors, services, tasks
 from regie.monitor.forms import LocalFiguresUploadForm, TokenForm
 from regie.monitor.models import (
-    BatchState,
     Dataset,
     ImportBatch,
     ObservationStatus,
@@ -54,30 +52,6 @@ def _status_labels() -> dict[str, str]:
 # --- Datasets -----------------------------------------------------------------------------------
 
 
-def _datasets(organisation: Organisation) -> list[dict[str, Any]]:
-    """Visible datasets with their latest import and the totals of their completed imports."""
-    done = Q(batches__state=BatchState.DONE)
-    latest = (
-        ImportBatch.objects.filter(dataset=OuterRef("pk"))
-        .exclude(state=BatchState.DRY_RUN)
-        .order_by("-started_at", "-id")
-        .values("pk")[:1]
-    )
-    datasets = list(
-        selectors.visible_datasets(organisation)
-        .annotate(
-            rows=Sum("batches__rows_stored", filter=done),
-            vintage=Max("batches__finished_at", filter=done),
-            period_first=Min("batches__period_first", filter=done),
-            period_last=Max("batches__period_last", filter=done),
-            latest_id=Subquery(latest),
-        )
-        .order_by("source", "table")
-    )
-    batches = ImportBatch.objects.in_bulk([d.latest_id for d in datasets if d.latest_id])
-    return [{"dataset": d, "latest": batches.get(d.latest_id)} for d in datasets]
-
-
 @org_view(STAFF_ROLES)
 def dataset_list(request: HttpRequest, organisation: Organisation) -> HttpResponse:
     return render(
@@ -85,7 +59,7 @@ def dataset_list(request: HttpRequest, organisation: Organisation) -> HttpRespon
         "monitor/dataset_list.html",
         {
             "organisation": organisation,
-            "rows": _datasets(organisation),
+            "rows": selectors.datasets_overview(organisation),
             "can_upload": request.role in EDITOR_ROLES,  # type: ignore[attr-defined]
             "nav": "bronnen",
         },
@@ -97,7 +71,7 @@ def dataset_detail(
     request: HttpRequest, organisation: Organisation, dataset_id: int
 ) -> HttpResponse:
     dataset = get_object_or_404(selectors.visible_datasets(organisation), pk=dataset_id)
-    imports = dataset.batches.exclude(state=BatchState.DRY_RUN).order_by("-started_at", "-id")
+    imports = dataset.batches.filter(dry_run=False).order_by("-started_at", "-id")
     revisions = (
         Revision.objects.filter(batch__dataset=dataset)
         .select_related("area", "measure", "batch")

@@ -328,3 +328,12 @@ def test_malformed_files_never_crash_and_never_import_partly(areas, maassluis, c
     else:
         assert after == before
         assert report.errors or report.rows_read == 0
+
+
+def test_checks_are_not_listed_as_imports(areas) -> None:
+    done = load(("GM0556", "politie:1.1.1", "2022", 10.0))
+    load(("GM9999", "politie:1.1.1", "2022", 10.0), dry_run=True)  # a rejected check
+    assert ImportBatch.objects.filter(dry_run=True).count() == 1
+    (row,) = selectors.datasets_overview(None)
+    assert row["latest"].pk == done.batch_id
+    assert row["dataset"].rows == 1

@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('monitor', '0001_initial'),
+        ("monitor", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='importbatch',
-            name='dry_run',
-            field=models.BooleanField(default=False, help_text='A check of a file (dry run): nothing was or will be stored.', verbose_name='check only'),
+            model_name="importbatch",
+            name="dry_run",
+            field=models.BooleanField(
+                default=False,
+                help_text="A check of a file (dry run): nothing was or will be stored.",
+                verbose_name="check only",
+            ),
         ),
     ]

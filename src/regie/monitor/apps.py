@@ -9,7 +9,7 @@ class MonitorConfig(AppConfig):
 
     def ready(self) -> None:
         from regie.core import audit
-        from regie.monitor import models
+        from regie.monitor import checks, models  # noqa: F401 - checks registers itself
 
         audit.register(models.Measure, organisation=lambda m: m.organisation)
         audit.register(models.DerivedComponent, organisation=lambda c: c.derived.organisation)

@@ -221,9 +221,19 @@ class Observation(models.Model):
 
     # No index per foreign key: the unique indexes below lead with measure and owner, and every
     # extra index slows the bulk imports (bench/); lookups by area or batch alone are rare.
-    area = models.ForeignKey(Area, verbose_name=_("area"), on_delete=models.PROTECT, db_index=False)
+    # No database foreign-key constraints either (db_constraint=False, ADR 0007): PostgreSQL checks
+    # them row by row, which halved the bulk import. Only the import service writes observations,
+    # with ids it has just read; on_delete=PROTECT still holds in the ORM, and the database check
+    # ``monitor.E001`` (``regie check --database default``) finds orphans set-wise.
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.PROTECT, db_index=False, db_constraint=False
+    )
     measure = models.ForeignKey(
-        Measure, verbose_name=_("measure"), on_delete=models.PROTECT, db_index=False
+        Measure,
+        verbose_name=_("measure"),
+        on_delete=models.PROTECT,
+        db_index=False,
+        db_constraint=False,
     )
     period = models.CharField(_("period"), max_length=20)
     period_start = models.DateField(_("period starts"))
@@ -242,6 +252,7 @@ class Observation(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     owner = models.ForeignKey(
         Organisation,
@@ -251,6 +262,7 @@ class Observation(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
 
     class Meta:

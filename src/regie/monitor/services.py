@@ -21,6 +21,7 @@ import datetime as dt
 import hashlib
 import io
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -342,6 +343,13 @@ class _Writer:
     driver's own cursor; PostgreSQL gets ``COPY`` into a temporary staging table and one
     ``INSERT … SELECT`` from it. Both skip existing figures (``ON CONFLICT DO NOTHING``) and
     count what they inserted; only a chunk with collisions is read back.
+
+    On PostgreSQL the ``COPY`` and ``INSERT`` of a chunk run in one worker thread while the
+    caller parses the next chunk: the server works while Python reads (two cores, twice the
+    work). The thread uses the same psycopg connection (psycopg 3 serialises its use), so it
+    stays inside the caller's transaction; :meth:`write` waits for the previous chunk before it
+    hands over the next, and its collisions are classified in the caller's thread. Call
+    :meth:`flush` before reading the counts and :meth:`close` on every way out.
     """
 
     def __init__(self, batch: ImportBatch, owner: Organisation | None) -> None:
@@ -359,6 +367,9 @@ class _Writer:
         )
         self.postgresql = connection.vendor == "postgresql"
         self._staged = False
+        self._pool: ThreadPoolExecutor | None = None
+        self._pending: tuple[Future[tuple[int, int]], list[tuple[Any, ...]], list[int]] | None
+        self._pending = None
         # Only identifiers from the model and fixed SQL are interpolated; values are parameters.
         if self.postgresql:
             self.insert_sql = (
@@ -372,11 +383,44 @@ class _Writer:
             )
 
     def write(self, chunk: list[tuple[Any, ...]], lines: list[int]) -> list[RowError]:
-        """Insert ``chunk`` (rows as described on the class); returns repeated rows as errors."""
+        """Insert ``chunk`` (rows as described on the class); returns repeated rows as errors.
+
+        On PostgreSQL the errors returned are those of the previous chunk (see the class).
+        """
         if not chunk:
             return []
         connection.ensure_connection()
         raw = connection.connection
+        if self.postgresql:
+            errors = self.flush()
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="regie-copy")
+            future = self._pool.submit(self._insert, raw, chunk)
+            self._pending = (future, chunk, lines)
+            return errors
+        return self._classify(self._insert(raw, chunk), chunk, lines)
+
+    def flush(self) -> list[RowError]:
+        """Wait for the chunk in flight (PostgreSQL) and classify its collisions."""
+        if self._pending is None:
+            return []
+        future, chunk, lines = self._pending
+        self._pending = None
+        return self._classify(future.result(), chunk, lines)
+
+    def close(self) -> None:
+        """Wait for the worker thread (whatever happened) and stop it."""
+        if self._pending is not None:
+            future, _chunk, _lines = self._pending
+            self._pending = None
+            with contextlib.suppress(Exception):
+                future.result()
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
+    def _insert(self, raw: Any, chunk: list[tuple[Any, ...]]) -> tuple[int, int]:
+        """``(inserted, max id before)`` for one chunk, on the driver's own connection."""
         cursor = raw.cursor()
         try:
             cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {self.table}")  # noqa: S608 - table name from the model
@@ -389,12 +433,40 @@ class _Writer:
                 inserted = cursor.rowcount
         finally:
             cursor.close()
+        return inserted, max_before
+
+    def _classify(
+        self, result: tuple[int, int], chunk: list[tuple[Any, ...]], lines: list[int]
+    ) -> list[RowError]:
+        inserted, max_before = result
         if inserted == len(chunk):
             self.stored += inserted
             return []
         return self._collisions(chunk, lines, max_before)
 
     def _copy(self, cursor: Any, chunk: list[tuple[Any, ...]]) -> int:
+        # A chunk none of whose figures can exist yet (no stored row has one of its measures,
+        # areas and periods; rows repeated within the chunk were rejected by the caller, rows
+        # repeating an earlier chunk are in the table by now) is copied straight into the table.
+        owner = "owner_id IS NULL" if self.owner_id is None else "owner_id = %s"
+        params: list[Any] = [] if self.owner_id is None else [self.owner_id]
+        cursor.execute(
+            f"SELECT 1 FROM {self.table} WHERE {owner} AND measure_id = ANY(%s) "  # noqa: S608
+            "AND area_id = ANY(%s) AND period = ANY(%s) LIMIT 1",
+            [
+                *params,
+                list({row[1] for row in chunk}),
+                list({row[0] for row in chunk}),
+                list({row[2] for row in chunk}),
+            ],
+        )
+        if cursor.fetchone() is None:
+            with cursor.copy(f"COPY {self.table} ({_COLUMNS}) FROM STDIN") as copy:
+                write_row = copy.write_row
+                for row in chunk:
+                    write_row(row)
+            return len(chunk)
+        # Otherwise through a staging table, so that existing figures are skipped and counted.
         if not self._staged:
             # Temporary: private to this connection; emptied at commit, removed by a rollback.
             cursor.execute(
@@ -554,7 +626,8 @@ def import_rows(
     first: dt.date | None = None
     last: dt.date | None = None
     try:
-        with transaction.atomic():
+        # closing(writer) exits first: the worker thread is done before commit or rollback.
+        with transaction.atomic(), contextlib.closing(writer):
             if connection.vendor == "postgresql":
                 # One import per dataset at a time: a second waits instead of interleaving.
                 Dataset.objects.select_for_update().get(pk=dataset.pk)
@@ -643,7 +716,7 @@ def import_rows(
                 first = min(period_dates[code][0] for code in used)
                 last = max(period_dates[code][1] for code in used)
             if not errors:
-                chunk_errors = writer.write(chunk, lines)
+                chunk_errors = writer.write(chunk, lines) + writer.flush()
                 report.rejected += len(chunk_errors)
                 errors.extend(chunk_errors)
             if errors or report.rows_read == 0:

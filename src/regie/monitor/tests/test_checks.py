@@ -37,3 +37,11 @@ def test_an_orphan_is_reported_per_key(areas) -> None:
     assert "1 observation(s) refer to a missing area" in errors[0].msg
     # Without a database the check stays silent (plain `regie check` does not query).
     assert observation_references(databases=None) == []
+
+
+def test_migrate_runs_the_check_before_the_table_exists(monkeypatch) -> None:
+    """`migrate` runs database checks first: on an empty database the check must stay silent."""
+    from django.db import connections
+
+    monkeypatch.setattr(connections["default"].introspection, "table_names", lambda: [])
+    assert observation_references(databases=["default"]) == []

@@ -33,9 +33,14 @@ Choices (each reported in ``context.notes``):
   statistic). When the first date in the file is not the 1st, the first month may be incomplete
   as well; a note says so.
 
+- **Months without incidents.** Every area and type that occurs in the file gets a row for
+  every month from the first to the last date of the file; a month without an incident is 0
+  (line 1), not a gap, so that year and rolling twelve-month sums stay complete.
+
 Rows come out after the whole file is read (aggregation needs it): first any row errors in file
 order, then one :class:`Row` per (area, type, month) in order of first appearance, carrying the
-line of the first incident counted in it. Line numbers are physical lines (header = line 1).
+line of the first incident counted in it, then the zero months. Line numbers are physical
+lines (header = line 1).
 """
 
 from __future__ import annotations
@@ -90,6 +95,16 @@ def parse_date(text: str) -> dt.date:
     if not 1900 <= year <= 2100:
         raise ValueError(raw)
     return dt.date(year, month, day)
+
+
+def _months_between(first: dt.date, last: dt.date) -> list[str]:
+    """Month codes from the month of ``first`` up to and including that of ``last``."""
+    codes: list[str] = []
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        codes.append(month_code(dt.date(year, month, 1)))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return codes
 
 
 def month_code(day: dt.date) -> str:
@@ -249,6 +264,24 @@ def _read(
     for (area, measure, period), counter in counts.items():
         status = Status.VOORLOPIG if period == last_month else Status.ONBEKEND
         yield Row(counter.line, area, measure, period, float(counter.count), status)
+    zeros = 0
+    if first_day is not None and last_day is not None:
+        # A month in the file's range without an incident is a count of 0, not a gap.
+        months = _months_between(first_day, last_day)
+        seen_areas = dict.fromkeys(area for area, _m, _p in counts)
+        kinds = dict.fromkeys(measure for _a, measure, _p in counts)
+        for area in seen_areas:
+            for measure in kinds:
+                for period in months:
+                    if (area, measure, period) not in counts:
+                        zeros += 1
+                        status = Status.VOORLOPIG if period == last_month else Status.ONBEKEND
+                        yield Row(1, area, measure, period, 0.0, status)
+    if zeros:
+        context.notes.append(
+            f"{zeros} months without incidents in the file's range "
+            f"({month_code(first_day)}–{last_month}) were stored as 0"  # type: ignore[arg-type]
+        )
 
     if duplicates:
         context.notes.append(

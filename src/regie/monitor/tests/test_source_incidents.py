@@ -66,7 +66,8 @@ def test_mik_slice_gzip_is_aggregated_per_month_area_type() -> None:
     context = make_context()
     items = read(MIK, context)
     assert not errors(items)
-    got = {(r.area, r.measure, r.period): (r.value, r.status) for r in rows(items)}
+    counted = {(r.area, r.measure, r.period): (r.value, r.status) for r in rows(items)}
+    got = {key: value for key, value in counted.items() if value[0]}
     assert got == {
         ("GM0556", "local:mik_woninginbraak", "2023M07"): (2.0, Status.ONBEKEND),
         ("GM0556", "local:mik_woninginbraak", "2023M08"): (1.0, Status.ONBEKEND),
@@ -104,6 +105,8 @@ def test_duplicates_counted_once_and_noted() -> None:
         ("local:mik_woninginbraak", "2024M03", 2.0, Status.ONBEKEND),
         ("local:mik_poging_woninginbraak", "2024M03", 1.0, Status.ONBEKEND),
         ("local:mik_woninginbraak", "2024M04", 1.0, Status.VOORLOPIG),
+        # No attempt in April: a month in the file's range without an incident is 0.
+        ("local:mik_poging_woninginbraak", "2024M04", 0.0, Status.VOORLOPIG),
     ]
     assert any(note.startswith("2 duplicate incidents") for note in context.notes)
 
@@ -209,7 +212,7 @@ def _only_rows_or_format_error(data: bytes) -> None:
     except FormatError:
         return
     assert all(isinstance(item, Row | RowError) for item in items)
-    assert all(isinstance(r.value, float) and r.value >= 1 for r in rows(items))
+    assert all(isinstance(r.value, float) and r.value >= 0 for r in rows(items))
 
 
 @settings(max_examples=200, deadline=None)

@@ -26,7 +26,8 @@ node_modules/.installed: package.json
 
 install: $(VENV)/.installed assets
 
-assets: node_modules/.installed
+assets: node_modules/.installed $(VENV)/.installed
+	$(BIN)/python -m regie.monitor.vega_bundle
 
 run: install
 	mkdir -p var

@@ -260,9 +260,16 @@ class CatalogueLookup:
                 self.derived.add(code)
             for label in (name, key, f"{key} {name}"):
                 self._labels.setdefault((source, _norm(label)), code)
+        # Labels the catalogue states explicitly; for incident feeds they win over a key that
+        # happens to match: the Misdaad-in-kaart type "Woninginbraak" is local:mik_woninginbraak,
+        # not local:woninginbraak (the figure the police report to the gemeente), whose key a
+        # gemeente may still write in its own template.
+        self._explicit: dict[tuple[str, str], str] = {}
         for spec in catalogue.all_measures():
             for label in spec.labels:
                 self._labels.setdefault((spec.source, _norm(label)), spec.code)
+                if spec.code in self.measure_ids:
+                    self._explicit[(spec.source, _norm(label))] = spec.code
         self._area_ids: dict[str, int] | None = None
         self._area_names: dict[str, list[str]] | None = None
         self.postcodes: dict[str, str] = {}
@@ -275,6 +282,12 @@ class CatalogueLookup:
 
     def measure_by_label(self, source: str, label: str) -> str | None:
         text = _norm(label)
+        if source == "incidents":
+            explicit = self._explicit.get(("incidents", text)) or self._explicit.get(
+                ("local", text)
+            )
+            if explicit:
+                return explicit
         code = self._labels.get((source, text))
         if code is None and source in ("incidents", "local"):
             code = self._labels.get(("local", text))

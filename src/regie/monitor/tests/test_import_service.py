@@ -337,3 +337,15 @@ def test_checks_are_not_listed_as_imports(areas) -> None:
     (row,) = selectors.datasets_overview(None)
     assert row["latest"].pk == done.batch_id
     assert row["dataset"].rows == 1
+
+
+def test_catalogue_labels_win_over_a_matching_key() -> None:
+    """MiK's "Woninginbraak" is the incident-feed measure, not local:woninginbraak's key."""
+    services.load_catalogue()
+    lookup = services.CatalogueLookup(None)
+    assert lookup.measure_by_label("incidents", "Woninginbraak") == "local:mik_woninginbraak"
+    # A gemeente writing the key in its own template still means its own measure.
+    assert lookup.measure_by_label("local", "woninginbraak") == "local:woninginbraak"
+    assert lookup.measure_by_label("local", "Woninginbraken (politie-opgave)") == (
+        "local:woninginbraak"
+    )

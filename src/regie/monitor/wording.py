@@ -1,0 +1,188 @@
+"""Plain sentences for the statistics: what changed and whether it is beyond chance.
+
+The analysis package returns codes; this module words them (through gettext, Dutch by default),
+so that a page, an export, the API and the CLI say the same thing.
+"""
+
+from __future__ import annotations
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from regie.monitor import analysis, selectors
+
+
+def num(value: float | None, decimals: int | None = None) -> str:
+    """A number in the active language's format (1.245 · 36,5); "–" when not published."""
+    if value is None:
+        return "–"
+    if decimals is None:
+        decimals = 0 if float(value).is_integer() else 1
+    return number_format(round(value, decimals), decimals, use_l10n=True, force_grouping=True)
+
+
+def _signed(value: float, decimals: int | None = None) -> str:
+    text = num(abs(value), decimals)
+    minus = "\u2212"  # the minus sign, not a hyphen
+    return f"+{text}" if value > 0 else (f"{minus}{text}" if value < 0 else text)
+
+
+def comparison(
+    first: selectors.Figure,
+    second: selectors.Figure,
+    difference: float | None,
+    percent: float | None,
+    test: analysis.CountComparison | None,
+) -> str:
+    return change(
+        first.measure_name,
+        (first.value, first.period_label),
+        (second.value, second.period_label),
+        difference,
+        percent,
+        test,
+    )
+
+
+def change(
+    measure_name: str,
+    first: tuple[float | None, str],
+    second: tuple[float | None, str],
+    difference: float | None,
+    percent: float | None,
+    test: analysis.CountComparison | None,
+) -> str:
+    """One sentence: the two values, the change (% only when allowed) and the verdict."""
+    (a, a_label), (b, b_label) = first, second
+    if a is None or b is None or difference is None:
+        return _("%(measure)s: no comparison, %(period)s was not published.") % {
+            "measure": measure_name,
+            "period": a_label if a is None else b_label,
+        }
+    values = _("%(measure)s: %(b)s in %(b_period)s against %(a)s in %(a_period)s") % {
+        "measure": measure_name,
+        "a": num(a),
+        "a_period": a_label,
+        "b": num(b),
+        "b_period": b_label,
+    }
+    changed = (
+        _("%(diff)s, %(pct)s%%") % {"diff": _signed(difference), "pct": _signed(percent, 0)}
+        if percent is not None
+        else _signed(difference)
+    )
+    if test is None:
+        return f"{values} ({changed})."
+    return f"{values} ({changed}); {verdict(test)}"
+
+
+def verdict(test: analysis.CountComparison) -> str:
+    if test.verdict == analysis.Verdict.WITHIN_CHANCE:
+        text = _("within the margin of chance.")
+    elif test.verdict == analysis.Verdict.HIGHER:
+        text = _("a rise beyond the margin of chance.")
+    else:
+        text = _("a fall beyond the margin of chance.")
+    if test.small_counts:
+        text += " " + _("Small numbers: no percentage.")
+    return text
+
+
+def trend(result: analysis.Trend) -> str:
+    first, last = result.years[0], result.years[-1]
+    values = {
+        "pct": _signed(result.yearly_change_pct, 1),
+        "low": num(result.lower_pct, 1),
+        "high": num(result.upper_pct, 1),
+        "first": first,
+        "last": last,
+    }
+    if result.verdict == analysis.TrendVerdict.RISING:
+        return (
+            _(
+                "From %(first)s to %(last)s a rising trend of %(pct)s%% a year "
+                "(95%% interval %(low)s to %(high)s%%)."
+            )
+            % values
+        )
+    if result.verdict == analysis.TrendVerdict.FALLING:
+        return (
+            _(
+                "From %(first)s to %(last)s a falling trend of %(pct)s%% a year "
+                "(95%% interval %(low)s to %(high)s%%)."
+            )
+            % values
+        )
+    return (
+        _(
+            "From %(first)s to %(last)s no clear trend: %(pct)s%% a year, "
+            "95%% interval %(low)s to %(high)s%%."
+        )
+        % values
+    )
+
+
+def window_error(error: analysis.WindowError) -> str:
+    messages = {
+        "unequal_length": _("The windows before and after must have the same number of months."),
+        "different_months": _(
+            "The windows must cover the same months of the year (seasons differ)."
+        ),
+        "covid": _(
+            "A window includes 2020 or 2021: COVID years were abnormal and are not used in a "
+            "displacement analysis."
+        ),
+        "overlap": _("The windows before and after overlap."),
+        "order": _("The window after must come later than the window before."),
+        "not_whole_months": _("Windows consist of whole months."),
+    }
+    return messages.get(error.code, str(error))
+
+
+def wdq_reading(reading: analysis.WdqReading) -> str:
+    texts = {
+        analysis.WdqReading.NO_SUCCESS_IN_TARGET: _(
+            "WDQ does not apply: crime in the target area did not fall relative to the control "
+            "area."
+        ),
+        analysis.WdqReading.DIFFUSION_GREATER_THAN_EFFECT: _(
+            "Diffusion of benefits larger than the direct effect: the neighbouring area gained "
+            "more than the target area."
+        ),
+        analysis.WdqReading.DIFFUSION: _(
+            "Diffusion of benefits: the neighbouring area also improved."
+        ),
+        analysis.WdqReading.NO_DISPLACEMENT: _("Neither displacement nor diffusion."),
+        analysis.WdqReading.DISPLACEMENT_SMALLER_THAN_EFFECT: _(
+            "Displacement, but smaller than the direct effect: on balance a gain."
+        ),
+        analysis.WdqReading.DISPLACEMENT_GREATER_THAN_EFFECT: _(
+            "Displacement larger than the direct effect: on balance a loss."
+        ),
+    }
+    return texts[reading]
+
+
+def waterbed(wdd: analysis.WDD, wdq: analysis.WDQ) -> str:
+    beyond = abs(wdd.z) > 1.96
+    head = _("WDD %(wdd)s (SE %(se)s, Z %(z)s): %(verdict)s") % {
+        "wdd": _signed(wdd.value),
+        "se": num(wdd.se, 1),
+        "z": num(wdd.z, 2),
+        "verdict": (
+            (
+                _("a net fall beyond the margin of chance.")
+                if wdd.value < 0
+                else _("a net rise beyond the margin of chance.")
+            )
+            if beyond
+            else _("the net change is within the margin of chance.")
+        ),
+    }
+    quotient = (
+        _("WDQ %(wdq)s: %(reading)s")
+        % {"wdq": num(wdq.value, 2), "reading": wdq_reading(wdq.reading)}
+        if wdq.value is not None
+        else wdq_reading(wdq.reading)
+    )
+    return f"{head} {quotient}"

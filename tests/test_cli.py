@@ -38,7 +38,18 @@ def test_help_lists_the_product_commands(capsys: pytest.CaptureFixture[str]) -> 
 
 @pytest.mark.parametrize(
     "command",
-    ["demo", "serve", "createuser", "demo-code", "loadareas", "import", "measures", "figure"],
+    [
+        "demo",
+        "serve",
+        "createuser",
+        "demo-code",
+        "loadareas",
+        "import",
+        "measures",
+        "figure",
+        "compare",
+        "waterbed",
+    ],
 )
 def test_every_command_has_help(capsys: pytest.CaptureFixture[str], command: str) -> None:
     code, out, _ = run_main(capsys, command, "--help")

@@ -171,3 +171,205 @@ def test_api_and_cli_give_the_same_figure(
     response = login(user).get(f"/api/v1/figures/{area}/{measure}/{period}/")
     assert response.status_code == 200
     assert response.json() == json.loads(out)
+
+
+# --- Rates, comparisons and the waterbed analysis -------------------------------------------
+
+HUISELIJK = "local:huiselijk_geweld_aangiften"
+#: Monthly counts of the Misdaad-in-kaart feed for the demo gemeenten (2023M04 to 2026M06).
+MONTHLY = "local:mik_poging_woninginbraak"
+WINDOWS = ("--before", "2023M07:2024M06", "--after", "2024M07:2025M06")
+#: The demo holds monthly counts for two gemeenten only: Alblasserdam is both neighbour and control.
+WATERBED_AREAS = ("--target", "GM0556", "--displacement", "GM0482", "--control", "GM0482")
+
+
+@pytest.mark.django_db
+def test_figure_per_1000_gives_the_rate_and_the_population(
+    demo_figures: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from django.utils.translation import gettext
+
+    code, out, err = run(capsys, "figure", "GM0556", "cbs:T001161", "2022", "--per-1000")
+    assert code == 0, err
+    assert f"{gettext('per 1,000 inhabitants')}: 36,5 (" in out
+    assert f"{gettext('inhabitants on 1 January')} 2022: 34.148" in out
+    code, out, err = run(capsys, "figure", "GM0556", "cbs:T001161", "2022", "--per-1000", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["value"] == 1245
+    rate = data["per_1000"]
+    assert round(rate["value"], 1) == 36.5
+    assert rate["lower"] < rate["value"] < rate["upper"]
+    assert (rate["population"], rate["population_date"]) == (34148, "2022-01-01")
+
+
+@pytest.mark.django_db
+def test_figure_per_1000_of_a_part_of_a_year_exits_1(
+    demo_figures: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(
+        capsys, "figure", "GM0556", HUISELIJK, "2022H1", "--org", "gm0556", "--per-1000"
+    )
+    assert code == 1
+    assert "2022H1" in err
+    assert "Traceback" not in err
+    assert out == ""
+
+
+@pytest.mark.django_db
+def test_compare_of_a_half_year_with_a_whole_year_exits_2_with_the_reason(
+    demo_figures: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(
+        capsys, "compare", "GM0556", HUISELIJK, "2022H1", "2021", "--org", "gm0556"
+    )
+    assert code == 2
+    assert out == ""
+    assert "2022H1" in err
+    assert "2021" in err
+    assert "2021H1" in err  # the suggestion: the same half of the other year
+    code, _, err = run(capsys, "compare", "GM0556", HUISELIJK, "2019", "2022Q7", "--org", "gm0556")
+    assert code == 1
+    assert "Traceback" not in err
+
+
+@pytest.mark.django_db
+def test_compare_shows_both_figures_the_difference_and_the_test(
+    demo_figures: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "compare", "GM0556", HUISELIJK, "2019", "2021", "--org", "gm0556")
+    assert code == 0, err
+    assert ": 66" in out
+    assert ": 32" in out
+    assert "\u221234" in out  # the difference, with a minus sign
+    assert "\u221251,5%" in out  # both counts are 20 or more: the percentage is shown
+    assert "p < 0,001" in out
+    assert "lokaal:gm0556" in out  # lineage of both figures
+    code, out, err = run(
+        capsys, "compare", "GM0556", HUISELIJK, "2019", "2021", "--org", "gm0556", "--json"
+    )
+    data = json.loads(out)
+    assert (data["first"]["value"], data["second"]["value"]) == (66, 32)
+    assert data["difference"] == -34
+    assert data["percent_change"] == -51.5
+    assert data["test"]["verdict"] == "lower"
+
+
+@pytest.mark.django_db
+def test_compare_leaves_out_the_percentage_on_small_counts(
+    demo_figures: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ("compare", "GM0556", "local:huisverboden", "2019", "2021", "--org", "gm0556")
+    code, out, err = run(capsys, *args)
+    assert code == 0, err
+    assert "\u22125" in out  # 19 → 14
+    assert "%" not in out
+    code, out, _ = run(capsys, *args, "--json")
+    data = json.loads(out)
+    assert data["percent_change"] is None
+    assert data["test"]["small_counts"] is True
+
+
+@pytest.mark.django_db
+def test_waterbed_refuses_windows_of_unequal_length(
+    demo_figures: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from regie.monitor import analysis, wording
+
+    code, out, err = run(
+        capsys,
+        "waterbed",
+        MONTHLY,
+        "--target",
+        "GM0556",
+        "--displacement",
+        "GM0482",
+        "--control",
+        "GM0482",
+        "--before",
+        "2023M07:2024M06",
+        "--after",
+        "2024M07:2025M03",
+    )
+    assert code == 1
+    assert out == ""
+    assert wording.window_error(analysis.WindowError("unequal_length", "")) in err
+
+
+def _monthly_sum(capsys: pytest.CaptureFixture[str], area: str, first: str, last: str) -> int:
+    """The sum of ``regie figure`` over the months of a window (YYYYMmm, inclusive)."""
+    from regie.monitor import periods
+
+    total = 0
+    month = periods.parse(first).start
+    end = periods.parse(last).start
+    while month <= end:
+        code, out, err = run(capsys, "figure", area, MONTHLY, f"{month:%Y}M{month:%m}", "--json")
+        assert code == 0, err
+        total += json.loads(out)["value"]
+        month = month.replace(year=month.year + month.month // 12, month=month.month % 12 + 1)
+    return total
+
+
+@pytest.mark.django_db
+def test_waterbed_wdd_equals_the_sum_of_the_monthly_figures(
+    demo_figures: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "waterbed", MONTHLY, *WATERBED_AREAS, *WINDOWS, "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    t_b = _monthly_sum(capsys, "GM0556", "2023M07", "2024M06")
+    t_a = _monthly_sum(capsys, "GM0556", "2024M07", "2025M06")
+    c_b = _monthly_sum(capsys, "GM0482", "2023M07", "2024M06")
+    c_a = _monthly_sum(capsys, "GM0482", "2024M07", "2025M06")
+    counts = data["counts"]
+    assert (counts["target_before"], counts["target_after"]) == (t_b, t_a)
+    assert (counts["control_target_before"], counts["control_target_after"]) == (c_b, c_a)
+    # WDD = dT - dC_T + dD - dC_D; the displacement area is the control here: dD - dC_D = 0.
+    wdd = (t_a - t_b) - (c_a - c_b)
+    assert data["wdd"]["value"] == wdd
+    assert data["wdd"]["variance"] == t_b + t_a + 3 * (c_b + c_a)
+    code, out, err = run(capsys, "waterbed", MONTHLY, *WATERBED_AREAS, *WINDOWS)
+    assert code == 0, err
+    sign = "+" if wdd > 0 else ("\u2212" if wdd < 0 else "")
+    assert f"WDD: {sign}{abs(wdd)} (SE " in out
+    assert "WDQ" in out
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("cli", "api"),
+    [
+        (
+            ("figure", "GM0556", "cbs:T001161", "2022", "--per-1000"),
+            "/api/v1/figures/GM0556/cbs:T001161/2022/?per=1000",
+        ),
+        (
+            ("figure", "GM0482", "cbs:T001161", "2022", "--per-1000"),
+            "/api/v1/figures/GM0482/cbs:T001161/2022/?per=1000",
+        ),
+        (
+            ("compare", "GM0556", HUISELIJK, "2019", "2021", "--org", "gm0556"),
+            f"/api/v1/compare/GM0556/{HUISELIJK}/2019/2021/?org=gm0556",
+        ),
+        (
+            ("waterbed", MONTHLY, *WATERBED_AREAS, *WINDOWS),
+            f"/api/v1/waterbed/?measure={MONTHLY}&target=GM0556&displacement=GM0482"
+            "&control=GM0482&before=2023M07:2024M06&after=2024M07:2025M06",
+        ),
+    ],
+)
+def test_api_and_cli_give_the_same_numbers(
+    demo_figures: Any,
+    capsys: pytest.CaptureFixture[str],
+    member: Any,
+    login: Any,
+    cli: tuple[str, ...],
+    api: str,
+) -> None:
+    user = member(Organisation.objects.get(slug="gm0556"), "raadpleger")
+    code, out, err = run(capsys, *cli, "--json")
+    assert code == 0, err
+    response = login(user).get(api)
+    assert response.status_code == 200, response.content
+    assert response.json() == json.loads(out)

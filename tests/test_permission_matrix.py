@@ -17,7 +17,7 @@ from regie.accounts.models import Role, User
 from regie.accounts.permissions import ADMIN_ROLES, ALL_ROLES, EDITOR_ROLES, STAFF_ROLES
 from regie.core.models import AuditAction, Organisation
 from regie.core.services import record_event
-from regie.monitor.models import Dataset, ImportBatch
+from regie.monitor.models import Dataset, ImportBatch, Measure
 from tests.conftest_matrix import AreaFixture
 
 PUBLIC = "public"  # reachable without logging in
@@ -54,6 +54,9 @@ MATRIX: dict[str, Any] = {
     "beheer:audit_log": ADMIN_ROLES,
     "beheer:audit_entry": ADMIN_ROLES,
     "monitor:dataset_list": STAFF_ROLES,
+    "monitor:overview": STAFF_ROLES,
+    "monitor:measure": STAFF_ROLES,
+    "monitor:waterbed": STAFF_ROLES,
     "monitor:dataset_detail": STAFF_ROLES,
     "monitor:upload": EDITOR_ROLES,
     "monitor:upload_confirm": NOT_GET,
@@ -68,6 +71,8 @@ MATRIX: dict[str, Any] = {
     "api:measure_detail": API,
     "api:observation_list": API,
     "api:figure": API,
+    "api:compare": API,
+    "api:waterbed": API,
     "api:schema": API,
 }
 
@@ -103,6 +108,8 @@ def _kwargs(name: str, org: Organisation, target: dict[str, Any]) -> dict[str, A
         kwargs["dataset_id"] = target["batch"].dataset_id
     if name == "monitor:import_status":
         kwargs["batch_id"] = target["batch"].pk
+    if name == "monitor:measure":
+        kwargs["code"] = "politie:1.1.1"
     if name in pattern_keys:
         kwargs["user_id"] = target["member"].pk
     if name == "beheer:audit_entry":
@@ -113,9 +120,24 @@ def _kwargs(name: str, org: Organisation, target: dict[str, Any]) -> dict[str, A
         kwargs["code"] = "politie:1.1.1"
     if name == "api:figure":
         kwargs.update(area="GM0556", measure="politie:1.1.1", period="2022")
+    if name == "api:compare":
+        kwargs.update(area="GM0556", measure="politie:1.1.1", first="2022", second="2023")
     if name == "accounts:password_reset_confirm":
         kwargs.update(uidb64="MQ", token="set-password")
     return kwargs
+
+
+#: Query strings of URLs that need one to answer 200 (the matrix's fixtures hold the data).
+QUERY: dict[str, dict[str, str]] = {
+    "api:waterbed": {
+        "measure": "politie:1.1.1",
+        "target": "GM0556",
+        "displacement": "WK055601",
+        "control": "BU05560101",
+        "before": "2023M01:2023M12",
+        "after": "2024M01:2024M12",
+    },
+}
 
 
 @pytest.fixture
@@ -126,6 +148,10 @@ def world(
     areas: AreaFixture,
 ) -> dict[str, Any]:
     data: dict[str, Any] = {"own": maassluis, "other": alblasserdam, "users": {}}
+    # The measure page needs one measure (the catalogue itself is not loaded here).
+    Measure.objects.get_or_create(
+        code="politie:1.1.1", defaults={"source": "politie", "key": "1.1.1", "name": "Woning"}
+    )
     for role in Role.values:
         data["users"][role] = member(maassluis, role)
     for org, key in ((maassluis, "own_target"), (alblasserdam, "other_target")):
@@ -188,7 +214,7 @@ def test_other_gemeente_ids_under_own_slug_are_404(
 def test_anonymous(world: dict[str, Any], name: str) -> None:
     spec = MATRIX[name]
     url = reverse(name, kwargs=_kwargs(name, world["own"], world["own_target"]))
-    response = Client().get(url)
+    response = Client().get(url, QUERY.get(name, {}))
     if spec == PUBLIC:
         assert response.status_code in {200, 302}, url
         if response.status_code == 302:
@@ -233,10 +259,24 @@ def test_superuser_pages(world: dict[str, Any], login: Callable[[User], Client],
 
 @pytest.fixture
 def api_figures(world: dict[str, Any]) -> None:
-    """One open figure and one own figure of each gemeente, for the API URLs of the matrix."""
+    """Open figures (years and months) and one own figure of each gemeente, for the API URLs."""
     from regie.monitor.tests.factories import load
 
-    load(("GM0556", "politie:1.1.1", "2022", 40.0), table="OPEN")
+    load(
+        ("GM0556", "politie:1.1.1", "2022", 40.0),
+        ("GM0556", "politie:1.1.1", "2023", 45.0),
+        table="OPEN",
+    )
+    # Monthly counts for the waterbed URL (QUERY): three areas, two years without COVID.
+    load(
+        *[
+            (area, "politie:1.1.1", f"{year}M{month:02d}", float(month % 4))
+            for area in ("GM0556", "WK055601", "BU05560101")
+            for year in (2023, 2024)
+            for month in range(1, 13)
+        ],
+        table="MONTHS",
+    )
     load(("GM0556", "politie:1.1.1", "2021", 31.0), table="OWN", organisation=world["own"])
     load(("GM0556", "politie:1.1.1", "2021", 99.0), table="OWN", organisation=world["other"])
 
@@ -254,9 +294,16 @@ def test_api_urls_per_role(
     """Open data for every role; own figures (?org=) for staff roles; another gemeente's: 404."""
     client = login(world["users"][role])
     url = reverse(name, kwargs=_kwargs(name, world["own"], world["own_target"]))
-    assert client.get(url).status_code == 200, url
-    if name == "api:figure":
-        own = reverse(name, kwargs={**_kwargs(name, world["own"], {}), "period": "2021"})
-        expected = 200 if role in STAFF_ROLES else 404
+    query = QUERY.get(name, {})
+    assert client.get(url, query).status_code == 200, url
+    expected = 200 if role in STAFF_ROLES else 404
+    if name in {"api:figure", "api:compare"}:
+        # 2021 is held only as an own figure of each gemeente.
+        period = {"period": "2021"} if name == "api:figure" else {"first": "2021", "second": "2022"}
+        own = reverse(name, kwargs={**_kwargs(name, world["own"], {}), **period})
+        assert client.get(own).status_code == 404, own
         assert client.get(own, {"org": world["own"].slug}).status_code == expected, own
         assert client.get(own, {"org": world["other"].slug}).status_code == 404, own
+    if name == "api:waterbed":
+        assert client.get(url, {**query, "org": world["own"].slug}).status_code == expected
+        assert client.get(url, {**query, "org": world["other"].slug}).status_code == 404

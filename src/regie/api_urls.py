@@ -49,5 +49,11 @@ urlpatterns = [
         monitor_api.FigureDetail.as_view(),
         name="figure",
     ),
+    path(
+        "compare/<str:area>/<measure:measure>/<period:first>/<period:second>/",
+        monitor_api.ComparisonDetail.as_view(),
+        name="compare",
+    ),
+    path("waterbed/", monitor_api.Waterbed.as_view(), name="waterbed"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
 ]

@@ -14,7 +14,9 @@ PRODUCT_COMMANDS = [
     ("loadareas", "load or refresh the areas (CBS codes, hierarchy, population)"),
     ("import", "import a file of figures (OData, StatLine CSV, local template, incidents)"),
     ("measures", "list the measures catalogue (police, CBS, Veiligheidsmonitor, local, derived)"),
-    ("figure", "print one figure with its source, table, vintage and status"),
+    ("figure", "print one figure with its source, table, vintage and status (--per-1000)"),
+    ("compare", "compare two alike periods of a figure (exit 2 when they are not alike)"),
+    ("waterbed", "displacement analysis: WDD with its standard error, and WDQ"),
     ("migrate", "create or update the database tables"),
     ("check", "check the configuration (add --deploy for production settings)"),
 ]

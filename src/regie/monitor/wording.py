@@ -168,7 +168,7 @@ def waterbed(wdd: analysis.WDD, wdq: analysis.WDQ) -> str:
     head = _("WDD %(wdd)s (SE %(se)s, Z %(z)s): %(verdict)s") % {
         "wdd": _signed(wdd.value),
         "se": num(wdd.se, 1),
-        "z": num(wdd.z, 2),
+        "z": _signed(wdd.z, 2),
         "verdict": (
             (
                 _("a net fall beyond the margin of chance.")
@@ -181,7 +181,7 @@ def waterbed(wdd: analysis.WDD, wdq: analysis.WDQ) -> str:
     }
     quotient = (
         _("WDQ %(wdq)s: %(reading)s")
-        % {"wdq": num(wdq.value, 2), "reading": wdq_reading(wdq.reading)}
+        % {"wdq": _signed(wdq.value + 0.0, 2), "reading": wdq_reading(wdq.reading)}
         if wdq.value is not None
         else wdq_reading(wdq.reading)
     )

@@ -7,7 +7,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from regie.monitor import periods, selectors
+from regie.monitor import analysis, periods, selectors
 from regie.monitor.models import Measure
 
 
@@ -130,3 +130,113 @@ class FigureSerializer(FigurePartSerializer):
 
 class ErrorSerializer(serializers.Serializer[Any]):
     detail = serializers.CharField()
+
+
+class InsightErrorSerializer(ErrorSerializer):
+    """Why a rate, comparison or waterbed analysis cannot be given honestly."""
+
+    code = serializers.CharField(
+        help_text=_(
+            "Machine-readable reason: not_found, not_alike, not_a_count, not_a_year, "
+            "not_published, no_population, period, window, unequal_length, different_months, "
+            "covid, overlap, order, not_whole_months, measure, areas, missing, required, per."
+        )
+    )
+
+
+class RateSerializer(serializers.Serializer[Any]):
+    """A count per 1,000 inhabitants on 1 January of its year, with an exact interval."""
+
+    value = serializers.FloatField(help_text=_("Per 1,000 inhabitants (rounded to 4 decimals)."))
+    lower = serializers.FloatField()
+    upper = serializers.FloatField()
+    confidence = serializers.FloatField(help_text=_("Level of the interval (0.95)."))
+    population = serializers.IntegerField(help_text=_("Inhabitants on population_date."))
+    population_date = serializers.DateField(help_text=_("1 January of the figure's year."))
+    method = serializers.CharField()
+
+
+class RateFigureSerializer(FigureSerializer):
+    """Documents ``RateFigure.as_dict()``: the figure plus its rate per 1,000 inhabitants."""
+
+    per_1000 = RateSerializer(required=False, help_text=_("Only with ?per=1000."))
+
+
+class CountTestSerializer(serializers.Serializer[Any]):
+    method = serializers.CharField()
+    p_value = serializers.FloatField(help_text=_("Two-sided p-value of the exact test."))
+    small_counts = serializers.BooleanField(
+        help_text=_("True when a count is below 20: no percentage is given.")
+    )
+    verdict = serializers.ChoiceField(choices=[v.value for v in analysis.Verdict])
+
+
+class ComparisonSerializer(serializers.Serializer[Any]):
+    """Documents ``PeriodComparison.as_dict()``: two alike periods of one area and measure."""
+
+    area = serializers.CharField()
+    measure = serializers.CharField()
+    unit = serializers.CharField()
+    first = FigureSerializer()
+    second = FigureSerializer()
+    difference = NumberField(allow_null=True, help_text=_("second - first; null when missing."))
+    percent_change = serializers.FloatField(
+        allow_null=True,
+        help_text=_("Null when a count is below 20 (small numbers) or the first value is 0."),
+    )
+    test = CountTestSerializer(allow_null=True, help_text=_("Counts only; null otherwise."))
+    sentence = serializers.CharField(help_text=_("The comparison in words."))
+
+
+class WaterbedAreasSerializer(serializers.Serializer[Any]):
+    target = serializers.ListField(child=serializers.CharField())
+    displacement = serializers.ListField(child=serializers.CharField())
+    control_target = serializers.ListField(child=serializers.CharField())
+    control_displacement = serializers.ListField(child=serializers.CharField())
+
+
+class WaterbedCountsSerializer(serializers.Serializer[Any]):
+    target_before = NumberField()
+    target_after = NumberField()
+    displacement_before = NumberField()
+    displacement_after = NumberField()
+    control_target_before = NumberField()
+    control_target_after = NumberField()
+    control_displacement_before = NumberField()
+    control_displacement_after = NumberField()
+
+
+class WddSerializer(serializers.Serializer[Any]):
+    value = NumberField(
+        help_text=_("dT - dC_T + dD - dC_D, d = after - before (Wheeler & Ratcliffe 2018).")
+    )
+    variance = NumberField(help_text=_("The sum of the eight counts."))
+    se = serializers.FloatField()
+    z = serializers.FloatField()
+    p_value = serializers.FloatField()
+    lower = serializers.FloatField(help_text=_("95% interval."))
+    upper = serializers.FloatField()
+
+
+class WdqSerializer(serializers.Serializer[Any]):
+    value = serializers.FloatField(
+        allow_null=True, help_text=_("Null when the target did not fall relative to the control.")
+    )
+    reading = serializers.ChoiceField(choices=[r.value for r in analysis.WdqReading])
+
+
+class WaterbedSerializer(serializers.Serializer[Any]):
+    """Documents ``WaterbedResult.as_dict()``: WDD and WDQ from monthly counts."""
+
+    measure = serializers.CharField()
+    before = serializers.ListField(
+        child=serializers.DateField(), min_length=2, max_length=2, help_text=_("First, last day.")
+    )
+    after = serializers.ListField(
+        child=serializers.DateField(), min_length=2, max_length=2, help_text=_("First, last day.")
+    )
+    areas = WaterbedAreasSerializer()
+    counts = WaterbedCountsSerializer()
+    wdd = WddSerializer()
+    wdq = WdqSerializer()
+    sentence = serializers.CharField(help_text=_("WDD and WDQ in words."))

@@ -18,12 +18,15 @@ from rest_framework.views import APIView
 from regie.accounts.models import Membership
 from regie.accounts.permissions import STAFF_ROLES, role_in
 from regie.core.models import Organisation
-from regie.monitor import periods, selectors
+from regie.monitor import insight, periods, selectors
 from regie.monitor.api.serializers import (
+    ComparisonSerializer,
     ErrorSerializer,
-    FigureSerializer,
+    InsightErrorSerializer,
     MeasureSerializer,
     ObservationSerializer,
+    RateFigureSerializer,
+    WaterbedSerializer,
 )
 from regie.monitor.models import Measure, Observation, Source
 
@@ -184,30 +187,205 @@ class ObservationList(generics.ListAPIView[Any]):
         )
 
 
+_ORG = OpenApiParameter(
+    "org",
+    OpenApiTypes.STR,
+    description=_(
+        "Slug of a gemeente where you are beheerder, adviseur or raadpleger: include its "
+        "own figures (they come before open data for the same cell)."
+    ),
+)
+
+#: HTTP status of an :class:`insight.InsightError` by its code; 400 for any other code.
+_ERROR_STATUS = {
+    "not_found": 404,
+    "not_alike": 422,
+    # Windows that are well formed but cannot be compared honestly (analysis.check_windows).
+    "not_whole_months": 422,
+    "order": 422,
+    "unequal_length": 422,
+    "overlap": 422,
+    "different_months": 422,
+    "covid": 422,
+}
+
+
+def insight_error(exc: insight.InsightError) -> Response:
+    """``{"detail": …, "code": …}`` with the status that fits the code."""
+    return Response({"detail": str(exc), "code": exc.code}, status=_ERROR_STATUS.get(exc.code, 400))
+
+
 @extend_schema(
     summary=_("One figure with its lineage"),
     parameters=[
+        _ORG,
         OpenApiParameter(
-            "org",
-            OpenApiTypes.STR,
+            "per",
+            OpenApiTypes.INT,
+            enum=[1000],
             description=_(
-                "Slug of a gemeente where you are beheerder, adviseur or raadpleger: include its "
-                "own figures (they come before open data for the same cell)."
+                "1000: add the rate per 1,000 inhabitants on 1 January of the figure's year, "
+                "with its exact 95% Poisson interval (whole years of counts only)."
             ),
         ),
     ],
-    responses={200: FigureSerializer, 404: OpenApiResponse(ErrorSerializer)},
+    responses={
+        200: RateFigureSerializer,
+        400: OpenApiResponse(
+            InsightErrorSerializer, description=_("No rate per 1,000 can be given (per=1000).")
+        ),
+        404: OpenApiResponse(ErrorSerializer),
+    },
 )
 class FigureDetail(APIView):
     """The value of a measure for an area in a period, as the web pages show it.
 
-    Derived measures (``derived:hic-kern``) are computed on read from their components.
+    Derived measures (``derived:hic-kern``) are computed on read from their components. With
+    ``?per=1000`` the answer adds ``per_1000``; without it that key is absent.
     """
 
     def get(self, request: Request, area: str, measure: str, period: str) -> Response:
         organisation = staff_organisation(request.user, request.query_params.get("org"))
+        per = request.query_params.get("per")
+        if per:
+            if per != "1000":
+                return insight_error(
+                    insight.InsightError(
+                        _("Only per=1000 is supported, not %(per)s.") % {"per": per}, code="per"
+                    )
+                )
+            try:
+                rate = insight.rate_figure(area, measure, period, organisation=organisation)
+            except insight.InsightError as exc:
+                return insight_error(exc)
+            return Response(rate.as_dict())
         try:
             result = selectors.figure(area, measure, period, organisation=organisation)
         except selectors.FigureNotFound as exc:
             raise NotFound(str(exc)) from exc
         return Response(result.as_dict())
+
+
+_COMPARE_ERRORS = {
+    400: OpenApiResponse(InsightErrorSerializer, description=_("A period code is not valid.")),
+    404: OpenApiResponse(
+        InsightErrorSerializer,
+        description=_("Unknown area, measure or organisation, or no figure."),
+    ),
+    422: OpenApiResponse(
+        InsightErrorSerializer,
+        description=_("The periods are not alike (code not_alike): the detail explains why."),
+    ),
+}
+
+
+@extend_schema(
+    summary=_("Compare two periods"),
+    parameters=[_ORG],
+    responses={200: ComparisonSerializer, **_COMPARE_ERRORS},
+)
+class ComparisonDetail(APIView):
+    """Two alike periods of one area and measure: difference, percentage and exact test.
+
+    A part of a year is never compared with a whole year (422, code ``not_alike``). The
+    percentage is left out (null) when a count is below 20.
+    """
+
+    def get(self, request: Request, area: str, measure: str, first: str, second: str) -> Response:
+        organisation = staff_organisation(request.user, request.query_params.get("org"))
+        try:
+            result = insight.compare_periods(
+                area, measure, first, second, organisation=organisation
+            )
+        except insight.InsightError as exc:
+            return insight_error(exc)
+        return Response(result.as_dict())
+
+
+def _areas_parameter(name: str, description: Any, *, required: bool = True) -> OpenApiParameter:
+    return OpenApiParameter(name, OpenApiTypes.STR, required=required, description=description)
+
+
+def _window_parameter(name: str, description: Any) -> OpenApiParameter:
+    return OpenApiParameter(
+        name,
+        OpenApiTypes.STR,
+        required=True,
+        pattern=r"^\d{4}M\d{2}:\d{4}M\d{2}$",
+        description=description,
+    )
+
+
+@extend_schema(
+    summary=_("Waterbed effect (WDD and WDQ)"),
+    parameters=[
+        OpenApiParameter(
+            "measure", OpenApiTypes.STR, required=True, description=_("A measure of counts.")
+        ),
+        _areas_parameter("target", _("Target areas, CBS codes separated by commas.")),
+        _areas_parameter(
+            "displacement", _("Displacement (buffer) areas, CBS codes separated by commas.")
+        ),
+        _areas_parameter("control", _("Control areas of the target, separated by commas.")),
+        _areas_parameter(
+            "control_displacement",
+            _("Control areas of the displacement areas (default: the control areas)."),
+            required=False,
+        ),
+        _window_parameter("before", _("First and last month before: 2023M07:2024M06.")),
+        _window_parameter("after", _("First and last month after: 2024M07:2025M06.")),
+        _ORG,
+    ],
+    responses={
+        200: WaterbedSerializer,
+        400: OpenApiResponse(
+            InsightErrorSerializer,
+            description=_("A parameter is missing or malformed, or an area or measure unknown."),
+        ),
+        422: OpenApiResponse(
+            InsightErrorSerializer,
+            description=_(
+                "The windows cannot be compared (unequal length, other months, COVID years, "
+                "overlap): the detail says why."
+            ),
+        ),
+    },
+)
+class Waterbed(APIView):
+    """Weighted displacement difference (Wheeler & Ratcliffe) and quotient (Bowers & Johnson).
+
+    From the monthly counts of the areas in the two windows; windows of unequal length, of
+    other months of the year, that overlap or that touch 2020–2021 are refused with the reason.
+    """
+
+    def get(self, request: Request) -> Response:
+        params = request.query_params
+        organisation = staff_organisation(request.user, params.get("org"))
+        try:
+            missing = [
+                name
+                for name in ("measure", "target", "displacement", "control", "before", "after")
+                if not params.get(name, "").strip()
+            ]
+            if missing:
+                raise insight.InsightError(
+                    _("Missing parameter(s): %(names)s.") % {"names": ", ".join(missing)},
+                    code="required",
+                )
+            result = insight.waterbed(
+                params["measure"],
+                target=_codes(params["target"]),
+                displacement=_codes(params["displacement"]),
+                control_target=_codes(params["control"]),
+                control_displacement=_codes(params.get("control_displacement", "")) or None,
+                before=insight.parse_window(params["before"]),
+                after=insight.parse_window(params["after"]),
+                organisation=organisation,
+            )
+        except insight.InsightError as exc:
+            return insight_error(exc)
+        return Response(result.as_dict())
+
+
+def _codes(text: str) -> list[str]:
+    return [code.strip() for code in text.split(",") if code.strip()]

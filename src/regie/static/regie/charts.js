@@ -84,6 +84,11 @@
     el.removeAttribute("aria-roledescription");
     var svg = el.querySelector("svg");
     if (svg) {
+      // Inside one image, vega's per-mark roles would each need their own text alternative.
+      svg.querySelectorAll("[role], [aria-roledescription]").forEach(function (node) {
+        node.removeAttribute("role");
+        node.removeAttribute("aria-roledescription");
+      });
       svg.setAttribute("role", "img");
       svg.setAttribute("focusable", "false");
       if (description) {

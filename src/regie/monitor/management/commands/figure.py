@@ -1,4 +1,5 @@
-"""``regie figure AREA MEASURE PERIOD [--org SLUG] [--json]``: one figure with its lineage."""
+"""``regie figure AREA MEASURE PERIOD [--org SLUG] [--per-1000] [--json]``: one figure with its
+lineage, optionally with its rate per 1,000 inhabitants."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from regie.core.models import Organisation
-from regie.monitor import selectors
+from regie.monitor import insight, selectors, wording
 
 
 def format_value(value: float | None) -> str:
@@ -21,6 +22,41 @@ def format_value(value: float | None) -> str:
         if isinstance(number, int)
         else f"{number}".replace(".", ",")
     )
+
+
+def organisation_option(slug: str) -> Organisation | None:
+    """The organisation of ``--org`` (its own figures are included), or None for open data."""
+    if not slug:
+        return None
+    organisation = Organisation.objects.filter(slug=slug).first()
+    if organisation is None:
+        raise CommandError(_("Unknown organisation %(slug)s.") % {"slug": slug})
+    return organisation
+
+
+def figure_lines(fig: selectors.Figure, indent: str = "  ") -> list[str]:
+    """Status, definition and lineage of a figure, one line each (Dutch by default)."""
+    lines = [f"{indent}{_('status')}: {fig.status}"]
+    if fig.definition:
+        lines.append(f"{indent}{_('definition')}: {fig.definition}")
+        for part in fig.components:
+            lines.append(f"{indent}  {part.measure:<20} {format_value(part.value)}")
+    for item in fig.lineage:
+        lines.append(
+            f"{indent}{_('source')}: {item.source} {item.table} — {item.title}; "
+            f"{_('imported')} {item.vintage:%Y-%m-%d %H:%M} ({item.filename}, "
+            f"{_('import')} {item.batch})"
+        )
+    return lines
+
+
+def insight_command_error(exc: insight.InsightError) -> CommandError:
+    """The message on stderr; exit code 2 for periods that are not alike, 1 otherwise."""
+    return CommandError(str(exc), returncode=2 if isinstance(exc, insight.NotAlike) else 1)
+
+
+def print_json(command: BaseCommand, data: object) -> None:
+    command.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 class Command(BaseCommand):
@@ -38,14 +74,19 @@ class Command(BaseCommand):
         parser.add_argument(
             "--org", default="", help="include the own (local) figures of this gemeente"
         )
+        parser.add_argument(
+            "--per-1000",
+            action="store_true",
+            help="add the rate per 1,000 inhabitants on 1 January of the year, with its exact "
+            "95%% interval (whole years of counts only)",
+        )
         parser.add_argument("--json", action="store_true", help="print as JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        organisation = None
-        if options["org"]:
-            organisation = Organisation.objects.filter(slug=options["org"]).first()
-            if organisation is None:
-                raise CommandError(_("Unknown organisation %(slug)s.") % {"slug": options["org"]})
+        organisation = organisation_option(options["org"])
+        if options["per_1000"]:
+            self._per_1000(organisation, options)
+            return
         try:
             fig = selectors.figure(
                 options["area"], options["measure"], options["period"], organisation=organisation
@@ -53,20 +94,41 @@ class Command(BaseCommand):
         except selectors.FigureNotFound as exc:
             raise CommandError(str(exc)) from exc
         if options["json"]:
-            self.stdout.write(json.dumps(fig.as_dict(), ensure_ascii=False, indent=2))
+            print_json(self, fig.as_dict())
             return
+        self._write_figure(fig)
+
+    def _write_figure(self, fig: selectors.Figure) -> None:
         self.stdout.write(
             f"{fig.measure_name} ({fig.measure}), {fig.area_name} ({fig.area}), "
             f"{fig.period_label}: {format_value(fig.value)}"
         )
-        self.stdout.write(f"  {_('status')}: {fig.status}")
-        if fig.definition:
-            self.stdout.write(f"  {_('definition')}: {fig.definition}")
-            for part in fig.components:
-                self.stdout.write(f"    {part.measure:<20} {format_value(part.value)}")
-        for item in fig.lineage:
-            self.stdout.write(
-                f"  {_('source')}: {item.source} {item.table} — {item.title}; "
-                f"{_('imported')} {item.vintage:%Y-%m-%d %H:%M} ({item.filename}, "
-                f"{_('import')} {item.batch})"
+        for line in figure_lines(fig):
+            self.stdout.write(line)
+
+    def _per_1000(self, organisation: Organisation | None, options: dict[str, Any]) -> None:
+        try:
+            result = insight.rate_figure(
+                options["area"], options["measure"], options["period"], organisation=organisation
             )
+        except insight.InsightError as exc:
+            raise insight_command_error(exc) from exc
+        if options["json"]:
+            print_json(self, result.as_dict())
+            return
+        self._write_figure(result.figure)
+        rate = result.rate
+        self.stdout.write(
+            f"  {_('per 1,000 inhabitants')}: {wording.num(rate.value, 1)} ("
+            + _("%(level)s%% interval %(lower)s to %(upper)s")
+            % {
+                "level": wording.num(100 * rate.confidence),
+                "lower": wording.num(rate.lower, 1),
+                "upper": wording.num(rate.upper, 1),
+            }
+            + ")"
+        )
+        self.stdout.write(
+            f"  {_('inhabitants on 1 January')} {result.population_year}: "
+            f"{wording.num(rate.population)}"
+        )

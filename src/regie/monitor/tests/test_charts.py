@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import vl_convert
+from django.utils.translation import gettext
 from altair.utils.schemapi import validate_jsonschema
 from altair.vegalite.v6.schema import load_schema
 from django.template.loader import render_to_string
@@ -227,7 +228,7 @@ def test_every_mark_has_tooltips_titled_with_column_labels(specs) -> None:
         c.label
         for table in (crime_table(), trend_table(), month_table(), ranking_table())
         for c in table.columns
-    } | {"Gebied", "Area", "Note", "Opmerking"}
+    } | {gettext("Area"), gettext("Note")}
     for name, spec in specs.items():
         units = mark_units(spec)
         assert units, name

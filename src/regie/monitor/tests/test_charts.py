@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 import vl_convert
-from django.utils.translation import gettext
 from altair.utils.schemapi import validate_jsonschema
 from altair.vegalite.v6.schema import load_schema
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext
 
 from regie.monitor import charts, vega_bundle
 from regie.monitor.charts import Chart, ChartTable, Column

@@ -153,3 +153,22 @@ def test_overview_query_count_is_bounded(gemeente: Any, django_assert_max_num_qu
         assert (
             client.get("/gm0482/veiligheidsbeeld/cbs:T001161/?weergave=per1000").status_code == 200
         )
+
+
+def test_waterbed_result_names_the_figures_it_used(gemeente: Any) -> None:
+    client = gemeente("gm0556")
+    text = client.get(
+        "/gm0556/veiligheidsbeeld/waterbed/",
+        {
+            "measure": "local:mik_woninginbraak",
+            "target": "GM0556",
+            "displacement": "GM0482",
+            "control": "GM0482",
+            "before": "2023M07:2024M06",
+            "after": "2024M07:2025M06",
+        },
+    ).content.decode()
+    assert 'role="alert"' not in text
+    assert "WDD" in text
+    assert "GM0556: misdaad-in-kaart" in text
+    assert "GM0482: misdaad-in-kaart" in text

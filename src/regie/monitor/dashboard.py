@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from regie.areas.models import Area, AreaLevel
 from regie.core.models import Organisation
-from regie.monitor import analysis, catalogue, charts, insight, periods, wording
+from regie.monitor import analysis, catalogue, charts, insight, wording
 from regie.monitor.models import Measure, Source, Unit
 
 
@@ -388,9 +388,6 @@ def boundaries_of(codes: set[str]) -> dict[str, Any]:
     }
 
 
-Builder = Callable[[charts.ChartTable], dict[str, Any]]
-
-
 # --- The measure page -----
 
 
@@ -622,7 +619,7 @@ def measure_page(
         trend=trend_text,
     )
     if is_count and area.level == AreaLevel.GEMEENTE:
-        _add_comparisons(organisation, page, compare_codes)
+        _add_comparisons(organisation, page, compare_codes, years_by_area[area.pk])
     return page
 
 
@@ -634,15 +631,14 @@ SMALL_POPULATION = 500
 
 
 def _add_comparisons(
-    organisation: Organisation, page: MeasurePage, peer_codes: Sequence[str]
+    organisation: Organisation,
+    page: MeasurePage,
+    peer_codes: Sequence[str],
+    own: Sequence[insight.Point],
 ) -> None:
     """Ranking against regions and peers, a map of the politie-eenheid, and wijken/buurten."""
     area, measure = page.area, page.measure
-    own_years = [
-        p
-        for p in insight.load_series(organisation, [area], [measure])[(area.pk, measure.pk)].years()
-        if p.value is not None
-    ]
+    own_years = [p for p in own if p.value is not None]
     if not own_years:
         return
     year = own_years[-1].year
@@ -764,13 +760,22 @@ def _add_comparisons(
     )
     if parts:
         series_parts = insight.load_series(organisation, parts, [measure])
+        latest_parts = {
+            part.pk: points[-1]
+            for part in parts
+            if (
+                points := [
+                    p for p in series_parts[(part.pk, measure.pk)].years() if p.value is not None
+                ]
+            )
+        }
+        people_parts = insight.populations(parts, {p.year for p in latest_parts.values()})
         small_rows = []
         for part in sorted(parts, key=lambda a: a.code):
-            points = [p for p in series_parts[(part.pk, measure.pk)].years() if p.value is not None]
-            if not points:
+            last = latest_parts.get(part.pk)
+            if last is None:
                 continue
-            last = points[-1]
-            people_part = insight.populations([part], [last.year]).get((part.pk, last.year))
+            people_part = people_parts.get((part.pk, last.year))
             found = insight.rate(last, people_part)
             small_rows.append(
                 {
@@ -813,11 +818,3 @@ def _add_comparisons(
                 % {"n": SMALL_POPULATION},
             )
             page.charts["wijken-buurten"] = charts.Chart(table, None, description=table.title)
-
-
-def measure_options(organisation: Organisation, area: Area) -> list[Measure]:
-    return insight.measures_with_data(organisation, area)
-
-
-def period_label(code: str) -> str:
-    return periods.label(periods.parse(code))

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from regie.areas.models import Area, AreaLevel, Population
 from regie.core.models import Organisation
 from regie.monitor import analysis, periods, selectors
-from regie.monitor.models import DerivedComponent, Measure, Unit
+from regie.monitor.models import DerivedComponent, Measure, ObservationStatus, Unit
 
 #: Units whose values are counts: rates, Poisson intervals and tests apply only to these.
 COUNT_UNITS = frozenset({Unit.COUNT})
@@ -74,8 +74,6 @@ class Point:
 
 
 def status_label(status: str) -> str:
-    from regie.monitor.models import ObservationStatus
-
     try:
         return str(ObservationStatus(status).label)
     except ValueError:
@@ -217,7 +215,7 @@ def load_series(
                         weighted = sum(
                             (p.value or 0.0) * w for p, w in zip(items, weights, strict=True)
                         )
-                        point = _replace_value(point, weighted)
+                        point = replace(point, value=weighted)
                     series.points.append(point)
             else:
                 series.points.extend(by_series.get((area.pk, measure.pk), {}).values())
@@ -226,12 +224,6 @@ def load_series(
             )
             result[(area.pk, measure.pk)] = series
     return result
-
-
-def _replace_value(point: Point, value: float) -> Point:
-    from dataclasses import replace
-
-    return replace(point, value=value)
 
 
 def populations(areas: Iterable[Area], years: Iterable[int]) -> dict[tuple[int, int], int]:
@@ -583,6 +575,7 @@ class WaterbedResult:
     wdd: analysis.WDD
     wdq: analysis.WDQ
     sentence: str
+    sources: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -605,21 +598,19 @@ class WaterbedResult:
                 "reading": str(self.wdq.reading),
             },
             "sentence": self.sentence,
+            "sources": self.sources,
         }
 
 
 def parse_window(text: str) -> analysis.Window:
     """``2023M01:2023M12`` (first and last month, inclusive) → a window."""
+    first_code, _sep, last_code = text.partition(":")
     try:
-        first_code, last_code = (part.strip() for part in text.split(":", 1))
-        first, last = periods.parse(first_code), periods.parse(last_code)
-    except (ValueError, periods.PeriodError) as exc:
-        raise InsightError(
-            _("Write a window as first and last month: 2023M01:2023M12 (not %(text)s).")
-            % {"text": text},
-            code="window",
-        ) from exc
-    if first.kind != periods.PeriodKind.MONTH or last.kind != periods.PeriodKind.MONTH:
+        first, last = periods.parse(first_code.strip()), periods.parse(last_code.strip())
+        ok = {first.kind, last.kind} == {periods.PeriodKind.MONTH}
+    except periods.PeriodError:
+        ok = False
+    if not ok:
         raise InsightError(
             _("Write a window as first and last month: 2023M01:2023M12 (not %(text)s).")
             % {"text": text},
@@ -705,6 +696,7 @@ def waterbed(
     )
     wdd = analysis.wdd(counts)
     wdq = analysis.wdq(counts)
+    used = set(before.months) | set(after.months)
     return WaterbedResult(
         measure=measure.code,
         before=before,
@@ -714,6 +706,14 @@ def waterbed(
         wdd=wdd,
         wdq=wdq,
         sentence=wording.waterbed(wdd, wdq),
+        sources=sorted(
+            {
+                f"{code}: {point.source_line}"
+                for code, area in found.items()
+                for point in series[(area.pk, measure.pk)].months()
+                if (point.year, point.month or 0) in used
+            }
+        ),
     )
 
 

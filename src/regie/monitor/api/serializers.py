@@ -240,3 +240,7 @@ class WaterbedSerializer(serializers.Serializer[Any]):
     wdd = WddSerializer()
     wdq = WdqSerializer()
     sentence = serializers.CharField(help_text=_("WDD and WDQ in words."))
+    sources = serializers.ListField(
+        child=serializers.CharField(),
+        help_text=_("Area: table, import and status of the monthly figures used."),
+    )

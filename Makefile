@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: help install assets run serve demo test lint format typecheck djangocheck pytest messages compilemessages bench openapi clean
+.PHONY: help install assets run serve demo test lint format typecheck djangocheck pytest messages compilemessages bench bench-import bench-load openapi clean
 
 help:
 	@echo "make run    install, migrate, load the demo and serve on http://127.0.0.1:$(PORT)"
@@ -74,10 +74,16 @@ messages:
 compilemessages:
 	cd src/regie && ../../$(BIN)/regie compilemessages
 
-# Import benchmark (takes several minutes; needs PostgreSQL on 127.0.0.1:5432): docs/performance.md
-bench: $(VENV)/.installed
+# Benchmarks (several minutes each; need PostgreSQL on 127.0.0.1:5432): docs/performance.md
+bench: bench-import bench-load
+
+bench-import: $(VENV)/.installed
 	$(BIN)/python bench/generate_national_months.py
 	$(BIN)/python bench/import_benchmark.py
+
+bench-load: $(VENV)/.installed
+	$(BIN)/python bench/generate_national_months.py
+	$(BIN)/python bench/load_benchmark.py
 
 clean:
 	rm -rf $(VENV) node_modules var/static .mypy_cache .ruff_cache .pytest_cache

@@ -24,6 +24,14 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Cached page results are keyed by a data version that test rollbacks can repeat."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def maassluis(db: Any) -> Organisation:
     return GemeenteFactory(name="Maassluis", slug="gm0556", cbs_code="GM0556")

@@ -216,13 +216,14 @@ def table(results: dict[str, dict[str, Any]], data: Path) -> str:
 _DB = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 
 
-def write_doc(text: str) -> None:
-    doc = DOC.read_text(encoding="utf-8") if DOC.exists() else f"# Performance\n\n{BEGIN}\n{END}\n"
-    if BEGIN not in doc or END not in doc:
-        doc = doc.rstrip("\n") + f"\n\n{BEGIN}\n{END}\n"
-    head, rest = doc.split(BEGIN, 1)
-    _old, tail = rest.split(END, 1)
-    DOC.write_text(f"{head}{BEGIN}\n{text}\n{END}{tail}", encoding="utf-8")
+def write_doc(text: str, begin: str = BEGIN, end: str = END) -> None:
+    """Put ``text`` between the ``begin`` and ``end`` markers of docs/performance.md."""
+    doc = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Performance\n"
+    if begin not in doc or end not in doc:
+        doc = doc.rstrip("\n") + f"\n\n{begin}\n{end}\n"
+    head, rest = doc.split(begin, 1)
+    _old, tail = rest.split(end, 1)
+    DOC.write_text(f"{head}{begin}\n{text}\n{end}{tail}", encoding="utf-8")
 
 
 def main() -> None:

@@ -254,5 +254,15 @@ SPECTACULAR_SETTINGS = {
 
 CSRF_FAILURE_VIEW = "regie.core.views.csrf_failure"
 REGIE_DJANGO_ADMIN = env.get_bool("REGIE_DJANGO_ADMIN", False)
+# Results computed from figures (veiligheidsbeeld pages) are cached per data version
+# (regie.monitor.cache); this bounds how long an entry lives.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "regie",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
+}
+REGIE_CACHE_SECONDS = env.get_int("REGIE_CACHE_SECONDS", 600)
 # Run background tasks (imports) synchronously in the request instead of in a worker thread.
 REGIE_TASKS_EAGER = env.get_bool("REGIE_TASKS_EAGER", False)

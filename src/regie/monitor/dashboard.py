@@ -299,7 +299,7 @@ def _count_tile(organisation: Organisation, key: str, title: str, series: insigh
                 (
                     p
                     for p in insight.region_years(
-                        organisation, region, series.measure, region_series
+                        organisation, region, series.measure, region_series, years=[latest.year]
                     )
                     if p.year == latest.year
                 ),

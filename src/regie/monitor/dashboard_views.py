@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from regie.accounts.permissions import STAFF_ROLES, org_view
 from regie.areas.models import Area, AreaLevel
 from regie.areas.selectors import area_of_organisation
 from regie.core.models import Organisation
-from regie.monitor import analysis, charts, dashboard, exports, insight, selectors
+from regie.monitor import analysis, cache, charts, dashboard, exports, insight, selectors
 from regie.monitor.forms import WaterbedForm
 
 
@@ -62,29 +63,52 @@ def _download_base(request: HttpRequest) -> str:
 
 @org_view(STAFF_ROLES)
 def overview(request: HttpRequest, organisation: Organisation) -> HttpResponse:
-    gemeente = _gemeente(organisation)
-    area = _area(request, gemeente)
-    page = dashboard.overview(organisation, area)
-    response = _download(request, page.charts(), f"veiligheidsbeeld-{area.code}")
-    if response is not None:
-        return response
-    return render(
-        request,
-        "monitor/beeld/overview.html",
-        {
-            "organisation": organisation,
-            "area": area,
-            "gemeente": gemeente,
-            "page": page,
-            "download_base": _download_base(request),
-            "nav": "veiligheidsbeeld",
-        },
+    version = cache.data_version()
+    gemeente = cache.remember(
+        ("gemeente", organisation.pk), lambda: _gemeente(organisation), version=version
     )
+    area = _area(request, gemeente)
+
+    def build() -> dashboard.Overview:
+        return cache.remember(
+            ("overview", organisation.pk, area.pk),
+            lambda: dashboard.overview(organisation, area),
+            version=version,
+        )
+
+    if "download" in request.GET:
+        response = _download(request, build().charts(), f"veiligheidsbeeld-{area.code}")
+        if response is not None:
+            return response
+    context: dict[str, object] = {
+        "organisation": organisation,
+        "area": area,
+        "gemeente": gemeente,
+        "download_base": _download_base(request),
+        "nav": "veiligheidsbeeld",
+    }
+
+    def sections() -> tuple[list[dashboard.Tile], str]:
+        # The sections (charts and their tables) are most of the page and hold nothing per
+        # user, so they are kept as HTML; the tiles are rendered with the page.
+        page = build()
+        html = render_to_string("monitor/beeld/_overview_sections.html", {**context, "page": page})
+        return page.tiles, html
+
+    context["tiles"], context["sections_html"] = cache.remember(
+        ("overview-html", organisation.pk, area.pk, context["download_base"]),
+        sections,
+        version=version,
+    )
+    return render(request, "monitor/beeld/overview.html", context)
 
 
 @org_view(STAFF_ROLES)
 def measure(request: HttpRequest, organisation: Organisation, code: str) -> HttpResponse:
-    gemeente = _gemeente(organisation)
+    version = cache.data_version()
+    gemeente = cache.remember(
+        ("gemeente", organisation.pk), lambda: _gemeente(organisation), version=version
+    )
     area = _area(request, gemeente)
     found = selectors.visible_measures(organisation).filter(code=code).first()
     if found is None:
@@ -94,36 +118,57 @@ def measure(request: HttpRequest, organisation: Organisation, code: str) -> Http
         baseline = analysis.Baseline(request.GET.get("basis") or analysis.Baseline.Y2019)
     except ValueError:
         baseline = analysis.Baseline.Y2019
-    page = dashboard.measure_page(
-        organisation,
-        area,
-        found,
-        per_1000=request.GET.get("weergave") == "per1000",
-        compare_codes=compare,
-        baseline=baseline,
-        exclude_covid=request.GET.get("zonder_covid") == "1",
-    )
-    response = _download(request, page.charts, f"{found.code.replace(':', '-')}-{area.code}")
-    if response is not None:
-        return response
-    regions = [a for a in (gemeente.politie_eenheid, gemeente.veiligheidsregio) if a is not None]
-    return render(
-        request,
-        "monitor/beeld/measure.html",
-        {
-            "organisation": organisation,
-            "area": area,
-            "gemeente": gemeente,
-            "page": page,
-            "measure": found,
-            "compare": compare,
-            "regions": regions,
-            "nl": Area.objects.filter(level=AreaLevel.NL).first(),
-            "baselines": [(b.value, b.value) for b in analysis.Baseline],
-            "download_base": _download_base(request),
-            "nav": "veiligheidsbeeld",
-        },
-    )
+    per_1000 = request.GET.get("weergave") == "per1000"
+    exclude_covid = request.GET.get("zonder_covid") == "1"
+    options = (per_1000, tuple(compare), baseline, exclude_covid)
+    key = ("measure", organisation.pk, area.pk, found.pk, *options)
+
+    def build() -> dashboard.MeasurePage:
+        return cache.remember(
+            key,
+            lambda: dashboard.measure_page(
+                organisation,
+                area,
+                found,
+                per_1000=per_1000,
+                compare_codes=compare,
+                baseline=baseline,
+                exclude_covid=exclude_covid,
+            ),
+            version=version,
+        )
+
+    if "download" in request.GET:
+        stem = f"{found.code.replace(':', '-')}-{area.code}"
+        response = _download(request, build().charts, stem)
+        if response is not None:
+            return response
+    context: dict[str, object] = {
+        "organisation": organisation,
+        "area": area,
+        "gemeente": gemeente,
+        "measure": found,
+        "download_base": _download_base(request),
+        "nav": "veiligheidsbeeld",
+    }
+
+    def body() -> str:
+        regions = [a for a in (gemeente.politie_eenheid, gemeente.veiligheidsregio) if a]
+        return render_to_string(
+            "monitor/beeld/_measure_body.html",
+            {
+                **context,
+                "page": build(),
+                "compare": compare,
+                "regions": regions,
+                "nl": Area.objects.filter(level=AreaLevel.NL).first(),
+                "baselines": [(b.value, b.value) for b in analysis.Baseline],
+            },
+        )
+
+    # Everything below the breadcrumbs holds nothing per user (its form is a GET form).
+    context["body_html"] = cache.remember((*key, context["download_base"]), body, version=version)
+    return render(request, "monitor/beeld/measure.html", context)
 
 
 @org_view(STAFF_ROLES)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from django.db.models import Q
@@ -147,9 +147,16 @@ def _combine(codes: list[str], items: Sequence[Point], *, computed: str, kind: s
 
 
 def load_series(
-    organisation: Organisation | None, areas: Sequence[Area], measures: Sequence[Measure]
+    organisation: Organisation | None,
+    areas: Sequence[Area],
+    measures: Sequence[Measure],
+    *,
+    years: Collection[int] | None = None,
 ) -> dict[tuple[int, int], Series]:
-    """Every series of ``measures`` × ``areas`` in two queries (derived measures included)."""
+    """Every series of ``measures`` × ``areas`` in two queries (derived measures included).
+
+    ``years`` keeps only the periods that start in those years.
+    """
     derived = [m for m in measures if m.is_derived]
     parts: dict[int, list[tuple[Measure, float]]] = defaultdict(list)
     if derived:
@@ -162,6 +169,16 @@ def load_series(
     rows = (
         selectors.visible_observations(organisation)
         .filter(area__in=[a.pk for a in areas], measure_id__in=wanted)
+        .filter(
+            **(
+                {}
+                if years is None
+                else {
+                    "period_start__gte": dt.date(min(years), 1, 1),
+                    "period_start__lte": dt.date(max(years), 12, 31),
+                }
+            )
+        )
         .values_list(
             "area_id",
             "measure_id",
@@ -292,15 +309,22 @@ def members(region: Area, *, former: bool = False) -> list[Area]:
 
 
 def region_years(
-    organisation: Organisation | None, region: Area, measure: Measure, series: Series
+    organisation: Organisation | None,
+    region: Area,
+    measure: Measure,
+    series: Series,
+    *,
+    years: Collection[int] | None = None,
 ) -> list[Point]:
     """Whole years of ``region``: published, or else the sum of its gemeenten when complete.
+
+    ``years`` limits the answer (and the figures read) to those years.
 
     Complete means: the gemeenten with a figure for that year together have exactly the
     region's population on 1 January (so a gemeente formed by a later merger is covered by the
     gemeenten it was formed from, and a missing gemeente makes the year incomplete).
     """
-    published = {p.year: p for p in series.years()}
+    published = {p.year: p for p in series.years() if years is None or p.year in years}
     gemeenten = (
         members(region, former=True)
         if measure.organisation_id is None and measure.unit in COUNT_UNITS
@@ -308,11 +332,14 @@ def region_years(
     )
     if not gemeenten:
         return [published[y] for y in sorted(published)]
-    loaded = load_series(organisation, gemeenten, [measure])
+    wanted = None if years is None else [y for y in years if y not in published]
+    if wanted == []:
+        return [published[y] for y in sorted(published)]
+    loaded = load_series(organisation, gemeenten, [measure], years=wanted)
     per_year: dict[int, list[tuple[Area, Point]]] = defaultdict(list)
     for gemeente in gemeenten:
         for point in loaded[(gemeente.pk, measure.pk)].years():
-            if point.value is not None:
+            if point.value is not None and (wanted is None or point.year in wanted):
                 per_year[point.year].append((gemeente, point))
     years = [y for y in per_year if y not in published]
     people = populations([region, *gemeenten], years)

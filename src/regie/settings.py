@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "regie.accounts",
     "regie.areas",
     "regie.monitor",
+    "regie.policy",
     "regie.demo",
 ]
 

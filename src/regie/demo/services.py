@@ -69,6 +69,24 @@ def load_figures() -> list[str]:
         return [str(item) for item in demo_data.load(gemeenten)]
 
 
+def load_plans() -> list[str]:
+    """The demo safety plans of both gemeenten, unless a plan of that title exists (idempotent)."""
+    from regie.policy import plan_file
+    from regie.policy.models import Plan
+
+    lines: list[str] = []
+    with audit.acting_as(None, "demo"):
+        for path in sorted(plan_file.DEMO_DIR.glob("*.yaml")):
+            data = plan_file.parse(path.read_text(encoding="utf-8"))
+            exists = Plan.objects.filter(
+                organisation__cbs_code=data["gemeente"], title=data["title"]
+            ).exists()
+            if not exists:
+                plan = plan_file.import_plan(data)
+                lines.append(f"{plan.organisation.name}: {plan}")
+    return lines
+
+
 def demo_exists() -> bool:
     return Organisation.objects.filter(slug="gm0556").exists()
 

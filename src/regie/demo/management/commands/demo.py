@@ -45,6 +45,9 @@ class Command(BaseCommand):
         self.stdout.write(_("Loading figures (police, CBS, Veiligheidsmonitor, local figures)…"))
         for line in services.load_figures():
             self.stdout.write(f"  {line}")
+        self.stdout.write(_("Loading the safety plans…"))
+        for line in services.load_plans():
+            self.stdout.write(f"  {line}")
         self.stdout.write(_("Demo updated (existing data kept).") if existed else _("Demo loaded."))
         self.stdout.write("")
         self.stdout.write(

@@ -1,0 +1,1 @@
+"""Beleid: the integral safety plan as data (plans, goals, indicators, scenarios, budget)."""

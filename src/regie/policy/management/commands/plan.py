@@ -1,0 +1,99 @@
+"""``regie plan export|import|status``: a gemeente's plan as a YAML file, and its statuses."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+from regie.core import audit
+from regie.core.models import Organisation
+from regie.policy import engine, plan_file, selectors, status
+
+
+def plan_for(code: str, version: int | None = None) -> Any:
+    """The newest plan of the gemeente with CBS code (or slug) ``code``; CommandError if none."""
+    organisation = (
+        Organisation.objects.filter(cbs_code=code.upper()).first()
+        or Organisation.objects.filter(slug=code.lower()).first()
+    )
+    if organisation is None:
+        raise CommandError(_("No gemeente with code %(code)s.") % {"code": code})
+    plan = selectors.current_plan(organisation, version=version)
+    if plan is None:
+        raise CommandError(_("%(name)s has no plan yet.") % {"name": organisation.name})
+    return plan
+
+
+class Command(BaseCommand):
+    help = (
+        "A gemeente's safety plan. 'export GM0482' prints the newest plan as YAML (redirect it to "
+        "a file); 'import FILE' reads such a file as a new plan (nothing is stored when anything "
+        "in it is wrong: exit code 1 with the place of each problem); 'status GM0482' prints "
+        "every status with its explanation (--json for machines)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        export = sub.add_parser("export", help="print the plan as YAML")
+        export.add_argument("gemeente", help="CBS code, e.g. GM0482")
+        export.add_argument("--version", dest="plan_version", type=int, help="a former version")
+        imp = sub.add_parser("import", help="read a plan file as a new plan")
+        imp.add_argument("file", help="the YAML file, or - for standard input")
+        stat = sub.add_parser("status", help="every status of the plan, with its explanation")
+        stat.add_argument("gemeente", help="CBS code, e.g. GM0556")
+        stat.add_argument("--since", default=None, help="period of the previous report, e.g. 2023")
+        stat.add_argument("--json", action="store_true", help="print as JSON")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        action = options["action"]
+        if action == "export":
+            plan = plan_for(options["gemeente"], options.get("plan_version"))
+            self.stdout.write(plan_file.export_yaml(plan), ending="")
+        elif action == "import":
+            self._import(options["file"])
+        else:
+            plan = plan_for(options["gemeente"])
+            result = status.evaluate_plan(plan, since=options["since"])
+            if options["json"]:
+                self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+                return
+            self._print(result)
+
+    def _import(self, name: str) -> None:
+        try:
+            text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            message = _("Cannot read %(file)s: %(error)s") % {"file": name, "error": exc}
+            raise CommandError(message) from exc
+        try:
+            with audit.acting_as(None, "regie plan import"):
+                plan = plan_file.import_plan(plan_file.parse(text))
+        except plan_file.PlanFileError as exc:
+            for problem in exc.problems:
+                self.stderr.write(problem)
+            raise CommandError(
+                _("The plan was not imported (%(count)d problems).") % {"count": len(exc.problems)}
+            ) from exc
+        self.stdout.write(
+            _("Imported as a new plan: %(plan)s of %(gemeente)s.")
+            % {"plan": plan, "gemeente": plan.organisation.name}
+        )
+
+    def _print(self, result: status.PlanEvaluation) -> None:
+        self.stdout.write(f"{result.plan} — {result.plan.organisation.name}")
+        self.stdout.write(f"{_('Plan')}: {engine.status_label(result.status)}")
+        for priority in result.priorities:
+            self.stdout.write(f"\n{priority.title}: {engine.status_label(priority.status)}")
+            for theme in priority.children:
+                for goal in theme.children:
+                    self.stdout.write(
+                        f"  {theme.title} > {goal.title}: {engine.status_label(goal.status)}"
+                    )
+                    for item in goal.indicators:
+                        self.stdout.write(f"    - {item.indicator.name} [{item.label}]")
+                        self.stdout.write(f"      {item.explanation}")

@@ -1,0 +1,93 @@
+"""``regie scenario-costs GEMEENTE [--json]``: what the council's chosen scenarios cost per year."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+from regie.policy import costs, selectors
+from regie.policy.management.commands.plan import plan_for
+from regie.policy.plan_file import money
+
+
+class Command(BaseCommand):
+    help = (
+        "The yearly costs of the scenarios the council chose in the newest plan of a gemeente: "
+        "counted from the start month, with the caps applied, against the current budget, and "
+        "every amount the plan text states that does not add up flagged with both numbers. "
+        "Example: regie scenario-costs GM0482"
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("gemeente", help="CBS code, e.g. GM0482")
+        parser.add_argument("--json", action="store_true", help="print as JSON")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        plan = plan_for(options["gemeente"])
+        result = selectors.plan_costs(plan)
+        if result is None:
+            raise CommandError(_("The plan %(plan)s has no chosen scenarios.") % {"plan": plan})
+        choice = selectors.chosen(plan)
+        if options["json"]:
+            self.stdout.write(json.dumps(as_dict(result, choice), ensure_ascii=False, indent=2))
+            return
+        self.stdout.write(f"{plan} — {plan.organisation.name}")
+        self.stdout.write(
+            _("Chosen: %(choice)s; counted from %(start)s.")
+            % {
+                "choice": ", ".join(f"{theme} {letter}" for theme, letter in choice.items()),
+                "start": result.start.strftime("%d-%m-%Y") if result.start else "–",
+            }
+        )
+        header = f"{_('year'):<6}{_('months'):>7}{_('without caps'):>16}{_('with caps'):>14}"
+        header += f"{_('fte'):>8}{_('budget now'):>16}{_('difference'):>14}"
+        self.stdout.write(header)
+        for year in result.years:
+            self.stdout.write(
+                f"{year.year:<6}{year.months:>7}{costs.euro(year.gross):>16}"
+                f"{costs.euro(year.capped):>14}{costs.format_fte(year.fte):>8}"
+                f"{costs.euro(result.budget[year.year]):>16}"
+                f"{costs.euro(result.difference[year.year]):>14}"
+            )
+            for note in year.notes:
+                self.stdout.write(f"      {note}")
+        if result.discrepancies:
+            self.stdout.write("")
+            self.stdout.write(_("Figures in the plan that do not add up:"))
+            for item in result.discrepancies:
+                self.stdout.write(f"  ! {item.explanation}")
+        else:
+            self.stdout.write(_("Every amount the plan states matches the computation."))
+
+
+def as_dict(result: costs.CostResult, choice: dict[str, str]) -> dict[str, Any]:
+    return {
+        "chosen": choice,
+        "start": result.start.isoformat() if result.start else None,
+        "years": [
+            {
+                "year": y.year,
+                "months": y.months,
+                "without_caps": money(y.gross),
+                "with_caps": money(y.capped),
+                "fte": str(y.fte),
+                "budget": money(result.budget[y.year]),
+                "difference": money(result.difference[y.year]),
+                "notes": list(y.notes),
+            }
+            for y in result.years
+        ],
+        "discrepancies": [
+            {
+                "label": d.label,
+                "year": d.year,
+                "stated": money(d.stated),
+                "computed": money(d.computed),
+                "explanation": d.explanation,
+            }
+            for d in result.discrepancies
+        ],
+    }

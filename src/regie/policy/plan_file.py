@@ -1,0 +1,726 @@
+"""A whole plan as one YAML file: readable, reviewable in git, and a lossless round trip.
+
+``export_plan`` gives a plain dict in a fixed key order; ``dump`` writes it as YAML (block style,
+Unicode, no tags). ``parse`` reads a file back into that dict and checks every field, collecting
+all problems with their place in the file (``priorities[1].themes[0].goals[2].aim``) before
+anything is stored; ``import_plan`` then creates a new plan in one transaction. Exporting the
+imported plan gives the same file byte for byte. Database ids, creation times and the status
+snapshots (which belong to reports of one stored plan) are not part of the file; status
+overrides are, with their reason, author label and time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from regie.areas.models import Area
+from regie.core.models import Organisation
+from regie.monitor import periods
+from regie.monitor.models import Measure
+from regie.policy.engine import Status, TargetKind
+from regie.policy.models import (
+    BudgetLine,
+    CapacityLine,
+    Goal,
+    Indicator,
+    Plan,
+    PlanState,
+    Priority,
+    PriorityKind,
+    SafetyTheme,
+    Scenario,
+    StatedFigure,
+    StatusOverride,
+    Theme,
+)
+
+FORMAT = "veiligheidsregie-plan/1"
+DEMO_DIR = Path(__file__).resolve().parent / "data"
+
+
+class PlanFileError(ValueError):
+    """The file cannot become a plan; ``problems`` lists each with its place in the file."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+# --- Export ---------------------------------------------------------------------------------
+
+
+def money(value: Decimal | None) -> int | str | None:
+    """Whole euros as an int; anything else as an exact decimal string."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else format(value.normalize(), "f")
+
+
+def _number(value: float | None) -> int | float | None:
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else float(value)
+
+
+def _fte(value: Decimal | None) -> int | float | None:
+    return None if value is None else _number(float(value))
+
+
+def _codes(themes: Any) -> list[str]:
+    return sorted(t.code for t in themes.all())
+
+
+def export_plan(plan: Plan) -> dict[str, Any]:
+    """The plan as plain data, in the order a reader expects."""
+    plan = (
+        Plan.objects.select_related("organisation")
+        .prefetch_related(
+            "priorities__themes__safety_themes",
+            "priorities__themes__goals__safety_themes",
+            "priorities__themes__goals__indicators__measure",
+            "priorities__themes__goals__indicators__area",
+            "priorities__themes__goals__indicators__overrides__created_by",
+            "priorities__themes__scenarios__lines",
+            "budget_lines",
+            "stated_figures",
+        )
+        .get(pk=plan.pk)
+    )
+    data: dict[str, Any] = {
+        "format": FORMAT,
+        "gemeente": plan.organisation.cbs_code,
+        "title": plan.title,
+        "summary": plan.summary,
+        "period": {"start": plan.start_year, "end": plan.end_year},
+        "state": plan.state,
+        "adopted_on": plan.adopted_on.isoformat() if plan.adopted_on else None,
+        "version": plan.version,
+        "scenario_decision": {
+            "decided_on": plan.decision_date.isoformat() if plan.decision_date else None,
+            "costs_start": plan.costs_start.isoformat() if plan.costs_start else None,
+        },
+        "priorities": [_priority(p) for p in plan.priorities.all()],
+        "budget": _budget(plan),
+        "stated_figures": [
+            {
+                "label": s.label,
+                "year": s.year,
+                "through_end": s.through_end,
+                "amount": money(s.amount),
+                "note": s.note,
+            }
+            for s in plan.stated_figures.all()
+        ],
+    }
+    return data
+
+
+def _priority(priority: Priority) -> dict[str, Any]:
+    return {
+        "key": priority.key,
+        "kind": priority.kind,
+        "title": priority.title,
+        "description": priority.description,
+        "aim": priority.aim,
+        "themes": [_theme(t) for t in priority.themes.all()],
+    }
+
+
+def _theme(theme: Theme) -> dict[str, Any]:
+    return {
+        "key": theme.key,
+        "title": theme.title,
+        "description": theme.description,
+        "kbv": _codes(theme.safety_themes),
+        "goals": [_goal(g) for g in theme.goals.all()],
+        "scenarios": [
+            {
+                "letter": s.letter,
+                "title": s.title,
+                "description": s.description,
+                "chosen": s.chosen,
+                "lines": [
+                    {
+                        "label": line.label,
+                        "fte_extra": _fte(line.fte_extra),
+                        "fte_total": _fte(line.fte_total),
+                        "amount": money(line.amount),
+                        "cap": money(line.cap),
+                        "note": line.note,
+                    }
+                    for line in s.lines.all()
+                ],
+            }
+            for s in theme.scenarios.all()
+        ],
+    }
+
+
+def _goal(goal: Goal) -> dict[str, Any]:
+    return {
+        "key": goal.key,
+        "aim": goal.aim,
+        "kbv": _codes(goal.safety_themes),
+        "indicators": [_indicator(i) for i in goal.indicators.all()],
+    }
+
+
+def _indicator(indicator: Indicator) -> dict[str, Any]:
+    overrides = sorted(indicator.overrides.all(), key=lambda o: (o.created_at, o.pk))
+    return {
+        "key": indicator.key,
+        "name": indicator.name,
+        "measure": indicator.measure.code,
+        "area": indicator.area.code,
+        "target": target_of(indicator),
+        "baseline": {
+            "period": indicator.baseline_period or None,
+            "value": _number(indicator.baseline_value),
+        },
+        "decimals": indicator.decimals,
+        "overrides": [
+            {
+                "status": o.status or None,
+                "reason": o.reason,
+                "by": o.created_by.get_username() if o.created_by else None,
+                "at": o.created_at.isoformat(timespec="seconds"),
+            }
+            for o in overrides
+        ],
+    }
+
+
+def target_of(indicator: Indicator) -> dict[str, Any]:
+    kind = TargetKind(indicator.target_kind)
+    if kind == TargetKind.TRAJECTORY:
+        return {
+            "kind": kind.value,
+            "from": {"year": indicator.start_year, "value": _number(indicator.start_value)},
+            "to": {"year": indicator.end_year, "value": _number(indicator.end_value)},
+        }
+    if kind in (TargetKind.AT_LEAST, TargetKind.AT_MOST):
+        return {"kind": kind.value, "value": _number(indicator.target_value)}
+    return {"kind": kind.value}
+
+
+def _budget(plan: Plan) -> list[dict[str, Any]]:
+    lines: dict[str, dict[str, Any]] = {}
+    for line in plan.budget_lines.all():
+        entry = lines.setdefault(line.label, {"label": line.label, "note": "", "amounts": {}})
+        entry["amounts"][line.year] = money(line.amount)
+        if line.note and not entry["note"]:
+            entry["note"] = line.note
+    return list(lines.values())
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str)
+
+
+def dump(data: dict[str, Any]) -> str:
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, indent=2)
+
+
+def export_yaml(plan: Plan) -> str:
+    return dump(export_plan(plan))
+
+
+# --- Import ---------------------------------------------------------------------------------
+
+
+class _Reader:
+    """Typed access to the parsed YAML that records every problem with its place."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def fail(self, where: str, message: str) -> None:
+        self.problems.append(f"{where}: {message}")
+
+    def get(
+        self,
+        node: Any,
+        key: str,
+        where: str,
+        kind: type | tuple[type, ...],
+        *,
+        required: bool = True,
+    ) -> Any:
+        if not isinstance(node, dict):
+            self.fail(where, _("expected a mapping"))
+            return None
+        value = node.get(key)
+        if value is None:
+            if required:
+                self.fail(f"{where}.{key}", _("is missing"))
+            return None
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        wrong_bool = isinstance(value, bool) and bool not in kinds
+        if wrong_bool or not isinstance(value, kinds):
+            self.fail(
+                f"{where}.{key}",
+                _("expected %(kind)s, got %(value)r") % {"kind": _kind(kind), "value": value},
+            )
+            return None
+        return value
+
+    def text(self, node: Any, key: str, where: str, *, required: bool = True) -> str:
+        value = self.get(node, key, where, str, required=required)
+        return value if isinstance(value, str) else ""
+
+    def items(self, node: Any, key: str, where: str) -> Iterator[tuple[str, Any]]:
+        value = self.get(node, key, where, list, required=False) or []
+        for index, item in enumerate(value):
+            yield f"{where}.{key}[{index}]", item
+
+    def decimal(self, node: Any, key: str, where: str, *, required: bool = True) -> Decimal | None:
+        value = self.get(node, key, where, (int, float, str), required=required)
+        if value is None:
+            return None
+        try:
+            return Decimal(str(value))
+        except InvalidOperation:
+            self.fail(f"{where}.{key}", _("not a number: %(value)r") % {"value": value})
+            return None
+
+    def date(self, node: Any, key: str, where: str) -> dt.date | None:
+        value = self.get(node, key, where, (str, dt.date), required=False)
+        if value is None or isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            self.fail(f"{where}.{key}", _("not a date (YYYY-MM-DD): %(value)r") % {"value": value})
+            return None
+
+    def choice(
+        self, node: Any, key: str, where: str, choices: list[str], default: str | None = None
+    ) -> str:
+        value = self.get(node, key, where, str, required=default is None)
+        if value is None:
+            return default or ""
+        if value not in choices:
+            self.fail(
+                f"{where}.{key}",
+                _("%(value)r is not one of: %(choices)s")
+                % {"value": value, "choices": ", ".join(choices)},
+            )
+        return str(value)
+
+
+def _kind(kind: type | tuple[type, ...]) -> str:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    names = {
+        str: _("text"),
+        int: _("a whole number"),
+        float: _("a number"),
+        list: _("a list"),
+        dict: _("a mapping"),
+        bool: _("true or false"),
+        dt.date: _("a date"),
+    }
+    return " / ".join(names.get(k, k.__name__) for k in kinds)
+
+
+def parse(text: str) -> dict[str, Any]:
+    """The YAML text as data; :class:`PlanFileError` when it is not YAML or not a plan file."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = (
+            _("line %(line)d, column %(column)d")
+            % {"line": mark.line + 1, "column": mark.column + 1}
+            if mark
+            else _("the file")
+        )
+        raise PlanFileError(
+            [f"{where}: {_('not valid YAML')} ({getattr(exc, 'problem', exc)})"]
+        ) from exc
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise PlanFileError(
+            [_("format: expected %(format)r (is this a plan file?)") % {"format": FORMAT}]
+        )
+    return data
+
+
+def import_plan(data: dict[str, Any], *, organisation: Organisation | None = None) -> Plan:
+    """Create a new plan from ``data`` in one transaction (nothing is stored on any problem).
+
+    ``organisation`` must match the file's gemeente when given (the CLI passes none and uses the
+    file's; the browser passes the user's organisation).
+    """
+    reader = _Reader()
+    code = reader.text(data, "gemeente", "plan")
+    found = Organisation.objects.filter(cbs_code=code).first() if code else None
+    if code and found is None:
+        reader.fail("plan.gemeente", _("no organisation with code %(code)r") % {"code": code})
+    if organisation is not None and found is not None and found.pk != organisation.pk:
+        reader.fail(
+            "plan.gemeente",
+            _("the file is a plan of %(code)s, not of %(name)s")
+            % {"code": code, "name": organisation.name},
+        )
+    measures = {m.code: m for m in Measure.objects.all()}
+    areas: dict[str, Area] = {}
+    kbv = {t.code: t for t in SafetyTheme.objects.all()}
+    users = _users(data)
+    with transaction.atomic():
+        plan = _build(reader, data, found, measures, areas, kbv, users)
+        if reader.problems:
+            transaction.set_rollback(True)
+            raise PlanFileError(reader.problems)
+    return plan
+
+
+def _users(data: dict[str, Any]) -> dict[str, Any]:
+    from django.contrib.auth import get_user_model
+
+    names: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if "overrides" in node and isinstance(node["overrides"], list):
+                names.update(
+                    str(o["by"])
+                    for o in node["overrides"]
+                    if isinstance(o, dict) and isinstance(o.get("by"), str)
+                )
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(data)
+    model = get_user_model()
+    return {
+        u.get_username(): u for u in model.objects.filter(**{f"{model.USERNAME_FIELD}__in": names})
+    }
+
+
+def _build(
+    reader: _Reader,
+    data: dict[str, Any],
+    organisation: Organisation | None,
+    measures: dict[str, Measure],
+    areas: dict[str, Area],
+    kbv: dict[str, SafetyTheme],
+    users: dict[str, Any],
+) -> Plan:
+    period = reader.get(data, "period", "plan", dict) or {}
+    start = reader.get(period, "start", "plan.period", int)
+    end = reader.get(period, "end", "plan.period", int)
+    if isinstance(start, int) and isinstance(end, int) and end < start:
+        reader.fail("plan.period", _("the last year comes before the first"))
+    state = reader.choice(data, "state", "plan", [s.value for s in PlanState], PlanState.CONCEPT)
+    adopted_on = reader.date(data, "adopted_on", "plan")
+    if state == PlanState.ADOPTED and adopted_on is None:
+        reader.fail("plan.adopted_on", _("an adopted plan needs the date of the council decision"))
+    decision = reader.get(data, "scenario_decision", "plan", dict, required=False) or {}
+    version = reader.get(data, "version", "plan", int, required=False) or 1
+    if reader.problems or organisation is None:
+        # Without a valid head nothing below can be stored; still check the rest for problems.
+        _check_children(reader, data, measures, areas, kbv)
+        return Plan()
+    plan = Plan.objects.create(
+        organisation=organisation,
+        title=reader.text(data, "title", "plan"),
+        summary=reader.text(data, "summary", "plan", required=False),
+        start_year=start,
+        end_year=end,
+        state=state,
+        adopted_on=adopted_on,
+        version=version,
+        decision_date=reader.date(decision, "decided_on", "plan.scenario_decision"),
+        costs_start=reader.date(decision, "costs_start", "plan.scenario_decision"),
+    )
+    _children(reader, data, plan, measures, areas, kbv, users)
+    return plan
+
+
+def _check_children(
+    reader: _Reader,
+    data: dict[str, Any],
+    measures: dict[str, Measure],
+    areas: dict[str, Area],
+    kbv: dict[str, SafetyTheme],
+) -> None:
+    for where, item in reader.items(data, "priorities", "plan"):
+        for twhere, theme in reader.items(item, "themes", where):
+            for gwhere, goal in reader.items(theme, "goals", twhere):
+                for iwhere, indicator in reader.items(goal, "indicators", gwhere):
+                    _refs(reader, indicator, iwhere, measures, areas)
+
+
+def _refs(
+    reader: _Reader, node: Any, where: str, measures: dict[str, Measure], areas: dict[str, Area]
+) -> tuple[Measure | None, Area | None]:
+    code = reader.text(node, "measure", where)
+    measure = measures.get(code)
+    if code and measure is None:
+        reader.fail(f"{where}.measure", _("unknown measure %(code)r") % {"code": code})
+    area_code = reader.text(node, "area", where)
+    if area_code and area_code not in areas:
+        found = Area.objects.filter(code=area_code).first()
+        if found is None:
+            reader.fail(f"{where}.area", _("unknown area %(code)r") % {"code": area_code})
+        else:
+            areas[area_code] = found
+    return measure, areas.get(area_code)
+
+
+def _tags(reader: _Reader, node: Any, where: str, kbv: dict[str, SafetyTheme]) -> list[SafetyTheme]:
+    tags: list[SafetyTheme] = []
+    for code in reader.get(node, "kbv", where, list, required=False) or []:
+        found = kbv.get(str(code))
+        if found is None:
+            reader.fail(f"{where}.kbv", _("unknown KBV theme %(code)r") % {"code": code})
+        else:
+            tags.append(found)
+    return tags
+
+
+def _children(
+    reader: _Reader,
+    data: dict[str, Any],
+    plan: Plan,
+    measures: dict[str, Measure],
+    areas: dict[str, Area],
+    kbv: dict[str, SafetyTheme],
+    users: dict[str, Any],
+) -> None:
+    seen: set[str] = set()
+    for p_index, (where, item) in enumerate(reader.items(data, "priorities", "plan")):
+        key = reader.text(item, "key", where)
+        if key in seen:
+            reader.fail(f"{where}.key", _("%(key)r is used twice") % {"key": key})
+            continue
+        seen.add(key)
+        priority = Priority.objects.create(
+            plan=plan,
+            key=key,
+            kind=reader.choice(
+                item, "kind", where, [k.value for k in PriorityKind], PriorityKind.PRIORITY
+            ),
+            title=reader.text(item, "title", where),
+            description=reader.text(item, "description", where, required=False),
+            aim=reader.text(item, "aim", where, required=False),
+            position=p_index,
+        )
+        theme_keys: set[str] = set()
+        for t_index, (twhere, titem) in enumerate(reader.items(item, "themes", where)):
+            tkey = reader.text(titem, "key", twhere)
+            if tkey in theme_keys:
+                reader.fail(f"{twhere}.key", _("%(key)r is used twice") % {"key": tkey})
+                continue
+            theme_keys.add(tkey)
+            theme = Theme.objects.create(
+                priority=priority,
+                key=tkey,
+                title=reader.text(titem, "title", twhere),
+                description=reader.text(titem, "description", twhere, required=False),
+                position=t_index,
+            )
+            theme.safety_themes.set(_tags(reader, titem, twhere, kbv))
+            _goals(reader, titem, twhere, theme, measures, areas, kbv, users)
+            _scenarios(reader, titem, twhere, theme)
+    for position, (where, item) in enumerate(reader.items(data, "budget", "plan")):
+        label = reader.text(item, "label", where)
+        amounts = reader.get(item, "amounts", where, dict) or {}
+        for b_index, (year, amount) in enumerate(
+            sorted(amounts.items(), key=lambda kv: str(kv[0]))
+        ):
+            value = reader.decimal({"amount": amount}, "amount", f"{where}.amounts.{year}")
+            if not isinstance(year, int):
+                reader.fail(
+                    f"{where}.amounts", _("year %(year)r is not a whole number") % {"year": year}
+                )
+                continue
+            if value is not None:
+                BudgetLine.objects.create(
+                    plan=plan,
+                    label=label,
+                    year=year,
+                    amount=value,
+                    note=reader.text(item, "note", where, required=False) if b_index == 0 else "",
+                    position=position,
+                )
+    for where, item in reader.items(data, "stated_figures", "plan"):
+        amount = reader.decimal(item, "amount", where)
+        year = reader.get(item, "year", where, int)
+        if amount is not None and year is not None:
+            StatedFigure.objects.create(
+                plan=plan,
+                label=reader.text(item, "label", where),
+                year=year,
+                through_end=bool(reader.get(item, "through_end", where, bool, required=False)),
+                amount=amount,
+                note=reader.text(item, "note", where, required=False),
+            )
+
+
+def _goals(
+    reader: _Reader,
+    titem: Any,
+    twhere: str,
+    theme: Theme,
+    measures: dict[str, Measure],
+    areas: dict[str, Area],
+    kbv: dict[str, SafetyTheme],
+    users: dict[str, Any],
+) -> None:
+    goal_keys: set[str] = set()
+    for g_index, (gwhere, gitem) in enumerate(reader.items(titem, "goals", twhere)):
+        gkey = reader.text(gitem, "key", gwhere)
+        if gkey in goal_keys:
+            reader.fail(f"{gwhere}.key", _("%(key)r is used twice") % {"key": gkey})
+            continue
+        goal_keys.add(gkey)
+        goal = Goal.objects.create(
+            theme=theme, key=gkey, aim=reader.text(gitem, "aim", gwhere), position=g_index
+        )
+        goal.safety_themes.set(_tags(reader, gitem, gwhere, kbv))
+        indicator_keys: set[str] = set()
+        for i_index, (iwhere, iitem) in enumerate(reader.items(gitem, "indicators", gwhere)):
+            ikey = reader.text(iitem, "key", iwhere)
+            if ikey in indicator_keys:
+                reader.fail(f"{iwhere}.key", _("%(key)r is used twice") % {"key": ikey})
+                continue
+            indicator_keys.add(ikey)
+            measure, area = _refs(reader, iitem, iwhere, measures, areas)
+            fields = _target_fields(reader, iitem, iwhere)
+            baseline = reader.get(iitem, "baseline", iwhere, dict, required=False) or {}
+            base_value = reader.decimal(baseline, "value", f"{iwhere}.baseline", required=False)
+            base_period = reader.get(
+                baseline, "period", f"{iwhere}.baseline", (str, int), required=False
+            )
+            if base_period is not None:
+                try:
+                    base_period = periods.parse(str(base_period)).code
+                except periods.PeriodError:
+                    reader.fail(
+                        f"{iwhere}.baseline.period",
+                        _("unknown period %(value)r") % {"value": base_period},
+                    )
+                    base_period = None
+            if measure is None or area is None or fields is None:
+                continue
+            indicator = Indicator.objects.create(
+                goal=goal,
+                key=ikey,
+                name=reader.text(iitem, "name", iwhere),
+                measure=measure,
+                area=area,
+                baseline_period=reader.text(
+                    baseline, "period", f"{iwhere}.baseline", required=False
+                ),
+                baseline_value=None if base_value is None else float(base_value),
+                decimals=reader.get(iitem, "decimals", iwhere, int, required=False) or 0,
+                position=i_index,
+                **fields,
+            )
+            if indicator.baseline_period and indicator.baseline_value is None:
+                # No value in the file: the baseline is read from the figures.
+                from regie.policy.status import value_in_data
+
+                indicator.baseline_value = value_in_data(indicator, indicator.baseline_period)
+                indicator.save(update_fields=["baseline_value"])
+            for owhere, oitem in reader.items(iitem, "overrides", iwhere):
+                status = reader.get(oitem, "status", owhere, str, required=False) or ""
+                if status and status not in {s.value for s in Status}:
+                    reader.fail(
+                        f"{owhere}.status", _("unknown status %(value)r") % {"value": status}
+                    )
+                at = reader.get(oitem, "at", owhere, (str, dt.datetime))
+                when = dt.datetime.fromisoformat(at) if isinstance(at, str) else at
+                override = StatusOverride.objects.create(
+                    indicator=indicator,
+                    status=status,
+                    reason=reader.text(oitem, "reason", owhere),
+                    created_by=users.get(
+                        reader.get(oitem, "by", owhere, str, required=False) or ""
+                    ),
+                )
+                if when is not None:
+                    StatusOverride.objects.filter(pk=override.pk).update(created_at=when)
+
+
+def _target_fields(reader: _Reader, node: Any, where: str) -> dict[str, Any] | None:
+    target = reader.get(node, "target", where, dict)
+    if target is None:
+        return None
+    kind = reader.choice(target, "kind", f"{where}.target", [k.value for k in TargetKind])
+    fields: dict[str, Any] = {"target_kind": kind}
+    if kind == TargetKind.TRAJECTORY:
+        start = reader.get(target, "from", f"{where}.target", dict) or {}
+        end = reader.get(target, "to", f"{where}.target", dict) or {}
+        fields["start_year"] = reader.get(start, "year", f"{where}.target.from", int)
+        fields["end_year"] = reader.get(end, "year", f"{where}.target.to", int)
+        start_value = reader.decimal(start, "value", f"{where}.target.from")
+        end_value = reader.decimal(end, "value", f"{where}.target.to")
+        fields["start_value"] = None if start_value is None else float(start_value)
+        fields["end_value"] = None if end_value is None else float(end_value)
+        if (
+            isinstance(fields["start_year"], int)
+            and isinstance(fields["end_year"], int)
+            and fields["end_year"] <= fields["start_year"]
+        ):
+            reader.fail(f"{where}.target", _("the goal year must come after the start year"))
+    elif kind in (TargetKind.AT_LEAST, TargetKind.AT_MOST):
+        value = reader.decimal(target, "value", f"{where}.target")
+        fields["target_value"] = None if value is None else float(value)
+    return fields
+
+
+def _scenarios(reader: _Reader, titem: Any, twhere: str, theme: Theme) -> None:
+    letters: set[str] = set()
+    chosen = 0
+    for swhere, sitem in reader.items(titem, "scenarios", twhere):
+        letter = reader.text(sitem, "letter", swhere)
+        if letter in letters:
+            reader.fail(f"{swhere}.letter", _("%(key)r is used twice") % {"key": letter})
+            continue
+        letters.add(letter)
+        is_chosen = bool(reader.get(sitem, "chosen", swhere, bool, required=False))
+        chosen += is_chosen
+        if chosen > 1 and is_chosen:
+            reader.fail(f"{swhere}.chosen", _("only one scenario of a theme can be chosen"))
+            is_chosen = False
+        scenario = Scenario.objects.create(
+            theme=theme,
+            letter=letter,
+            title=reader.text(sitem, "title", swhere),
+            description=reader.text(sitem, "description", swhere, required=False),
+            chosen=is_chosen,
+        )
+        for l_index, (lwhere, litem) in enumerate(reader.items(sitem, "lines", swhere)):
+            amount = reader.decimal(litem, "amount", lwhere)
+            if amount is None:
+                continue
+            CapacityLine.objects.create(
+                scenario=scenario,
+                label=reader.text(litem, "label", lwhere),
+                fte_extra=reader.decimal(litem, "fte_extra", lwhere, required=False) or Decimal(0),
+                fte_total=reader.decimal(litem, "fte_total", lwhere, required=False),
+                amount=amount,
+                cap=reader.decimal(litem, "cap", lwhere, required=False),
+                note=reader.text(litem, "note", lwhere, required=False),
+                position=l_index,
+            )

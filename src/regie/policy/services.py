@@ -1,0 +1,138 @@
+"""Every write of the policy app: plans, their structure, overrides, snapshots and versions.
+
+Views and commands call these functions and nothing else writes. An adopted (vastgesteld) plan is
+frozen: every change to it or to anything in it raises :class:`PlanFrozen`; ``new_version``
+makes an editable concept copy instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from regie.core.services import ServiceError
+from regie.policy import plan_file
+from regie.policy.engine import Status
+from regie.policy.models import (
+    Goal,
+    Indicator,
+    Plan,
+    PlanState,
+    Priority,
+    StatusOverride,
+    StatusSnapshot,
+    Theme,
+)
+
+
+class PlanFrozen(ServiceError):
+    """The plan has been adopted by the council; changes go into a new version."""
+
+
+def plan_of(obj: Plan | Priority | Theme | Goal | Indicator) -> Plan:
+    if isinstance(obj, Plan):
+        return obj
+    if isinstance(obj, Priority):
+        return obj.plan
+    if isinstance(obj, Theme):
+        return obj.priority.plan
+    if isinstance(obj, Goal):
+        return obj.theme.priority.plan
+    return obj.goal.theme.priority.plan
+
+
+def ensure_editable(obj: Plan | Priority | Theme | Goal | Indicator) -> None:
+    plan = plan_of(obj)
+    if plan.is_frozen:
+        raise PlanFrozen(
+            _(
+                "This plan was adopted by the council on %(date)s and cannot be changed. Make a "
+                "new version to change it."
+            )
+            % {"date": plan.adopted_on.strftime("%d-%m-%Y") if plan.adopted_on else "?"}
+        )
+
+
+@transaction.atomic
+def save(obj: Plan | Priority | Theme | Goal | Indicator, **fields: Any) -> None:
+    """Set ``fields`` on a new or existing object of an editable plan and save it."""
+    if obj.pk is not None or not isinstance(obj, Plan):
+        ensure_editable(obj)
+    for name, value in fields.items():
+        setattr(obj, name, value)
+    obj.full_clean()
+    obj.save()
+
+
+@transaction.atomic
+def delete(obj: Priority | Theme | Goal | Indicator) -> None:
+    ensure_editable(obj)
+    obj.delete()
+
+
+@transaction.atomic
+def adopt(*, plan: Plan, adopted_on: dt.date) -> Plan:
+    """Record the council's adoption: the plan is frozen from now on."""
+    ensure_editable(plan)
+    plan.state = PlanState.ADOPTED
+    plan.adopted_on = adopted_on
+    plan.save(update_fields=["state", "adopted_on", "updated_at"])
+    return plan
+
+
+@transaction.atomic
+def new_version(*, plan: Plan) -> Plan:
+    """An editable concept copy of ``plan`` (overrides included), one version number higher."""
+    if Plan.objects.filter(predecessor=plan).exists():
+        raise ServiceError(_("This plan already has a newer version."))
+    data = plan_file.export_plan(plan)
+    data["state"] = PlanState.CONCEPT.value
+    data["adopted_on"] = None
+    data["version"] = plan.version + 1
+    copy = plan_file.import_plan(data, organisation=plan.organisation)
+    copy.predecessor = plan
+    copy.save(update_fields=["predecessor"])
+    return copy
+
+
+@transaction.atomic
+def override_status(
+    *, indicator: Indicator, status: Status | None, reason: str, user: Any
+) -> StatusOverride:
+    """Put a person's judgement over the computed status (``None`` withdraws it). Append-only."""
+    ensure_editable(indicator)
+    if not reason.strip():
+        raise ServiceError(_("Give the reason for the override."))
+    return StatusOverride.objects.create(
+        indicator=indicator,
+        status=status.value if status else "",
+        reason=reason.strip(),
+        created_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+
+
+@transaction.atomic
+def take_snapshot(*, plan: Plan, label: str, user: Any) -> StatusSnapshot:
+    """Freeze every status of the plan under ``label`` (e.g. ``2024H2``), once per label."""
+    from regie.monitor import cache
+    from regie.policy import status
+
+    label = label.strip()
+    if not label:
+        raise ServiceError(_("Give the reporting moment, for example 2024H2."))
+    if StatusSnapshot.objects.filter(plan=plan, label=label).exists():
+        raise ServiceError(
+            _("There is already a snapshot for %(label)s; statuses of a reporting moment are kept.")
+            % {"label": label}
+        )
+    evaluation = status.evaluate_plan(plan)
+    return StatusSnapshot.objects.create(
+        plan=plan,
+        label=label,
+        taken_by=user if getattr(user, "is_authenticated", False) else None,
+        data_version=cache.data_version(),
+        payload=evaluation.as_dict(),
+    )

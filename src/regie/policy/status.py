@@ -1,0 +1,302 @@
+"""Every status of a plan, computed from the monitor's figures in a fixed number of queries.
+
+``evaluate_plan`` reads the plan's tree (4 queries), the latest override of each indicator (1) and
+every series the indicators need through :func:`regie.monitor.insight.load_series` (2, however
+many indicators there are), then runs :func:`regie.policy.engine.evaluate` per indicator and
+rolls the statuses up goal → theme → priority → plan. Nothing is stored: a status follows the
+data, and a snapshot (:func:`regie.policy.services.take_snapshot`) keeps one reporting moment.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from regie.areas.models import Area
+from regie.monitor import insight, periods
+from regie.monitor.models import Measure, Unit
+from regie.policy import engine
+from regie.policy.engine import Status, TargetKind
+from regie.policy.models import Goal, Indicator, Plan, Priority, StatusOverride, Theme
+
+
+@dataclass(frozen=True)
+class IndicatorStatus:
+    indicator: Indicator
+    computed: engine.Evaluation
+    status: Status  # the computed status, or the override's
+    explanation: str
+    override: StatusOverride | None = None
+    measurements: tuple[engine.Measurement, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return engine.status_label(self.status)
+
+    def as_dict(self) -> dict[str, Any]:
+        m = self.computed.measurement
+        return {
+            "indicator": self.indicator.key,
+            "name": self.indicator.name,
+            "measure": self.indicator.measure.code,
+            "area": self.indicator.area.code,
+            "status": self.status.value,
+            "label": self.label,
+            "explanation": self.explanation,
+            "computed_status": self.computed.status.value,
+            "computed_explanation": self.computed.explanation,
+            "measurement": None if m is None else {"period": m.period, "value": m.value},
+            "expected": self.computed.expected,
+            "margin": list(self.computed.margin) if self.computed.margin else None,
+            "override": None
+            if self.override is None
+            else {
+                "status": self.override.status,
+                "reason": self.override.reason,
+                "at": self.override.created_at.isoformat(timespec="seconds"),
+            },
+        }
+
+
+@dataclass(frozen=True)
+class Node:
+    """A goal, theme or priority with the roll-up of what is under it."""
+
+    kind: str
+    key: str
+    title: str
+    status: Status
+    explanation: str
+    obj: Priority | Theme | Goal
+    children: tuple[Node, ...] = ()
+    indicators: tuple[IndicatorStatus, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "kind": self.kind,
+            "key": self.key,
+            "title": self.title,
+            "status": self.status.value,
+            "label": engine.status_label(self.status),
+            "explanation": self.explanation,
+        }
+        if self.children:
+            data["children"] = [c.as_dict() for c in self.children]
+        if self.indicators:
+            data["indicators"] = [i.as_dict() for i in self.indicators]
+        return data
+
+
+@dataclass(frozen=True)
+class PlanEvaluation:
+    plan: Plan
+    status: Status
+    explanation: str
+    priorities: tuple[Node, ...]
+    by_indicator: dict[int, IndicatorStatus] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "plan": self.plan.title,
+            "gemeente": self.plan.organisation.cbs_code,
+            "version": self.plan.version,
+            "status": self.status.value,
+            "label": engine.status_label(self.status),
+            "explanation": self.explanation,
+            "priorities": [p.as_dict() for p in self.priorities],
+        }
+
+
+def target_of(indicator: Indicator) -> engine.Target:
+    baseline = None
+    if indicator.baseline_period and indicator.baseline_value is not None:
+        baseline = _measurement(
+            indicator.baseline_period, indicator.baseline_value, is_count=_is_count(indicator)
+        )
+    return engine.Target(
+        kind=TargetKind(indicator.target_kind),
+        value=indicator.target_value,
+        baseline=baseline,
+        start_year=indicator.start_year,
+        start_value=indicator.start_value,
+        end_year=indicator.end_year,
+        end_value=indicator.end_value,
+        unit="%" if indicator.measure.unit == Unit.PERCENT else "",
+    )
+
+
+def _is_count(indicator: Indicator) -> bool:
+    return indicator.measure.unit in insight.COUNT_UNITS
+
+
+def _measurement(period_code: str, value: float, *, is_count: bool) -> engine.Measurement:
+    period = periods.parse(period_code)
+    return engine.Measurement(
+        period=period.code,
+        year=period.end.year,
+        value=value,
+        is_count=is_count,
+        whole_year=period.is_whole_year,
+    )
+
+
+def measurements(series: insight.Series, *, is_count: bool) -> list[engine.Measurement]:
+    """Whole years (published or summed from 12 months) plus the sub-year figures, in time order.
+
+    Sub-year figures are marked ``whole_year=False``: the engine never judges them against a
+    whole-year target or baseline, but names them ("the latest figure is 2022H1").
+    """
+    found: dict[str, engine.Measurement] = {}
+    for point in series.years():
+        if point.value is not None:
+            found[point.period] = _measurement(point.period, point.value, is_count=is_count)
+    for point in series.points:
+        if point.value is None or point.period in found:
+            continue
+        if point.kind in (periods.PeriodKind.HALF, periods.PeriodKind.YEAR_TO_DATE):
+            found[point.period] = _measurement(point.period, point.value, is_count=is_count)
+    return sorted(found.values(), key=lambda m: (periods.parse(m.period).end, m.whole_year))
+
+
+def evaluate_indicators(
+    indicators: list[Indicator], *, since: str | None = None
+) -> dict[int, IndicatorStatus]:
+    """Statuses of ``indicators`` (with measure and area loaded) in three queries."""
+    if not indicators:
+        return {}
+    organisation = indicators[0].goal.theme.priority.plan.organisation
+    areas: dict[int, Area] = {i.area_id: i.area for i in indicators}
+    measures: dict[int, Measure] = {i.measure_id: i.measure for i in indicators}
+    loaded = insight.load_series(organisation, list(areas.values()), list(measures.values()))
+    latest: dict[int, StatusOverride] = {}
+    for row in (
+        StatusOverride.objects.filter(indicator__in=[i.pk for i in indicators])
+        .select_related("created_by")
+        .order_by("indicator_id", "-created_at", "-pk")
+    ):
+        latest.setdefault(row.indicator_id, row)
+    result: dict[int, IndicatorStatus] = {}
+    for indicator in indicators:
+        series = loaded[(indicator.area_id, indicator.measure_id)]
+        found = measurements(series, is_count=_is_count(indicator))
+        computed = _evaluate(indicator, found, since)
+        override: StatusOverride | None = latest.get(indicator.pk)
+        if override is not None and override.status:
+            status = Status(override.status)
+            explanation = _("Set by hand to “%(status)s”: %(reason)s (computed: %(computed)s)") % {
+                "status": engine.status_label(status),
+                "reason": override.reason,
+                "computed": computed.explanation,
+            }
+        else:
+            status, explanation, override = computed.status, computed.explanation, None
+        result[indicator.pk] = IndicatorStatus(
+            indicator, computed, status, explanation, override, tuple(found)
+        )
+    return result
+
+
+def _evaluate(
+    indicator: Indicator, found: list[engine.Measurement], since: str | None
+) -> engine.Evaluation:
+    target = target_of(indicator)
+    problems = engine.target_problems(target)
+    if problems:
+        return engine.Evaluation(
+            Status.NO_MEASUREMENT,
+            _("This target cannot be judged yet: %(problems)s") % {"problems": "; ".join(problems)},
+            None,
+        )
+    return engine.evaluate(target, found, since=since, decimals=indicator.decimals)
+
+
+def _roll(kind: str, statuses: list[Status], count: int) -> tuple[Status, str]:
+    if not statuses:
+        return Status.NO_MEASUREMENT, _(
+            "Nothing to measure yet: no indicators under this %(kind)s."
+        ) % {"kind": kind}
+    status = engine.roll_up(statuses)
+    worst = sum(1 for s in statuses if s == status)
+    return status, _(
+        "%(label)s: %(worst)d of %(count)d indicators (the least favourable counts)."
+    ) % {
+        "label": engine.status_label(status),
+        "worst": worst,
+        "count": count,
+    }
+
+
+def evaluate_plan(plan: Plan, *, since: str | None = None) -> PlanEvaluation:
+    """Every status of ``plan``, rolled up; a fixed number of queries for any plan size."""
+    priorities = list(plan.priorities.all())
+    themes = list(Theme.objects.filter(priority__plan=plan))
+    goals = list(Goal.objects.filter(theme__priority__plan=plan))
+    indicators = list(
+        Indicator.objects.filter(goal__theme__priority__plan=plan).select_related("measure", "area")
+    )
+    # The tree is already in memory: give each object its parent without more queries.
+    by_priority: dict[int, list[Theme]] = defaultdict(list)
+    by_theme: dict[int, list[Goal]] = defaultdict(list)
+    by_goal: dict[int, list[Indicator]] = defaultdict(list)
+    priority_of = {p.pk: p for p in priorities}
+    theme_of = {t.pk: t for t in themes}
+    goal_of = {g.pk: g for g in goals}
+    for priority in priorities:
+        priority.plan = plan
+    for theme in themes:
+        theme.priority = priority_of[theme.priority_id]
+        by_priority[theme.priority_id].append(theme)
+    for goal in goals:
+        goal.theme = theme_of[goal.theme_id]
+        by_theme[goal.theme_id].append(goal)
+    for indicator in indicators:
+        indicator.goal = goal_of[indicator.goal_id]
+        by_goal[indicator.goal_id].append(indicator)
+    statuses = evaluate_indicators(indicators, since=since)
+    priority_nodes = []
+    all_statuses: list[Status] = []
+    for priority in priorities:
+        theme_nodes = []
+        p_statuses: list[Status] = []
+        for theme in by_priority[priority.pk]:
+            goal_nodes = []
+            t_statuses: list[Status] = []
+            for goal in by_theme[theme.pk]:
+                items = tuple(statuses[i.pk] for i in by_goal[goal.pk])
+                g_statuses = [i.status for i in items]
+                status, text = _roll(_("goal"), g_statuses, len(g_statuses))
+                goal_nodes.append(Node("goal", goal.key, goal.aim, status, text, goal, (), items))
+                t_statuses += g_statuses
+            status, text = _roll(_("theme"), t_statuses, len(t_statuses))
+            theme_nodes.append(
+                Node("theme", theme.key, theme.title, status, text, theme, tuple(goal_nodes))
+            )
+            p_statuses += t_statuses
+        status, text = _roll(_("priority"), p_statuses, len(p_statuses))
+        priority_nodes.append(
+            Node(
+                "priority", priority.key, priority.title, status, text, priority, tuple(theme_nodes)
+            )
+        )
+        all_statuses += p_statuses
+    status, text = _roll(_("plan"), all_statuses, len(all_statuses))
+    return PlanEvaluation(plan, status, text, tuple(priority_nodes), statuses)
+
+
+def value_in_data(indicator: Indicator, period_code: str) -> float | None:
+    """The indicator's measure for its area in ``period_code``, from the monitor's figures.
+
+    A whole year may be the sum of its twelve months (as the veiligheidsbeeld shows it).
+    """
+    organisation = indicator.goal.theme.priority.plan.organisation
+    series = insight.load_series(organisation, [indicator.area], [indicator.measure])[
+        (indicator.area_id, indicator.measure_id)
+    ]
+    code = periods.parse(period_code).code
+    for point in [*series.years(), *series.points]:
+        if point.period == code:
+            return point.value
+    return None

@@ -1,0 +1,129 @@
+"""The policy commands on the demo plans: scenario costs, statuses and the plan file round trip."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from regie.demo import services as demo_services
+from regie.policy.models import Indicator, Plan
+from regie.policy.status import evaluate_indicators
+from tests.test_cli import run_main
+from tests.test_monitor_cli import demo_figures  # noqa: F401 - the module fixture
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def plans(demo_figures: Any) -> list[str]:  # noqa: F811 - the fixture imported above
+    return demo_services.load_plans()
+
+
+def test_scenario_costs_apply_the_cap_and_the_april_start(
+    plans: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run_main(capsys, "scenario-costs", "GM0482", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["chosen"] == {"team-veiligheid": "B", "handhaving": "B"}
+    by_year = {y["year"]: y for y in data["years"]}
+    assert sorted(by_year) == [2024, 2025, 2026, 2027]
+    # April start: 9/12 of (44.000 + the boa cap of 200.000); later years the full 244.000.
+    assert by_year[2024]["months"] == 9
+    assert by_year[2024]["with_caps"] == 183000
+    assert by_year[2024]["without_caps"] == 316500
+    assert [by_year[y]["with_caps"] for y in (2025, 2026, 2027)] == [244000] * 3
+    # The council proposal's 187.500 for 2024 does not add up: both numbers are given.
+    flagged = data["discrepancies"]
+    assert [(d["year"], d["stated"], d["computed"]) for d in flagged] == [(2024, 187500, 183000)]
+    code, out, err = run_main(capsys, "scenario-costs", "GM0482")
+    assert code == 0, err
+    assert "187.500" in out
+    assert "183.000" in out
+
+
+def test_the_trust_trajectory_gives_the_expected_value_and_a_status(plans: list[str]) -> None:
+    from regie.policy import engine
+    from regie.policy.status import target_of
+
+    indicator = Indicator.objects.select_related(
+        "measure", "area", "goal__theme__priority__plan__organisation"
+    ).get(key="vertrouwen-lokale-overheid")
+    target = target_of(indicator)
+    assert engine.expected_on_trajectory(target, 2024) == pytest.approx(54.0)
+    # A measurement in 2024 of 52% (49–55%): behind the trajectory but within the margin.
+    result = engine.evaluate(
+        target,
+        [engine.Measurement("2024", 2024, 52.0, lower=49.0, upper=55.0)],
+        decimals=0,
+    )
+    assert result.status == engine.Status.WITHIN_MARGIN
+    assert result.expected == pytest.approx(54.0)
+    assert "54" in result.explanation
+    assert "52" in result.explanation
+    # On the demo data itself (only the 2022 start value) the status says so, with a reason.
+    found = evaluate_indicators([indicator])[indicator.pk]
+    assert found.status == engine.Status.NO_MEASUREMENT
+    assert found.explanation
+
+
+def test_plan_export_import_export_is_identical(
+    plans: list[str], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    for gemeente in ("GM0482", "GM0556"):
+        code, first, err = run_main(capsys, "plan", "export", gemeente)
+        assert code == 0, err
+        path = tmp_path / f"{gemeente}.yaml"
+        path.write_text(first, encoding="utf-8")
+        before = Plan.objects.count()
+        code, _out, err = run_main(capsys, "plan", "import", str(path))
+        assert code == 0, err
+        assert Plan.objects.count() == before + 1
+        code, second, err = run_main(capsys, "plan", "export", gemeente)
+        assert code == 0, err
+        assert second == first
+
+
+def test_a_broken_plan_file_stores_nothing_and_says_where(
+    plans: list[str], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, text, _err = run_main(capsys, "plan", "export", "GM0482")
+    broken = text.replace("measure: local:vertrouwen_in_lokale_overheid_pct", "measure: local:nope")
+    broken = broken.replace("amount: 44000", "amount: veel")
+    path = tmp_path / "broken.yaml"
+    path.write_text(broken, encoding="utf-8")
+    before = Plan.objects.count()
+    code, _out, err = run_main(capsys, "plan", "import", str(path))
+    assert code == 1
+    assert Plan.objects.count() == before
+    assert "indicators[0].measure" in err
+    assert "local:nope" in err
+    assert "lines[0].amount" in err
+    assert "veel" in err
+
+
+def test_plan_status_explains_every_status(
+    plans: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run_main(capsys, "plan", "status", "GM0556", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    seen = []
+
+    def walk(node: dict[str, Any]) -> None:
+        assert node["explanation"]
+        for item in node.get("indicators", []):
+            assert item["explanation"], item
+            seen.append((item["indicator"], item["status"]))
+        for child in node.get("children", []):
+            walk(child)
+
+    for priority in data["priorities"]:
+        walk(priority)
+    statuses = dict(seen)
+    assert statuses["rapportcijfer-woonbuurt"] == "achieved"  # 7,3 in 2021, target ≥ 7,3
+    assert statuses["misdrijven-totaal"] == "no_measurement"  # only the 2022 baseline
+    assert len(seen) >= 5

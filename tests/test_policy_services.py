@@ -1,0 +1,89 @@
+"""Plans through the services: frozen when adopted, versions, overrides, snapshots, queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from regie.accounts.tests.factories import UserFactory
+from regie.core.services import ServiceError
+from regie.policy import plan_file, services
+from regie.policy.engine import Status
+from regie.policy.models import Indicator, Plan, StatusOverride
+from regie.policy.status import evaluate_plan
+from tests.test_monitor_cli import demo_figures  # noqa: F401 - the module fixture
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def plan(demo_figures: Any) -> Plan:  # noqa: F811 - the fixture imported above
+    path = plan_file.DEMO_DIR / "gm0556.yaml"
+    return plan_file.import_plan(plan_file.parse(path.read_text(encoding="utf-8")))
+
+
+def test_an_adopted_plan_is_frozen_and_changes_go_into_a_new_version(plan: Plan) -> None:
+    services.adopt(plan=plan, adopted_on=dt.date(2023, 3, 1))
+    priority = plan.priorities.first()
+    assert priority is not None
+    with pytest.raises(services.PlanFrozen):
+        services.save(priority, title="Anders")
+    with pytest.raises(services.PlanFrozen):
+        services.delete(priority)
+    copy = services.new_version(plan=plan)
+    assert (copy.version, copy.state, copy.predecessor_id) == (2, "concept", plan.pk)
+    assert plan_file.export_plan(copy)["priorities"] == plan_file.export_plan(plan)["priorities"]
+    services.save(copy.priorities.get(key=priority.key), title="Anders")
+    assert plan.priorities.get(key=priority.key).title != "Anders"
+    with pytest.raises(ServiceError):
+        services.new_version(plan=plan)  # one successor per version
+
+
+def test_an_override_needs_a_reason_and_is_kept_in_the_history(plan: Plan) -> None:
+    user = UserFactory()
+    indicator = Indicator.objects.get(goal__theme__priority__plan=plan, key="misdrijven-totaal")
+    with pytest.raises(ServiceError):
+        services.override_status(indicator=indicator, status=Status.AT_RISK, reason=" ", user=user)
+    services.override_status(
+        indicator=indicator, status=Status.AT_RISK, reason="Politie meldt stijging", user=user
+    )
+    found = evaluate_plan(plan).by_indicator[indicator.pk]
+    assert found.status == Status.AT_RISK
+    assert "Politie meldt stijging" in found.explanation
+    assert found.computed.status == Status.NO_MEASUREMENT  # the computed one stays visible
+    services.override_status(indicator=indicator, status=None, reason="Ingetrokken", user=user)
+    assert evaluate_plan(plan).by_indicator[indicator.pk].status == Status.NO_MEASUREMENT
+    assert StatusOverride.objects.filter(indicator=indicator).count() == 2  # append-only
+
+
+def test_a_snapshot_keeps_a_reporting_moment_once(plan: Plan) -> None:
+    snapshot = services.take_snapshot(plan=plan, label="2024H2", user=None)
+    assert snapshot.payload["priorities"]
+    assert snapshot.data_version
+    with pytest.raises(ServiceError):
+        services.take_snapshot(plan=plan, label="2024H2", user=None)
+
+
+def test_evaluating_a_plan_takes_the_same_queries_for_any_size(
+    plan: Plan, django_assert_max_num_queries: Any
+) -> None:
+    template = Indicator.objects.filter(goal__theme__priority__plan=plan).first()
+    assert template is not None
+    for number in range(50):
+        Indicator.objects.create(
+            goal=template.goal,
+            key=f"extra-{number}",
+            name=f"Extra {number}",
+            measure=template.measure,
+            area=template.area,
+            target_kind=template.target_kind,
+            target_value=template.target_value,
+            baseline_period=template.baseline_period,
+            baseline_value=template.baseline_value,
+        )
+    plan = Plan.objects.select_related("organisation").get(pk=plan.pk)
+    with django_assert_max_num_queries(10):
+        result = evaluate_plan(plan)
+    assert len(result.by_indicator) >= 55

@@ -93,6 +93,7 @@ def test_a_broken_plan_file_stores_nothing_and_says_where(
     code, text, _err = run_main(capsys, "plan", "export", "GM0482")
     broken = text.replace("measure: local:vertrouwen_in_lokale_overheid_pct", "measure: local:nope")
     broken = broken.replace("amount: 44000", "amount: veel")
+    broken = broken.replace("amount: 88000", "amount: .nan")
     path = tmp_path / "broken.yaml"
     path.write_text(broken, encoding="utf-8")
     before = Plan.objects.count()
@@ -103,6 +104,7 @@ def test_a_broken_plan_file_stores_nothing_and_says_where(
     assert "local:nope" in err
     assert "lines[0].amount" in err
     assert "veel" in err
+    assert "lines[0].amount: geen getal: nan" in err
 
 
 def test_plan_status_explains_every_status(

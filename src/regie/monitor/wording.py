@@ -6,19 +6,10 @@ so that a page, an export, the API and the CLI say the same thing.
 
 from __future__ import annotations
 
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from regie.monitor import analysis, selectors
-
-
-def num(value: float | None, decimals: int | None = None) -> str:
-    """A number in the active language's format (1.245 · 36,5); "–" when not published."""
-    if value is None:
-        return "–"
-    if decimals is None:
-        decimals = 0 if float(value).is_integer() else 1
-    return number_format(round(value, decimals), decimals, use_l10n=True, force_grouping=True)
+from regie.monitor.formats import num as num  # re-exported: pages and commands call wording.num
 
 
 def _signed(value: float, decimals: int | None = None) -> str:

@@ -95,13 +95,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
-from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from regie.monitor import periods
 from regie.monitor.analysis import Verdict, compare_counts, is_covid_year, poisson_interval
+from regie.monitor.formats import num as _num
 
 #: Confidence of every margin: Veiligheidsmonitor bounds and Poisson intervals are 95%.
 CONFIDENCE: Final = 0.95
@@ -301,12 +301,6 @@ def expected_on_trajectory(target: Target, year: int) -> float:
 
 
 # --- wording ----------------------------------------------------------------------------------
-
-
-def _num(value: float, decimals: int) -> str:
-    """As :func:`regie.monitor.wording.num`, which this pure module cannot import (models)."""
-    rounded = round(value, decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
-    return number_format(rounded, decimals, use_l10n=True, force_grouping=True)
 
 
 def _period_label(code: str) -> str:

@@ -294,10 +294,13 @@ class _Reader:
         if value is None:
             return None
         try:
-            return Decimal(str(value))
+            number = Decimal(str(value))
         except InvalidOperation:
+            number = None
+        if number is None or not number.is_finite():
             self.fail(f"{where}.{key}", _("not a number: %(value)r") % {"value": value})
             return None
+        return number
 
     def date(self, node: Any, key: str, where: str) -> dt.date | None:
         value = self.get(node, key, where, (str, dt.date), required=False)
@@ -649,7 +652,14 @@ def _goals(
                         f"{owhere}.status", _("unknown status %(value)r") % {"value": status}
                     )
                 at = reader.get(oitem, "at", owhere, (str, dt.datetime))
-                when = dt.datetime.fromisoformat(at) if isinstance(at, str) else at
+                when = at if isinstance(at, dt.datetime) else None
+                if isinstance(at, str):
+                    try:
+                        when = dt.datetime.fromisoformat(at)
+                    except ValueError:
+                        reader.fail(
+                            f"{owhere}.at", _("not a date and time: %(value)r") % {"value": at}
+                        )
                 override = StatusOverride.objects.create(
                     indicator=indicator,
                     status=status,

@@ -22,6 +22,7 @@ from regie.policy.models import (
     Plan,
     PlanState,
     Priority,
+    Scenario,
     StatusOverride,
     StatusSnapshot,
     Theme,
@@ -102,8 +103,10 @@ def new_version(*, plan: Plan) -> Plan:
 def override_status(
     *, indicator: Indicator, status: Status | None, reason: str, user: Any
 ) -> StatusOverride:
-    """Put a person's judgement over the computed status (``None`` withdraws it). Append-only."""
-    ensure_editable(indicator)
+    """Put a person's judgement over the computed status (``None`` withdraws it). Append-only.
+
+    Allowed on an adopted plan too: an override judges the figures, it does not change the plan.
+    """
     if not reason.strip():
         raise ServiceError(_("Give the reason for the override."))
     return StatusOverride.objects.create(
@@ -136,3 +139,20 @@ def take_snapshot(*, plan: Plan, label: str, user: Any) -> StatusSnapshot:
         data_version=cache.data_version(),
         payload=evaluation.as_dict(),
     )
+
+
+@transaction.atomic
+def choose_scenario(*, scenario: Scenario, decided_on: dt.date | None) -> Scenario:
+    """Record the council's choice of ``scenario`` for its theme (one choice per theme)."""
+    theme = scenario.theme
+    ensure_editable(theme)
+    for other in Scenario.objects.filter(theme=theme, chosen=True).exclude(pk=scenario.pk):
+        other.chosen = False
+        other.save(update_fields=["chosen"])  # one by one, so that the audit log sees it
+    scenario.chosen = True
+    scenario.save(update_fields=["chosen"])
+    if decided_on is not None:
+        plan = theme.priority.plan
+        plan.decision_date = decided_on
+        plan.save(update_fields=["decision_date", "updated_at"])
+    return scenario

@@ -1,4 +1,4 @@
-"""``regie plan export|import|status``: a gemeente's plan as a YAML file, and its statuses."""
+"""``regie plan export|import|status|diff``: a plan as a YAML file, its statuses, its changes."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 
 from regie.core import audit
 from regie.core.models import Organisation
-from regie.policy import engine, plan_file, selectors, status
+from regie.policy import diff, engine, plan_file, selectors, status
+from regie.policy.models import Plan
 
 
 def plan_for(code: str, version: int | None = None) -> Any:
@@ -25,6 +26,11 @@ def plan_for(code: str, version: int | None = None) -> Any:
         raise CommandError(_("No gemeente with code %(code)s.") % {"code": code})
     plan = selectors.current_plan(organisation, version=version)
     if plan is None:
+        if version is not None and selectors.current_plan(organisation) is not None:
+            raise CommandError(
+                _("%(name)s has no plan version %(version)d.")
+                % {"name": organisation.name, "version": version}
+            )
         raise CommandError(_("%(name)s has no plan yet.") % {"name": organisation.name})
     return plan
 
@@ -34,7 +40,8 @@ class Command(BaseCommand):
         "A gemeente's safety plan. 'export GM0482' prints the newest plan as YAML (redirect it to "
         "a file); 'import FILE' reads such a file as a new plan (nothing is stored when anything "
         "in it is wrong: exit code 1 with the place of each problem); 'status GM0482' prints "
-        "every status with its explanation (--json for machines)."
+        "every status with its explanation (--json for machines); 'diff GM0482' prints what "
+        "changed in the newest version (or --version N) since the version before it."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -48,6 +55,11 @@ class Command(BaseCommand):
         stat.add_argument("gemeente", help="CBS code, e.g. GM0556")
         stat.add_argument("--since", default=None, help="period of the previous report, e.g. 2023")
         stat.add_argument("--json", action="store_true", help="print as JSON")
+        changes = sub.add_parser("diff", help="what changed since the previous version")
+        changes.add_argument("gemeente", help="CBS code, e.g. GM0482")
+        changes.add_argument(
+            "--version", dest="plan_version", type=int, help="this version (default: the newest)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -56,6 +68,8 @@ class Command(BaseCommand):
             self.stdout.write(plan_file.export_yaml(plan), ending="")
         elif action == "import":
             self._import(options["file"])
+        elif action == "diff":
+            self._diff(plan_for(options["gemeente"], options.get("plan_version")))
         else:
             plan = plan_for(options["gemeente"])
             result = status.evaluate_plan(plan, since=options["since"])
@@ -83,6 +97,18 @@ class Command(BaseCommand):
             _("Imported as a new plan: %(plan)s of %(gemeente)s.")
             % {"plan": plan, "gemeente": plan.organisation.name}
         )
+
+    def _diff(self, plan: Plan) -> None:
+        changes = diff.plan_changes(plan)
+        if changes is None or plan.predecessor is None:
+            raise CommandError(
+                _("%(plan)s has no previous version to compare with.") % {"plan": plan}
+            )
+        self.stdout.write(
+            _("%(plan)s compared with version %(version)d:")
+            % {"plan": plan, "version": plan.predecessor.version}
+        )
+        self.stdout.write(diff.as_text(changes))
 
     def _print(self, result: status.PlanEvaluation) -> None:
         self.stdout.write(f"{result.plan} — {result.plan.organisation.name}")

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from regie.core.models import Organisation
 from regie.demo import services as demo_services
-from regie.policy.models import Indicator, Plan
+from regie.policy import selectors, services
+from regie.policy.models import Indicator, Plan, Priority, Scenario, Theme
 from regie.policy.status import evaluate_indicators
 from tests.test_cli import run_main
 from tests.test_monitor_cli import demo_figures  # noqa: F401 - the module fixture
@@ -129,3 +133,75 @@ def test_plan_status_explains_every_status(
     assert statuses["rapportcijfer-woonbuurt"] == "achieved"  # 7,3 in 2021, target ≥ 7,3
     assert statuses["misdrijven-totaal"] == "no_measurement"  # only the 2022 baseline
     assert len(seen) >= 5
+
+
+# --- what the scenario page handles, the command handles too ------------------------------------
+
+
+def _small_plan(organisation: Organisation) -> Plan:
+    """Two themes with a chosen scenario A that each has a line "Formatie", from July 2024."""
+    plan = Plan.objects.create(
+        organisation=organisation,
+        title="IVB",
+        start_year=2024,
+        end_year=2025,
+        costs_start=dt.date(2024, 7, 1),
+    )
+    priority = Priority.objects.create(plan=plan, key="p", title="P")
+    for position, (key, amount) in enumerate({"a": 12000, "b": 24000}.items()):
+        theme = Theme.objects.create(
+            priority=priority, key=key, title=key.upper(), position=position
+        )
+        chosen = Scenario.objects.create(theme=theme, letter="A", title="Extra", chosen=True)
+        chosen.lines.create(label="Formatie", fte_extra=1, amount=Decimal(amount))
+        Scenario.objects.create(theme=theme, letter="B", title="Niets")  # no lines
+    return plan
+
+
+def test_scenario_costs_with_the_same_line_label_in_two_themes(
+    alblasserdam: Organisation, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan = _small_plan(alblasserdam)
+    code, out, err = run_main(capsys, "scenario-costs", "GM0482", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    # Half of 2024 from July: 6.000 + 12.000; then the full 36.000.
+    assert [y["with_caps"] for y in data["years"]] == [18000, 36000]
+    result = selectors.plan_costs(plan)
+    assert result is not None
+    # Each line under its own name, as on the scenario page: the theme's title added.
+    assert sorted(result.per_line) == ["Formatie (A)", "Formatie (B)"]
+
+
+def test_scenario_costs_of_a_chosen_scenario_without_lines(
+    alblasserdam: Organisation, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan = _small_plan(alblasserdam)
+    services.choose_scenario(
+        scenario=Scenario.objects.get(theme__priority__plan=plan, theme__key="a", letter="B"),
+        decided_on=None,
+    )
+    code, out, err = run_main(capsys, "scenario-costs", "GM0482", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["chosen"] == {"a": "B", "b": "A"}
+    assert [y["with_caps"] for y in data["years"]] == [12000, 24000]  # theme b only
+
+
+def test_scenario_costs_report_a_stated_figure_outside_the_plan_as_not_checked(
+    alblasserdam: Organisation, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan = _small_plan(alblasserdam)
+    plan.stated_figures.create(label="Kosten", year=2023, amount=Decimal(5000))
+    plan.stated_figures.create(label="Kosten", year=2025, amount=Decimal(30000))
+    code, out, err = run_main(capsys, "scenario-costs", "GM0482", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert [(d["year"], d["stated"], d["computed"]) for d in data["discrepancies"]] == [
+        (2025, 30000, 36000)
+    ]
+    assert data["unchecked"] == [{"label": "Kosten", "year": 2023, "stated": 5000}]
+    code, out, err = run_main(capsys, "scenario-costs", "GM0482")
+    assert code == 0, err
+    assert "2023" in out
+    assert "5.000" in out

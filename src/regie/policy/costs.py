@@ -3,7 +3,10 @@
 Input are capacity lines (:class:`CostLine`, full-year amounts per scenario A/B/C of a theme), the
 plan years, the date the chosen scenarios start, caps, the current budget and the figures the plan
 text states. Output is a :class:`CostResult` per year, with every stated figure that does not add up
-flagged (:class:`Discrepancy`). Views and the plan file turn model rows into these dataclasses.
+flagged (:class:`Discrepancy`) and every stated figure of a year outside the plan set aside as not
+checked. Lines are keyed by label: :func:`unique_labels` makes repeated labels unique the way the
+scenario page, ``regie scenario-costs`` and the API all name them. The selectors and the scenario
+page turn model rows into these dataclasses.
 
 How the Alblasserdam council proposal (seed ``ivb-alblasserdam-2024-2027.txt``, raadsvoorstel,
 section "Financiële informatie"; ``council-decision.csv``) computes its costs:
@@ -51,6 +54,7 @@ Sentences (notes, explanations) are English msgids through gettext, Dutch in the
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -78,7 +82,9 @@ __all__ = [
     "compare_scenarios",
     "euro",
     "format_fte",
+    "in_plan",
     "pro_rata",
+    "unique_labels",
     "yearly_costs",
 ]
 
@@ -181,6 +187,7 @@ class CostResult:
     start: date | None = None
     basis: Basis = "extra"
     cap_mode: CapMode = "prorate"
+    unchecked: tuple[StatedFigure, ...] = ()  # stated figures of a year outside the plan
 
     def year(self, year: int) -> YearCost:
         for cost in self.years:
@@ -262,6 +269,26 @@ def _month_name(start: date) -> str:
     return str(MONTHS[start.month])
 
 
+def unique_labels(labels: Sequence[str], contexts: Sequence[str]) -> list[str]:
+    """``labels`` made unique (lines are keyed by label): a repeated label gets its context.
+
+    "Formatie" in two themes becomes "Formatie (Team veiligheid)" and "Formatie (Handhaving)" when
+    the contexts are the themes' titles; a label that is still repeated gets a number, "(2)".
+    A label that occurs once stays as it is.
+    """
+    counts = Counter(labels)
+    seen: set[str] = set()
+    found: list[str] = []
+    for label, context in zip(labels, contexts, strict=True):
+        name = label if counts[label] == 1 else f"{label} ({context})"
+        base, number = name, 2
+        while name in seen:
+            name, number = f"{base} ({number})", number + 1
+        seen.add(name)
+        found.append(name)
+    return found
+
+
 def _check_lines(lines: Sequence[CostLine]) -> None:
     seen: set[str] = set()
     for line in lines:
@@ -308,7 +335,9 @@ def yearly_costs(
 
     Per year: each line is pro-rated from ``start`` and capped (``cap_mode``), rounded to whole
     euros; the lines are summed (``gross`` before, ``capped`` after caps), then the overall
-    ``cap`` per full year applies to the sum. ``budget`` lines of other years are ignored.
+    ``cap`` per full year applies to the sum. ``budget`` lines of other years are ignored;
+    ``stated`` figures of a year outside the plan are not checked but kept in ``unchecked``. No
+    lines (chosen scenarios without capacity lines) cost nothing.
     """
     if cap_mode not in CAP_MODES:
         raise ValueError(f"unknown cap mode {cap_mode!r}")
@@ -376,8 +405,11 @@ def yearly_costs(
         cap_mode=cap_mode,
     )
     if stated:
+        checked = [figure for figure in stated if in_plan(figure, plan_years)]
         result = dataclasses.replace(
-            result, discrepancies=check_stated(stated, result, tolerance=tolerance)
+            result,
+            discrepancies=check_stated(checked, result, tolerance=tolerance),
+            unchecked=tuple(figure for figure in stated if not in_plan(figure, plan_years)),
         )
     return result
 
@@ -453,6 +485,11 @@ def _computed(figure: StatedFigure, result: CostResult, year: int) -> Decimal:
     return values[what]
 
 
+def in_plan(figure: StatedFigure, plan_years: Sequence[int]) -> bool:
+    """Can the figure be checked: is it for every plan year or for one of them?"""
+    return figure.year is None or figure.year in plan_years
+
+
 def _figure_years(figure: StatedFigure, plan_years: Sequence[int]) -> list[int]:
     if figure.year is None:
         return list(plan_years)
@@ -470,6 +507,8 @@ def check_stated(
 
     A figure for several years ("vanaf 2025", or year None) is checked in each of them and gives
     one discrepancy per year that differs. Both numbers are in the discrepancy and its sentence.
+    A figure of a year outside the plan is an error here (:func:`in_plan` tells;
+    :func:`yearly_costs` sets those aside as ``unchecked``).
     """
     plan_years = [cost.year for cost in result.years]
     found: list[Discrepancy] = []

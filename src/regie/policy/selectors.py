@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import QuerySet
 
 from regie.core.models import Organisation
 from regie.policy import costs
 from regie.policy.models import BudgetLine, CapacityLine, Plan, Scenario, StatedFigure
+from regie.policy.plan_file import money
+
+#: Capacity lines in plan order: priority, theme, then the line's position within its scenario.
+_PLAN_ORDER = (
+    "scenario__theme__priority__position",
+    "scenario__theme__priority__pk",
+    "scenario__theme__position",
+    "scenario__theme__pk",
+    "scenario__letter",
+    "position",
+    "pk",
+)
 
 
 def plans_of(organisation: Organisation) -> QuerySet[Plan]:
@@ -23,51 +36,130 @@ def current_plan(organisation: Organisation, *, version: int | None = None) -> P
     return plans.first()
 
 
+def _cost_line(line: CapacityLine, label: str) -> costs.CostLine:
+    return costs.CostLine(
+        theme=line.scenario.theme.key,
+        scenario=line.scenario.letter,
+        label=label,
+        fte=line.fte_extra,
+        amount=line.amount,
+        cap=line.cap,
+    )
+
+
 def cost_lines(plan: Plan) -> list[costs.CostLine]:
-    """Every capacity line of every scenario of the plan, as calculator input (one query)."""
+    """Every capacity line of every scenario of the plan, as calculator input (one query).
+
+    Labels are as entered, so they may repeat across scenarios and themes: pass one scenario
+    per theme to :func:`costs.yearly_costs` after :func:`costs.unique_labels` (as
+    :func:`chosen_cost_lines` does).
+    """
     return [
-        costs.CostLine(
-            theme=line.scenario.theme.key,
-            scenario=line.scenario.letter,
-            label=line.label,
-            fte=line.fte_extra,
-            amount=line.amount,
-            cap=line.cap,
-        )
+        _cost_line(line, line.label)
         for line in CapacityLine.objects.filter(scenario__theme__priority__plan=plan)
         .select_related("scenario__theme")
-        .order_by("scenario__theme__priority__position", "scenario__theme__position", "position")
+        .order_by(*_PLAN_ORDER)
     ]
+
+
+def chosen_cost_lines(plan: Plan) -> list[costs.CostLine]:
+    """The capacity lines of the scenarios the council chose, in plan order (one query).
+
+    A label that more than one chosen line has gets its theme's title, "Formatie (Handhaving)",
+    as on the scenario page. A chosen scenario without lines has nothing here.
+    """
+    lines = list(
+        CapacityLine.objects.filter(scenario__theme__priority__plan=plan, scenario__chosen=True)
+        .select_related("scenario__theme")
+        .order_by(*_PLAN_ORDER)
+    )
+    labels = costs.unique_labels(
+        [line.label for line in lines], [line.scenario.theme.title for line in lines]
+    )
+    return [_cost_line(line, label) for line, label in zip(lines, labels, strict=True)]
 
 
 def chosen(plan: Plan) -> dict[str, str]:
     """Theme key → the letter of the scenario the council chose."""
     return dict(
-        Scenario.objects.filter(theme__priority__plan=plan, chosen=True).values_list(
-            "theme__key", "letter"
-        )
+        Scenario.objects.filter(theme__priority__plan=plan, chosen=True)
+        .order_by("theme__priority__position", "theme__priority__pk", "theme__position", "pk")
+        .values_list("theme__key", "letter")
     )
 
 
+def costs_start(plan: Plan) -> dt.date:
+    """Where the costs count from: the plan's start date, else 1 January of its first year."""
+    return plan.costs_start or dt.date(plan.start_year, 1, 1)
+
+
 def plan_costs(plan: Plan) -> costs.CostResult | None:
-    """What the chosen scenarios cost per plan year; None when the plan has no scenarios."""
-    choice = chosen(plan)
-    if not choice:
+    """What the chosen scenarios cost per plan year; None when the council chose none.
+
+    A chosen scenario without lines costs nothing; a stated figure of a year outside the plan
+    is in ``unchecked``, not checked.
+    """
+    if not chosen(plan):
         return None
-    start = plan.costs_start or dt.date(plan.start_year, 1, 1)
     budget = [
         costs.BudgetLine(label=b.label, year=b.year, amount=b.amount)
         for b in BudgetLine.objects.filter(plan=plan)
     ]
     stated = [
         costs.StatedFigure(label=s.label, year=s.year, amount=s.amount, through_end=s.through_end)
-        for s in StatedFigure.objects.filter(plan=plan)
+        for s in StatedFigure.objects.filter(plan=plan).order_by("year", "label", "pk")
     ]
     return costs.yearly_costs(
-        costs.choose(cost_lines(plan), choice),
+        chosen_cost_lines(plan),
         years=plan.years,
-        start=start,
+        start=costs_start(plan),
         cap=None,
         budget=budget,
         stated=stated,
     )
+
+
+def costs_as_dict(result: costs.CostResult, choice: dict[str, str]) -> dict[str, Any]:
+    """The costs as JSON: ``regie scenario-costs --json`` and the plan's ``costs`` in the API.
+
+    Money is exact (:func:`regie.policy.plan_file.money`: an int when whole, else a decimal
+    string); ``choice`` is theme key → letter (:func:`chosen`).
+    """
+    return {
+        "chosen": choice,
+        "start": result.start.isoformat() if result.start else None,
+        "years": [
+            {
+                "year": y.year,
+                "months": y.months,
+                "without_caps": money(y.gross),
+                "with_caps": money(y.capped),
+                "fte": str(y.fte),
+                "budget": money(result.budget[y.year]),
+                "difference": money(result.difference[y.year]),
+                "notes": list(y.notes),
+            }
+            for y in result.years
+        ],
+        "discrepancies": [
+            {
+                "label": d.label,
+                "year": d.year,
+                "stated": money(d.stated),
+                "computed": money(d.computed),
+                "explanation": d.explanation,
+            }
+            for d in result.discrepancies
+        ],
+        "unchecked": [
+            {"label": s.label, "year": s.year, "stated": money(s.amount)} for s in result.unchecked
+        ],
+    }
+
+
+def plan_costs_dict(plan: Plan) -> dict[str, Any] | None:
+    """:func:`costs_as_dict` of :func:`plan_costs`; None when the council chose no scenario."""
+    result = plan_costs(plan)
+    if result is None:
+        return None
+    return costs_as_dict(result, chosen(plan))

@@ -17,7 +17,9 @@ from regie.policy.costs import (
     compare_scenarios,
     euro,
     format_fte,
+    in_plan,
     pro_rata,
+    unique_labels,
     yearly_costs,
 )
 
@@ -272,6 +274,37 @@ def test_stated_figure_errors():
         check_stated([StatedFigure("x", 2025, D(1), what="fte")], result)
     with pytest.raises(ValueError, match="unknown line"):
         check_stated([StatedFigure("x", 2025, D(1), what="line:two")], result)
+
+
+def test_a_stated_figure_outside_the_plan_is_set_aside_not_checked():
+    lines = [CostLine("a", "B", "one", D(1), D(12000))]
+    before = StatedFigure("cost 2023", 2023, D(5000))
+    wrong = StatedFigure("cost 2025", 2025, D(10000))
+    assert not in_plan(before, [2024, 2025])
+    assert in_plan(wrong, [2024, 2025])
+    assert in_plan(StatedFigure("every year", None, D(1)), [2024, 2025])
+    result = yearly_costs(
+        lines, years=[2024, 2025], start=APRIL_2024, cap=None, stated=[before, wrong]
+    )
+    assert result.unchecked == (before,)
+    assert [(d.label, d.year) for d in result.discrepancies] == [("cost 2025", 2025)]
+
+
+def test_no_lines_cost_nothing():
+    result = yearly_costs([], years=[2024, 2025], start=APRIL_2024, cap=None)
+    assert [(y.gross, y.capped, y.fte) for y in result.years] == [(D(0), D(0), D(0))] * 2
+    assert result.per_line == {}
+
+
+def test_unique_labels_add_the_context_to_a_repeated_label():
+    assert unique_labels(["Formatie", "Boa's"], ["Team", "Handhaving"]) == ["Formatie", "Boa's"]
+    assert unique_labels(["Formatie", "Boa's", "Formatie"], ["Team", "Handhaving", "Jeugd"]) == [
+        "Formatie (Team)",
+        "Boa's",
+        "Formatie (Jeugd)",
+    ]
+    # Still repeated with the context (two lines in one theme): numbered.
+    assert unique_labels(["x", "x", "x"], ["A", "A", "B"]) == ["x (A)", "x (A) (2)", "x (B)"]
 
 
 # --- choosing and comparing ---------------------------------------------------------------------

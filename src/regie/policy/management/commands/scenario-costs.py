@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 
 from regie.policy import costs, selectors
 from regie.policy.management.commands.plan import plan_for
-from regie.policy.plan_file import money
 
 
 class Command(BaseCommand):
@@ -32,7 +31,8 @@ class Command(BaseCommand):
             raise CommandError(_("The plan %(plan)s has no chosen scenarios.") % {"plan": plan})
         choice = selectors.chosen(plan)
         if options["json"]:
-            self.stdout.write(json.dumps(as_dict(result, choice), ensure_ascii=False, indent=2))
+            data = selectors.costs_as_dict(result, choice)
+            self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
             return
         self.stdout.write(f"{plan} — {plan.organisation.name}")
         self.stdout.write(
@@ -59,35 +59,12 @@ class Command(BaseCommand):
             self.stdout.write(_("Figures in the plan that do not add up:"))
             for item in result.discrepancies:
                 self.stdout.write(f"  ! {item.explanation}")
-        else:
+        elif not result.unchecked:
             self.stdout.write(_("Every amount the plan states matches the computation."))
-
-
-def as_dict(result: costs.CostResult, choice: dict[str, str]) -> dict[str, Any]:
-    return {
-        "chosen": choice,
-        "start": result.start.isoformat() if result.start else None,
-        "years": [
-            {
-                "year": y.year,
-                "months": y.months,
-                "without_caps": money(y.gross),
-                "with_caps": money(y.capped),
-                "fte": str(y.fte),
-                "budget": money(result.budget[y.year]),
-                "difference": money(result.difference[y.year]),
-                "notes": list(y.notes),
-            }
-            for y in result.years
-        ],
-        "discrepancies": [
-            {
-                "label": d.label,
-                "year": d.year,
-                "stated": money(d.stated),
-                "computed": money(d.computed),
-                "explanation": d.explanation,
-            }
-            for d in result.discrepancies
-        ],
-    }
+        if result.unchecked:
+            self.stdout.write("")
+        for figure in result.unchecked:  # the same sentence as on the scenario page
+            sentence = _(
+                "“%(label)s” is stated for %(year)s, which is not a year of this plan: not checked."
+            ) % {"label": figure.label, "year": figure.year}
+            self.stdout.write(f"  ? {sentence} ({costs.euro(figure.amount)})")

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: help install assets run serve demo test lint format typecheck djangocheck pytest messages compilemessages bench bench-import bench-load openapi clean
+.PHONY: help install assets run serve demo test lint format typecheck djangocheck pytest messages compilemessages bench bench-import bench-load bench-policy openapi clean
 
 help:
 	@echo "make run    install, migrate, load the demo and serve on http://127.0.0.1:$(PORT)"
@@ -75,7 +75,7 @@ compilemessages:
 	cd src/regie && ../../$(BIN)/regie compilemessages
 
 # Benchmarks (several minutes each; need PostgreSQL on 127.0.0.1:5432): docs/performance.md
-bench: bench-import bench-load
+bench: bench-import bench-load bench-policy
 
 bench-import: $(VENV)/.installed
 	$(BIN)/python bench/generate_national_months.py
@@ -84,6 +84,10 @@ bench-import: $(VENV)/.installed
 bench-load: $(VENV)/.installed
 	$(BIN)/python bench/generate_national_months.py
 	$(BIN)/python bench/load_benchmark.py
+
+# Every status of a 50-indicator plan against a query-per-indicator loop (about three minutes).
+bench-policy: $(VENV)/.installed
+	$(BIN)/python bench/policy_benchmark.py
 
 clean:
 	rm -rf $(VENV) node_modules var/static .mypy_cache .ruff_cache .pytest_cache

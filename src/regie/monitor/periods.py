@@ -216,6 +216,7 @@ def from_label(text: str) -> LabelledPeriod:
     raise PeriodError(f"unknown period label {text!r}")
 
 
+@functools.lru_cache(maxsize=4096)
 def label(period: Period) -> str:
     """A Dutch label for people: ``2022``, ``1e halfjaar 2022``, ``oktober 2023`` …"""
     s, e = period.start, period.end

@@ -616,7 +616,7 @@ def _direction(target: Target, m: Measurement, words: _Words) -> Evaluation:
     known = True
     exact_counts = m.is_count and baseline.is_count and m.lower is None and baseline.lower is None
     if exact_counts:
-        test = compare_counts(baseline.value, m.value, alpha=1.0 - CONFIDENCE)
+        test = compare_counts(baseline.value, m.value, alpha=1.0 - CONFIDENCE, interval=False)
         p_value = test.p_value
         beyond = test.verdict == (Verdict.HIGHER if not_up else Verdict.LOWER)
     else:

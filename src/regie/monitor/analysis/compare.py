@@ -53,8 +53,12 @@ def compare_counts(
     exposure_before: float = 1.0,
     exposure_after: float = 1.0,
     alpha: float = 0.05,
+    interval: bool = True,
 ) -> CountComparison:
     """Compare two Poisson counts with the exact conditional test.
+
+    ``interval=False`` skips the rate-ratio interval (``ratio_lower``/``ratio_upper`` None), for
+    callers that only need the p-value and the verdict: it is most of the cost.
 
     Given n = before + after, under H0 (equal rates) ``after`` is
     Binomial(n, e_a / (e_a + e_b)). The two-sided p-value is scipy's
@@ -88,11 +92,14 @@ def compare_counts(
 
     result = stats.binomtest(int(a), int(n), e_a / (e_a + e_b), alternative="two-sided")
     p_value = min(1.0, float(result.pvalue))
-    ci = result.proportion_ci(confidence_level=1.0 - alpha, method="exact")
-    factor = e_b / e_a
-    low_p, high_p = float(ci.low), float(ci.high)
-    ratio_lower = low_p / (1.0 - low_p) * factor
-    ratio_upper = None if high_p >= 1.0 else high_p / (1.0 - high_p) * factor
+    ratio_lower: float | None = None
+    ratio_upper: float | None = None
+    if interval:
+        ci = result.proportion_ci(confidence_level=1.0 - alpha, method="exact")
+        factor = e_b / e_a
+        low_p, high_p = float(ci.low), float(ci.high)
+        ratio_lower = low_p / (1.0 - low_p) * factor
+        ratio_upper = None if high_p >= 1.0 else high_p / (1.0 - high_p) * factor
 
     verdict = Verdict.WITHIN_CHANCE
     if p_value < alpha:

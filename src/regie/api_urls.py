@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from regie.areas import api as areas_api
 from regie.monitor.api import views as monitor_api
+from regie.policy.api import views as policy_api
 
 
 class MeasureCodeConverter:
@@ -55,5 +56,10 @@ urlpatterns = [
         name="compare",
     ),
     path("waterbed/", monitor_api.Waterbed.as_view(), name="waterbed"),
+    path("plans/", policy_api.PlanList.as_view(), name="plan_list"),
+    path("plans/<int:pk>/", policy_api.PlanDetail.as_view(), name="plan_detail"),
+    path("plans/<int:pk>/statuses/", policy_api.PlanStatuses.as_view(), name="plan_statuses"),
+    path("goals/<int:pk>/", policy_api.GoalDetail.as_view(), name="goal_detail"),
+    path("indicators/<int:pk>/", policy_api.IndicatorDetail.as_view(), name="indicator_detail"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
 ]

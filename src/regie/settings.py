@@ -243,10 +243,11 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Veiligheidsregie API",
     "VERSION": "1.0.0",
     "DESCRIPTION": (
-        "Read-only access to areas, measures and figures of Veiligheidsregie. Sign in through "
-        "the web login (with the second factor); the API uses that session. Open data is "
-        "visible to every user; a gemeente's own figures only to its beheerders, adviseurs "
-        "and raadplegers. Values are null when not published (never zero)."
+        "Read-only access to areas, measures and figures of Veiligheidsregie, and to the "
+        "gemeenten's safety plans with their goals, indicators and computed statuses. Sign in "
+        "through the web login (with the second factor); the API uses that session. Open data "
+        "is visible to every user; a gemeente's own figures and plans only to its beheerders, "
+        "adviseurs and raadplegers. Values are null when not published (never zero)."
     ),
     "SERVE_PERMISSIONS": ["regie.core.api.ReadOnlyAuthenticated"],
     "SERVE_INCLUDE_SCHEMA": False,

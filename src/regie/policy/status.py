@@ -1,9 +1,10 @@
 """Every status of a plan, computed from the monitor's figures in a fixed number of queries.
 
 ``evaluate_plan`` reads the plan's tree (4 queries), the latest override of each indicator (1) and
-every series the indicators need through :func:`regie.monitor.insight.load_series` (2, however
-many indicators there are), then runs :func:`regie.policy.engine.evaluate` per indicator and
-rolls the statuses up goal → theme → priority → plan. Nothing is stored: a status follows the
+every series the indicators need through :func:`regie.monitor.insight.load_series` (2 per area
+the indicators name, however many indicators there are), then runs
+:func:`regie.policy.engine.evaluate` per indicator and rolls the statuses up goal → theme →
+priority → plan. Nothing is stored: a status follows the
 data, and a snapshot (:func:`regie.policy.services.take_snapshot`) keeps one reporting moment.
 """
 
@@ -164,13 +165,22 @@ def measurements(series: insight.Series, *, is_count: bool) -> list[engine.Measu
 def evaluate_indicators(
     indicators: list[Indicator], *, since: str | None = None
 ) -> dict[int, IndicatorStatus]:
-    """Statuses of ``indicators`` (with measure and area loaded) in three queries."""
+    """Statuses of ``indicators`` (with measure and area loaded).
+
+    One query for the overrides and two per area the indicators name, however many indicators.
+    """
     if not indicators:
         return {}
     organisation = indicators[0].goal.theme.priority.plan.organisation
+    # Per area only the measures its indicators use: loading every area × every measure reads
+    # (and builds series for) far more figures than the plan needs. Queries: two per area.
     areas: dict[int, Area] = {i.area_id: i.area for i in indicators}
-    measures: dict[int, Measure] = {i.measure_id: i.measure for i in indicators}
-    loaded = insight.load_series(organisation, list(areas.values()), list(measures.values()))
+    measures: dict[int, dict[int, Measure]] = defaultdict(dict)
+    for indicator in indicators:
+        measures[indicator.area_id][indicator.measure_id] = indicator.measure
+    loaded: dict[tuple[int, int], insight.Series] = {}
+    for area_id, area in areas.items():
+        loaded |= insight.load_series(organisation, [area], list(measures[area_id].values()))
     latest: dict[int, StatusOverride] = {}
     for row in (
         StatusOverride.objects.filter(indicator__in=[i.pk for i in indicators])
@@ -213,7 +223,12 @@ def _evaluate(
     return engine.evaluate(target, found, since=since, decimals=indicator.decimals)
 
 
-def _roll(kind: str, statuses: list[Status], count: int) -> tuple[Status, str]:
+def roll(kind: str, statuses: list[Status]) -> tuple[Status, str]:
+    """The status of a goal, theme, priority or plan (``kind``, in words) from its indicators'.
+
+    The least favourable counts (:func:`regie.policy.engine.roll_up`); the sentence says how many
+    of the indicators have it. No indicators: no measurement, and a sentence saying so.
+    """
     if not statuses:
         return Status.NO_MEASUREMENT, _(
             "Nothing to measure yet: no indicators under this %(kind)s."
@@ -225,7 +240,7 @@ def _roll(kind: str, statuses: list[Status], count: int) -> tuple[Status, str]:
     ) % {
         "label": engine.status_label(status),
         "worst": worst,
-        "count": count,
+        "count": len(statuses),
     }
 
 
@@ -267,22 +282,22 @@ def evaluate_plan(plan: Plan, *, since: str | None = None) -> PlanEvaluation:
             for goal in by_theme[theme.pk]:
                 items = tuple(statuses[i.pk] for i in by_goal[goal.pk])
                 g_statuses = [i.status for i in items]
-                status, text = _roll(_("goal"), g_statuses, len(g_statuses))
+                status, text = roll(_("goal"), g_statuses)
                 goal_nodes.append(Node("goal", goal.key, goal.aim, status, text, goal, (), items))
                 t_statuses += g_statuses
-            status, text = _roll(_("theme"), t_statuses, len(t_statuses))
+            status, text = roll(_("theme"), t_statuses)
             theme_nodes.append(
                 Node("theme", theme.key, theme.title, status, text, theme, tuple(goal_nodes))
             )
             p_statuses += t_statuses
-        status, text = _roll(_("priority"), p_statuses, len(p_statuses))
+        status, text = roll(_("priority"), p_statuses)
         priority_nodes.append(
             Node(
                 "priority", priority.key, priority.title, status, text, priority, tuple(theme_nodes)
             )
         )
         all_statuses += p_statuses
-    status, text = _roll(_("plan"), all_statuses, len(all_statuses))
+    status, text = roll(_("plan"), all_statuses)
     return PlanEvaluation(plan, status, text, tuple(priority_nodes), statuses)
 
 

@@ -6,6 +6,7 @@ test, so a new view cannot ship without a decision about who may see it.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -18,6 +19,15 @@ from regie.accounts.permissions import ADMIN_ROLES, ALL_ROLES, EDITOR_ROLES, STA
 from regie.core.models import AuditAction, Organisation
 from regie.core.services import record_event
 from regie.monitor.models import Dataset, ImportBatch, Measure
+from regie.policy.models import (
+    Goal,
+    Indicator,
+    Plan,
+    Priority,
+    Scenario,
+    StatusSnapshot,
+    Theme,
+)
 from tests.conftest_matrix import AreaFixture
 
 PUBLIC = "public"  # reachable without logging in
@@ -25,6 +35,7 @@ LOGGED_IN = "logged_in"  # any logged-in, verified user; no tenant data
 SUPERUSER = "superuser"  # installation-wide pages
 NOT_GET = "not_get"  # endpoints that only accept POST (checked separately)
 API = "api"  # JSON API: like LOGGED_IN (open data), but anonymous gets 401/403 JSON, no redirect
+ORG_API = "org_api"  # JSON API of a gemeente's own data: STAFF_ROLES there, anyone else 404
 
 #: url name → PUBLIC | LOGGED_IN | SUPERUSER | NOT_GET | API | frozenset of roles allowed in own org
 MATRIX: dict[str, Any] = {
@@ -74,6 +85,39 @@ MATRIX: dict[str, Any] = {
     "api:compare": API,
     "api:waterbed": API,
     "api:schema": API,
+    # A gemeente's plans in the API: staff roles of that gemeente only (test_org_api_urls_per_role).
+    "api:plan_list": ORG_API,
+    "api:plan_detail": ORG_API,
+    "api:plan_statuses": ORG_API,
+    "api:goal_detail": ORG_API,
+    "api:indicator_detail": ORG_API,
+    "policy:index": STAFF_ROLES,
+    "policy:plan_create": EDITOR_ROLES,
+    "policy:plan_import": EDITOR_ROLES,
+    "policy:plan_detail": STAFF_ROLES,
+    "policy:plan_edit": EDITOR_ROLES,
+    "policy:plan_adopt": EDITOR_ROLES,
+    "policy:plan_new_version": EDITOR_ROLES,
+    "policy:plan_diff": STAFF_ROLES,
+    "policy:plan_export": STAFF_ROLES,
+    "policy:snapshot_list": STAFF_ROLES,
+    "policy:snapshot_detail": STAFF_ROLES,
+    "policy:scenarios": STAFF_ROLES,
+    "policy:scenario_choose": NOT_GET,
+    "policy:goal_detail": STAFF_ROLES,
+    "policy:indicator_detail": STAFF_ROLES,
+    "policy:indicator_override": EDITOR_ROLES,
+    "policy:item_create": EDITOR_ROLES,
+    "policy:item_edit": EDITOR_ROLES,
+    "policy:item_delete": EDITOR_ROLES,
+}
+
+#: Beleid URLs that name a plan (or something in it) by id: another gemeente's ids are a 404.
+POLICY_ID_URLS = {
+    name
+    for name in MATRIX
+    if name.startswith("policy:")
+    and name not in {"policy:index", "policy:plan_create", "policy:plan_import"}
 }
 
 
@@ -102,8 +146,22 @@ def _kwargs(name: str, org: Organisation, target: dict[str, Any]) -> dict[str, A
         "beheer:member_remove",
         "beheer:member_reset_2fa",
     }
-    if name.startswith(("org_areas:", "beheer:", "monitor:")):
+    if name.startswith(("org_areas:", "beheer:", "monitor:", "policy:")):
         kwargs["org"] = org.slug
+    if name in POLICY_ID_URLS:
+        kwargs["plan_id"] = target["plan"].pk
+    if name == "policy:snapshot_detail":
+        kwargs["snapshot_id"] = target["snapshot"].pk
+    if name == "policy:scenario_choose":
+        kwargs["scenario_id"] = target["scenario"].pk
+    if name == "policy:goal_detail":
+        kwargs["goal_id"] = target["goal"].pk
+    if name in {"policy:indicator_detail", "policy:indicator_override"}:
+        kwargs["indicator_id"] = target["indicator"].pk
+    if name == "policy:item_create":
+        kwargs["kind"] = "prioriteit"
+    if name in {"policy:item_edit", "policy:item_delete"}:
+        kwargs.update(kind="prioriteit", item_id=target["priority"].pk)
     if name == "monitor:dataset_detail":
         kwargs["dataset_id"] = target["batch"].dataset_id
     if name == "monitor:import_status":
@@ -122,6 +180,12 @@ def _kwargs(name: str, org: Organisation, target: dict[str, Any]) -> dict[str, A
         kwargs.update(area="GM0556", measure="politie:1.1.1", period="2022")
     if name == "api:compare":
         kwargs.update(area="GM0556", measure="politie:1.1.1", first="2022", second="2023")
+    if name in {"api:plan_detail", "api:plan_statuses"}:
+        kwargs["pk"] = target["plan"].pk
+    if name == "api:goal_detail":
+        kwargs["pk"] = target["goal"].pk
+    if name == "api:indicator_detail":
+        kwargs["pk"] = target["indicator"].pk
     if name == "accounts:password_reset_confirm":
         kwargs.update(uidb64="MQ", token="set-password")
     return kwargs
@@ -149,9 +213,9 @@ def world(
 ) -> dict[str, Any]:
     data: dict[str, Any] = {"own": maassluis, "other": alblasserdam, "users": {}}
     # The measure page needs one measure (the catalogue itself is not loaded here).
-    Measure.objects.get_or_create(
+    measure = Measure.objects.get_or_create(
         code="politie:1.1.1", defaults={"source": "politie", "key": "1.1.1", "name": "Woning"}
-    )
+    )[0]
     for role in Role.values:
         data["users"][role] = member(maassluis, role)
     for org, key in ((maassluis, "own_target"), (alblasserdam, "other_target")):
@@ -166,7 +230,50 @@ def world(
             dataset=dataset, format="local", filename="x.csv", imported_by_label="test"
         )
         data[key] = {"member": target_user, "entry": entry, "batch": batch}
+        data[key].update(_small_plan(org, measure, areas["gm"]))
     return data
+
+
+def _small_plan(org: Organisation, measure: Measure, area: Any) -> dict[str, Any]:
+    """A concept plan (version 2 of an adopted one) with one of everything, and a snapshot."""
+    previous = Plan.objects.create(
+        organisation=org,
+        title="Plan",
+        start_year=2023,
+        end_year=2026,
+        state="vastgesteld",
+        adopted_on=dt.date(2023, 3, 1),
+    )
+    plan = Plan.objects.create(
+        organisation=org,
+        title="Plan",
+        start_year=2023,
+        end_year=2026,
+        version=2,
+        predecessor=previous,
+    )
+    priority = Priority.objects.create(plan=plan, key="p", title="P")
+    theme = Theme.objects.create(priority=priority, key="t", title="T")
+    scenario = Scenario.objects.create(theme=theme, letter="A", title="A")
+    snapshot = StatusSnapshot.objects.create(plan=plan, label="2024H2", payload={"priorities": []})
+    goal = Goal.objects.create(theme=theme, key="g", aim="G")
+    indicator = Indicator.objects.create(
+        goal=goal,
+        key="i",
+        name="I",
+        measure=measure,
+        area=area,
+        target_kind="at_least",
+        target_value=1.0,
+    )
+    return {
+        "plan": plan,
+        "priority": priority,
+        "goal": goal,
+        "indicator": indicator,
+        "scenario": scenario,
+        "snapshot": snapshot,
+    }
 
 
 ORG_URLS = sorted(n for n, spec in MATRIX.items() if isinstance(spec, frozenset))
@@ -196,14 +303,18 @@ def test_other_gemeente_ids_under_own_slug_are_404(
     client = login(world["users"][Role.BEHEERDER])
     url = reverse(name, kwargs=_kwargs(name, world["own"], world["other_target"]))
     status = client.get(url).status_code
-    if name in {
-        "beheer:member_detail",
-        "beheer:member_remove",
-        "beheer:member_reset_2fa",
-        "beheer:audit_entry",
-        "monitor:dataset_detail",
-        "monitor:import_status",
-    }:
+    if (
+        name
+        in {
+            "beheer:member_detail",
+            "beheer:member_remove",
+            "beheer:member_reset_2fa",
+            "beheer:audit_entry",
+            "monitor:dataset_detail",
+            "monitor:import_status",
+        }
+        | POLICY_ID_URLS
+    ):
         assert status == 404, url
     else:
         assert status == 200, url
@@ -221,7 +332,7 @@ def test_anonymous(world: dict[str, Any], name: str) -> None:
             assert "inloggen" not in response["Location"], url
     elif spec == NOT_GET:
         assert response.status_code == 405, url
-    elif spec == API:
+    elif spec in (API, ORG_API):
         assert response.status_code in {401, 403}, url
         assert not response.has_header("Location"), url  # no redirect to an HTML login
     else:
@@ -307,3 +418,29 @@ def test_api_urls_per_role(
     if name == "api:waterbed":
         assert client.get(url, {**query, "org": world["own"].slug}).status_code == expected
         assert client.get(url, {**query, "org": world["other"].slug}).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", sorted(Role.values))
+@pytest.mark.parametrize("name", sorted(n for n, s in MATRIX.items() if s == ORG_API))
+def test_org_api_urls_per_role(
+    world: dict[str, Any], login: Callable[[User], Client], role: str, name: str
+) -> None:
+    """Own plans for staff roles (404 for other roles); another gemeente's: 404 for everyone."""
+    client = login(world["users"][role])
+    expected = 200 if role in STAFF_ROLES else 404
+    own = reverse(name, kwargs=_kwargs(name, world["own"], world["own_target"]))
+    other = reverse(name, kwargs=_kwargs(name, world["other"], world["other_target"]))
+    if name == "api:plan_list":
+        # Without ?org= the list holds only what the user may read; with it, as for an item.
+        response = client.get(own)
+        assert response.status_code == 200, own
+        ids = {plan["id"] for plan in response.json()["results"]}
+        own_plans = {world["own_target"]["plan"].pk, world["own_target"]["plan"].predecessor_id}
+        assert ids == (own_plans if expected == 200 else set()), own
+        assert client.get(own, {"org": world["own"].slug}).status_code == expected, own
+        assert client.get(own, {"org": world["other"].slug}).status_code == 404, own
+    else:
+        assert client.get(own).status_code == expected, own
+        # Another gemeente's plan: never shown, and not even confirmed to exist.
+        assert client.get(other).status_code == 404, other

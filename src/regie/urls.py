@@ -8,6 +8,7 @@ from regie.accounts import urls as accounts_urls
 from regie.accounts import views as accounts_views
 from regie.areas import urls as areas_urls
 from regie.monitor import urls as monitor_urls
+from regie.policy import urls as policy_urls
 
 handler400 = "regie.core.views.bad_request"
 handler403 = "regie.core.views.permission_denied"
@@ -24,6 +25,7 @@ urlpatterns = [
     path("<slug:org>/", include((areas_urls.org_urlpatterns, "org_areas"))),
     path("<slug:org>/", include((accounts_urls.org_urlpatterns, "beheer"))),
     path("<slug:org>/", include((monitor_urls.org_urlpatterns, "monitor"))),
+    path("<slug:org>/", include((policy_urls.org_urlpatterns, "policy"))),
 ]
 
 if settings.REGIE_DJANGO_ADMIN:

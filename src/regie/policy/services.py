@@ -8,21 +8,27 @@ makes an editable concept copy instead.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import QuerySet
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from regie.core.services import ServiceError
 from regie.policy import plan_file
 from regie.policy.engine import Status
 from regie.policy.models import (
+    BudgetLine,
+    CapacityLine,
     Goal,
     Indicator,
     Plan,
     PlanState,
     Priority,
     Scenario,
+    StatedFigure,
     StatusOverride,
     StatusSnapshot,
     Theme,
@@ -33,19 +39,25 @@ class PlanFrozen(ServiceError):
     """The plan has been adopted by the council; changes go into a new version."""
 
 
-def plan_of(obj: Plan | Priority | Theme | Goal | Indicator) -> Plan:
+#: Everything inside a plan that the Beleid pages create, change and delete.
+PlanItem = Priority | Theme | Goal | Indicator | Scenario | CapacityLine | BudgetLine | StatedFigure
+
+
+def plan_of(obj: Plan | PlanItem) -> Plan:
     if isinstance(obj, Plan):
         return obj
-    if isinstance(obj, Priority):
+    if isinstance(obj, Priority | BudgetLine | StatedFigure):
         return obj.plan
     if isinstance(obj, Theme):
         return obj.priority.plan
-    if isinstance(obj, Goal):
+    if isinstance(obj, Goal | Scenario):
         return obj.theme.priority.plan
+    if isinstance(obj, CapacityLine):
+        return obj.scenario.theme.priority.plan
     return obj.goal.theme.priority.plan
 
 
-def ensure_editable(obj: Plan | Priority | Theme | Goal | Indicator) -> None:
+def ensure_editable(obj: Plan | PlanItem) -> None:
     plan = plan_of(obj)
     if plan.is_frozen:
         raise PlanFrozen(
@@ -57,19 +69,39 @@ def ensure_editable(obj: Plan | Priority | Theme | Goal | Indicator) -> None:
         )
 
 
+def free_key(siblings: QuerySet[Any], text: str, *, exclude: int | None = None) -> str:
+    """A key for ``text`` not yet used among ``siblings`` (``veilig-wonen``, ``veilig-wonen-2``)."""
+    base = slugify(text)[:50].strip("-") or "item"
+    taken = set(siblings.exclude(pk=exclude).values_list("key", flat=True))
+    key, number = base, 2
+    while key in taken:
+        key, number = f"{base}-{number}", number + 1
+    return key
+
+
 @transaction.atomic
-def save(obj: Plan | Priority | Theme | Goal | Indicator, **fields: Any) -> None:
-    """Set ``fields`` on a new or existing object of an editable plan and save it."""
+def save(
+    obj: Plan | PlanItem,
+    *,
+    m2m: dict[str, Iterable[models.Model]] | None = None,
+    **fields: Any,
+) -> None:
+    """Set ``fields`` (and many-to-many ``m2m``) on an object of an editable plan and save it.
+
+    A new plan may always be saved; anything else only while its plan is a concept.
+    """
     if obj.pk is not None or not isinstance(obj, Plan):
         ensure_editable(obj)
     for name, value in fields.items():
         setattr(obj, name, value)
     obj.full_clean()
     obj.save()
+    for name, values in (m2m or {}).items():
+        getattr(obj, name).set(list(values))
 
 
 @transaction.atomic
-def delete(obj: Priority | Theme | Goal | Indicator) -> None:
+def delete(obj: PlanItem) -> None:
     ensure_editable(obj)
     obj.delete()
 

@@ -20,7 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from regie.accounts.permissions import EDITOR_ROLES, STAFF_ROLES, org_view
@@ -825,26 +825,37 @@ def item_edit(
 def _consequences(slug: str, obj: Any) -> list[str]:
     """What goes with the item, in words, for the confirmation page."""
     lines: list[str] = []
+
+    def say(text: str, count: int) -> None:
+        lines.append(text % {"n": count})
+
     if slug == "prioriteit":
-        lines.append(_("%(n)d themes") % {"n": Theme.objects.filter(priority=obj).count()})
-        lines.append(_("%(n)d goals") % {"n": Goal.objects.filter(theme__priority=obj).count()})
+        n = Theme.objects.filter(priority=obj).count()
+        say(ngettext("%(n)d theme", "%(n)d themes", n), n)
+        n = Goal.objects.filter(theme__priority=obj).count()
+        say(ngettext("%(n)d goal", "%(n)d goals", n), n)
     if slug == "thema":
-        lines.append(_("%(n)d goals") % {"n": Goal.objects.filter(theme=obj).count()})
-        lines.append(_("%(n)d scenarios") % {"n": Scenario.objects.filter(theme=obj).count()})
+        n = Goal.objects.filter(theme=obj).count()
+        say(ngettext("%(n)d goal", "%(n)d goals", n), n)
+        n = Scenario.objects.filter(theme=obj).count()
+        say(ngettext("%(n)d scenario", "%(n)d scenarios", n), n)
     if slug in {"prioriteit", "thema", "doel"}:
-        lookup = {
-            "prioriteit": "goal__theme__priority",
-            "thema": "goal__theme",
-            "doel": "goal",
-        }[slug]
-        count = Indicator.objects.filter(**{lookup: obj}).count()
-        lines.append(_("%(n)d indicators with their status history") % {"n": count})
+        lookup = {"prioriteit": "goal__theme__priority", "thema": "goal__theme", "doel": "goal"}
+        n = Indicator.objects.filter(**{lookup[slug]: obj}).count()
+        say(
+            ngettext(
+                "%(n)d indicator with its status history",
+                "%(n)d indicators with their status history",
+                n,
+            ),
+            n,
+        )
     if slug == "indicator":
-        count = StatusOverride.objects.filter(indicator=obj).count()
-        lines.append(_("%(n)d status overrides") % {"n": count})
+        n = StatusOverride.objects.filter(indicator=obj).count()
+        say(ngettext("%(n)d status override", "%(n)d status overrides", n), n)
     if slug == "scenario":
-        count = CapacityLine.objects.filter(scenario=obj).count()
-        lines.append(_("%(n)d capacity lines") % {"n": count})
+        n = CapacityLine.objects.filter(scenario=obj).count()
+        say(ngettext("%(n)d capacity line", "%(n)d capacity lines", n), n)
     return lines
 
 

@@ -32,6 +32,16 @@ def _empty_cache() -> None:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language() -> None:
+    """Each test starts in the site's language: a request with Accept-Language: en leaves
+    English active in the thread (LocaleMiddleware does not undo it), which would leak."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def maassluis(db: Any) -> Organisation:
     return GemeenteFactory(name="Maassluis", slug="gm0556", cbs_code="GM0556")

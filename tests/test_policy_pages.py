@@ -440,3 +440,15 @@ def test_another_gemeentes_plan_is_not_found(
     # An item of another plan under an own plan id.
     mixed = url("policy:item_edit", own, kind="prioriteit", item_id=priority.pk)
     assert client.get(mixed).status_code == 404
+
+
+def test_ids_in_links_are_not_formatted_as_numbers(
+    plans: dict[str, Plan], as_role: Callable[..., Client]
+) -> None:
+    """Dutch number formatting would turn id 12345 into “12.345” in a link or an anchor."""
+    plan = plans["gm0556"]
+    Priority.objects.create(pk=12345, plan=plan, key="groot-id", title="Groot id")
+    body = as_role(Role.ADVISEUR).get(url("policy:plan_detail", plan)).content.decode()
+    assert 'id="prioriteit-12345"' in body
+    assert "?onder=12345" in body
+    assert "12.345" not in body

@@ -101,6 +101,7 @@ MATRIX: dict[str, Any] = {
     "policy:plan_diff": STAFF_ROLES,
     "policy:plan_export": STAFF_ROLES,
     "policy:snapshot_list": STAFF_ROLES,
+    "policy:snapshot_take": NOT_GET,
     "policy:snapshot_detail": STAFF_ROLES,
     "policy:scenarios": STAFF_ROLES,
     "policy:scenario_choose": NOT_GET,

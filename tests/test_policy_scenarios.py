@@ -120,7 +120,7 @@ def test_page_shows_a_b_c_side_by_side_with_the_chosen_ones_marked(
     assert "4,7 fte" in html  # fte in total of B
     # The plan's decision date goes with the choice.
     assert plan.decision_date == dt.date(2024, 3, 12)
-    assert "2024" in html
+    assert "12 maart 2024" in html
     # Accessible tables: a caption, header scopes, numeric cells right-aligned.
     assert html.count("<caption") >= 5
     assert 'scope="row"' in html

@@ -25,6 +25,8 @@ def plan(demo_figures: Any) -> Plan:  # noqa: F811 - the fixture imported above
 
 
 def test_an_adopted_plan_is_frozen_and_changes_go_into_a_new_version(plan: Plan) -> None:
+    with pytest.raises(ServiceError):
+        services.new_version(plan=plan)  # a concept is changed directly
     services.adopt(plan=plan, adopted_on=dt.date(2023, 3, 1))
     priority = plan.priorities.first()
     assert priority is not None
@@ -87,3 +89,35 @@ def test_evaluating_a_plan_takes_the_same_queries_for_any_size(
     with django_assert_max_num_queries(10):
         result = evaluate_plan(plan)
     assert len(result.by_indicator) >= 55
+
+
+def test_a_plan_file_with_an_unknown_field_stores_nothing(plan: Plan) -> None:
+    data = plan_file.export_plan(plan)
+    data["priorities"][0]["themez"] = []  # a typo: silently dropping it would lose the themes
+    before = Plan.objects.count()
+    with pytest.raises(plan_file.PlanFileError) as found:
+        plan_file.import_plan(data)
+    assert found.value.problems == ["plan.priorities[0].themez: onbekend veld"]
+    assert Plan.objects.count() == before
+
+
+def test_a_plan_file_cannot_use_another_gemeentes_own_measure(plan: Plan) -> None:
+    from regie.core.models import Organisation
+    from regie.monitor.models import Measure
+
+    other = Organisation.objects.get(cbs_code="GM0482")
+    Measure.objects.create(
+        code="local:alleen_alblasserdam",
+        source="local",
+        key="alleen_alblasserdam",
+        name="Eigen",
+        organisation=other,
+    )
+    data = plan_file.export_plan(plan)
+    indicator = data["priorities"][0]["themes"][0]["goals"][0]["indicators"][0]
+    indicator["measure"] = "local:alleen_alblasserdam"
+    indicator["baseline"]["period"] = 2022  # a YAML number is a period too
+    with pytest.raises(plan_file.PlanFileError) as found:
+        plan_file.import_plan(data)
+    assert any("local:alleen_alblasserdam" in p for p in found.value.problems)
+    assert not any("baseline.period" in p for p in found.value.problems)

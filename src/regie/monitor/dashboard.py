@@ -650,7 +650,7 @@ def _add_comparisons(
     for a in everyone:
         series = loaded[(a.pk, measure.pk)]
         points = (
-            insight.region_years(organisation, a, measure, series)
+            insight.region_years(organisation, a, measure, series, years=[year])
             if a.level in _REGION_LEVELS
             else series.years()
         )

@@ -278,7 +278,10 @@ def _indicator_summary(item: Item) -> str:
 
 
 def _capacity_summary(item: Item) -> str:
-    return f"{show_money(item.get('amount'))}, {show_number(item.get('fte_extra'))} extra fte"
+    return _("%(amount)s, %(fte)s extra fte") % {
+        "amount": show_money(item.get("amount")),
+        "fte": show_number(item.get("fte_extra")),
+    }
 
 
 def _budget_summary(item: Item) -> str:

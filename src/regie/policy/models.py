@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from regie.areas.models import Area
@@ -267,7 +268,8 @@ class StatusOverride(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+    # A default, not auto_now_add: a plan file keeps the time an override was made.
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("status override")

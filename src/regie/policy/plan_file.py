@@ -25,6 +25,7 @@ from regie.areas.models import Area
 from regie.core.models import Organisation
 from regie.monitor import periods
 from regie.monitor.models import Measure
+from regie.monitor.selectors import visible_measures
 from regie.policy.engine import Status, TargetKind
 from regie.policy.models import (
     BudgetLine,
@@ -249,6 +250,8 @@ class _Reader:
 
     def __init__(self) -> None:
         self.problems: list[str] = []
+        # Every mapping read, with the keys asked for: what is left over is unknown.
+        self.read: dict[int, tuple[dict[str, Any], str, set[str]]] = {}
 
     def fail(self, where: str, message: str) -> None:
         self.problems.append(f"{where}: {message}")
@@ -265,6 +268,7 @@ class _Reader:
         if not isinstance(node, dict):
             self.fail(where, _("expected a mapping"))
             return None
+        self.read.setdefault(id(node), (node, where, set()))[2].add(key)
         value = node.get(key)
         if value is None:
             if required:
@@ -279,6 +283,14 @@ class _Reader:
             )
             return None
         return value
+
+    def unknown_keys(self) -> None:
+        """A field the reader never asked for is a typo or a field of another format version:
+        storing the rest would silently lose it."""
+        for node, where, asked in self.read.values():
+            for key in node:
+                if key not in asked:
+                    self.fail(f"{where}.{key}", _("unknown field"))
 
     def text(self, node: Any, key: str, where: str, *, required: bool = True) -> str:
         value = self.get(node, key, where, str, required=required)
@@ -380,19 +392,24 @@ def import_plan(data: dict[str, Any], *, organisation: Organisation | None = Non
             _("the file is a plan of %(code)s, not of %(name)s")
             % {"code": code, "name": organisation.name},
         )
-    measures = {m.code: m for m in Measure.objects.all()}
+    # Only measures the gemeente may see: another gemeente's own measures are not found.
+    measures = {m.code: m for m in visible_measures(found)}
     areas: dict[str, Area] = {}
     kbv = {t.code: t for t in SafetyTheme.objects.all()}
-    users = _users(data)
+    users = _users(data, found)
+    reader.get(data, "format", "plan", str)  # checked by parse()
     with transaction.atomic():
         plan = _build(reader, data, found, measures, areas, kbv, users)
+        if not reader.problems:
+            reader.unknown_keys()
         if reader.problems:
             transaction.set_rollback(True)
             raise PlanFileError(reader.problems)
     return plan
 
 
-def _users(data: dict[str, Any]) -> dict[str, Any]:
+def _users(data: dict[str, Any], organisation: Organisation | None) -> dict[str, Any]:
+    """Authors of overrides by login name, among the members of the plan's organisation only."""
     from django.contrib.auth import get_user_model
 
     names: set[str] = set()
@@ -412,10 +429,13 @@ def _users(data: dict[str, Any]) -> dict[str, Any]:
                 walk(value)
 
     walk(data)
+    if organisation is None:
+        return {}
     model = get_user_model()
-    return {
-        u.get_username(): u for u in model.objects.filter(**{f"{model.USERNAME_FIELD}__in": names})
-    }
+    members = model.objects.filter(
+        **{f"{model.USERNAME_FIELD}__in": names}, memberships__organisation=organisation
+    )
+    return {u.get_username(): u for u in members}
 
 
 def _build(
@@ -631,11 +651,9 @@ def _goals(
                 name=reader.text(iitem, "name", iwhere),
                 measure=measure,
                 area=area,
-                baseline_period=reader.text(
-                    baseline, "period", f"{iwhere}.baseline", required=False
-                ),
+                baseline_period=base_period or "",
                 baseline_value=None if base_value is None else float(base_value),
-                decimals=reader.get(iitem, "decimals", iwhere, int, required=False) or 0,
+                decimals=_decimals(reader.get(iitem, "decimals", iwhere, int, required=False)),
                 position=i_index,
                 **fields,
             )
@@ -643,7 +661,9 @@ def _goals(
                 # No value in the file: the baseline is read from the figures.
                 from regie.policy.status import value_in_data
 
-                indicator.baseline_value = value_in_data(indicator, indicator.baseline_period)
+                indicator.baseline_value = value_in_data(
+                    goal.theme.priority.plan.organisation, area, measure, indicator.baseline_period
+                )
                 indicator.save(update_fields=["baseline_value"])
             for owhere, oitem in reader.items(iitem, "overrides", iwhere):
                 status = reader.get(oitem, "status", owhere, str, required=False) or ""
@@ -660,16 +680,23 @@ def _goals(
                         reader.fail(
                             f"{owhere}.at", _("not a date and time: %(value)r") % {"value": at}
                         )
-                override = StatusOverride.objects.create(
+                StatusOverride.objects.create(
                     indicator=indicator,
                     status=status,
                     reason=reader.text(oitem, "reason", owhere),
                     created_by=users.get(
                         reader.get(oitem, "by", owhere, str, required=False) or ""
                     ),
+                    **({} if when is None else {"created_at": when}),
                 )
-                if when is not None:
-                    StatusOverride.objects.filter(pk=override.pk).update(created_at=when)
+
+
+def _decimals(value: int | None) -> int:
+    """The file's decimals, or the model's default when the file leaves them out."""
+    if value is None:
+        default = Indicator._meta.get_field("decimals").default
+        return int(default) if isinstance(default, int) else 1
+    return value
 
 
 def _target_fields(reader: _Reader, node: Any, where: str) -> dict[str, Any] | None:

@@ -59,17 +59,12 @@ class YearRow:
     """One year of an indicator's table: the figure, what the target asks, the status then."""
 
     year: int
-    period: str
     value: float | None
     target: float | None
     status: Status | None
     explanation: str
     source: str
     role: str = ""  # "baseline", "start of the trajectory", "plan year" or empty
-
-    @property
-    def label(self) -> str:
-        return engine.status_label(self.status) if self.status else ""
 
 
 def _target_in(indicator: Indicator, target: engine.Target, year: int) -> float | None:
@@ -123,7 +118,6 @@ def year_rows(found: IndicatorStatus, series: insight.Series, years: list[int]) 
         rows.append(
             YearRow(
                 year=year,
-                period=str(year),
                 value=None if point is None else point.value,
                 target=_target_in(indicator, target, year),
                 status=status,

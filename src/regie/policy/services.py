@@ -118,14 +118,21 @@ def adopt(*, plan: Plan, adopted_on: dt.date) -> Plan:
 
 @transaction.atomic
 def new_version(*, plan: Plan) -> Plan:
-    """An editable concept copy of ``plan`` (overrides included), one version number higher."""
+    """An editable concept copy of an adopted ``plan`` (overrides included), one version higher."""
+    if not plan.is_frozen:
+        raise ServiceError(_("This plan is still a concept: change it directly."))
     if Plan.objects.filter(predecessor=plan).exists():
         raise ServiceError(_("This plan already has a newer version."))
     data = plan_file.export_plan(plan)
     data["state"] = PlanState.CONCEPT.value
     data["adopted_on"] = None
     data["version"] = plan.version + 1
-    copy = plan_file.import_plan(data, organisation=plan.organisation)
+    try:
+        copy = plan_file.import_plan(data, organisation=plan.organisation)
+    except plan_file.PlanFileError as error:  # e.g. a measure that has since been removed
+        raise ServiceError(
+            _("The plan cannot be copied: %(problems)s") % {"problems": "; ".join(error.problems)}
+        ) from error
     copy.predecessor = plan
     copy.save(update_fields=["predecessor"])
     return copy

@@ -17,6 +17,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from regie.areas.models import Area
+from regie.core.models import Organisation
 from regie.monitor import insight, periods
 from regie.monitor.models import Measure, Unit
 from regie.policy import engine
@@ -32,6 +33,7 @@ class IndicatorStatus:
     explanation: str
     override: StatusOverride | None = None
     measurements: tuple[engine.Measurement, ...] = ()
+    series: insight.Series | None = None  # the figures judged, with their sources
 
     @property
     def label(self) -> str:
@@ -204,7 +206,7 @@ def evaluate_indicators(
         else:
             status, explanation, override = computed.status, computed.explanation, None
         result[indicator.pk] = IndicatorStatus(
-            indicator, computed, status, explanation, override, tuple(found)
+            indicator, computed, status, explanation, override, tuple(found), series
         )
     return result
 
@@ -244,6 +246,23 @@ def roll(kind: str, statuses: list[Status]) -> tuple[Status, str]:
     }
 
 
+def _goal_node(goal: Goal, items: list[IndicatorStatus]) -> Node:
+    status, text = roll(_("goal"), [i.status for i in items])
+    return Node("goal", goal.key, goal.aim, status, text, goal, (), tuple(items))
+
+
+def evaluate_goal(goal: Goal) -> Node:
+    """One goal with its indicators' statuses and the roll-up, as in :func:`evaluate_plan`.
+
+    ``goal`` must have its theme → priority → plan → organisation loaded.
+    """
+    indicators = list(goal.indicators.select_related("measure", "area"))
+    for indicator in indicators:
+        indicator.goal = goal  # the chain up to the organisation, without a query each
+    statuses = evaluate_indicators(indicators)
+    return _goal_node(goal, [statuses[i.pk] for i in indicators])
+
+
 def evaluate_plan(plan: Plan, *, since: str | None = None) -> PlanEvaluation:
     """Every status of ``plan``, rolled up; a fixed number of queries for any plan size."""
     priorities = list(plan.priorities.all())
@@ -280,11 +299,9 @@ def evaluate_plan(plan: Plan, *, since: str | None = None) -> PlanEvaluation:
             goal_nodes = []
             t_statuses: list[Status] = []
             for goal in by_theme[theme.pk]:
-                items = tuple(statuses[i.pk] for i in by_goal[goal.pk])
-                g_statuses = [i.status for i in items]
-                status, text = roll(_("goal"), g_statuses)
-                goal_nodes.append(Node("goal", goal.key, goal.aim, status, text, goal, (), items))
-                t_statuses += g_statuses
+                node = _goal_node(goal, [statuses[i.pk] for i in by_goal[goal.pk]])
+                goal_nodes.append(node)
+                t_statuses += [i.status for i in node.indicators]
             status, text = roll(_("theme"), t_statuses)
             theme_nodes.append(
                 Node("theme", theme.key, theme.title, status, text, theme, tuple(goal_nodes))
@@ -301,17 +318,18 @@ def evaluate_plan(plan: Plan, *, since: str | None = None) -> PlanEvaluation:
     return PlanEvaluation(plan, status, text, tuple(priority_nodes), statuses)
 
 
-def value_in_data(indicator: Indicator, period_code: str) -> float | None:
-    """The indicator's measure for its area in ``period_code``, from the monitor's figures.
+def value_in_data(
+    organisation: Organisation, area: Area, measure: Measure, period_code: str
+) -> float | None:
+    """``measure`` for ``area`` in ``period_code`` from the figures ``organisation`` may see.
 
     A whole year may be the sum of its twelve months (as the veiligheidsbeeld shows it).
     """
-    organisation = indicator.goal.theme.priority.plan.organisation
-    series = insight.load_series(organisation, [indicator.area], [indicator.measure])[
-        (indicator.area_id, indicator.measure_id)
-    ]
-    code = periods.parse(period_code).code
+    period = periods.parse(period_code)
+    series = insight.load_series(
+        organisation, [area], [measure], years=range(period.start.year, period.end.year + 1)
+    )[(area.pk, measure.pk)]
     for point in [*series.years(), *series.points]:
-        if point.period == code:
+        if point.period == period.code:
             return point.value
     return None

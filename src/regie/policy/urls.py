@@ -21,6 +21,7 @@ org_urlpatterns = [
     path("beleid/<int:plan_id>/verschillen/", views.plan_diff, name="plan_diff"),
     path("beleid/<int:plan_id>/plan.yaml", views.plan_export, name="plan_export"),
     path("beleid/<int:plan_id>/momentopnamen/", views.snapshot_list, name="snapshot_list"),
+    path("beleid/<int:plan_id>/momentopnamen/nemen/", views.snapshot_take, name="snapshot_take"),
     path(
         "beleid/<int:plan_id>/momentopnamen/<int:snapshot_id>/",
         views.snapshot_detail,

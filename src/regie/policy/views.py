@@ -21,14 +21,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from regie.accounts.permissions import EDITOR_ROLES, STAFF_ROLES, org_view
 from regie.core.models import Organisation
 from regie.core.services import ServiceError
-from regie.monitor import insight, periods
+from regie.monitor import periods
 from regie.policy import diff, forms, plan_file, presentation, selectors, services, status
-from regie.policy.engine import Status, status_label
+from regie.policy.engine import Status
 from regie.policy.models import (
     BudgetLine,
     CapacityLine,
@@ -193,7 +193,6 @@ def plan_detail(request: HttpRequest, organisation: Organisation, plan_id: int) 
                 % {"code": since[:30]},
             )
     evaluation = status.evaluate_plan(plan, since=since_code)
-    has_scenarios = Scenario.objects.filter(theme__priority__plan=plan).exists()
     return render(
         request,
         "policy/plan_detail.html",
@@ -203,9 +202,6 @@ def plan_detail(request: HttpRequest, organisation: Organisation, plan_id: int) 
             "counts": _counts(evaluation),
             "since": since_code or "",
             "successor": _successor(plan),
-            "has_scenarios": has_scenarios,
-            "budget_lines": list(plan.budget_lines.all()),
-            "stated_figures": list(plan.stated_figures.all()),
             "targets": {
                 pk: presentation.describe_target(found.indicator)
                 for pk, found in evaluation.by_indicator.items()
@@ -217,13 +213,12 @@ def plan_detail(request: HttpRequest, organisation: Organisation, plan_id: int) 
 @dataclass(frozen=True)
 class StatusCount:
     status: Status
-    label: str
     count: int
 
 
 def _counts(evaluation: status.PlanEvaluation) -> list[StatusCount]:
     found = [i.status for i in evaluation.by_indicator.values()]
-    return [StatusCount(s, status_label(s), found.count(s)) for s in Status]
+    return [StatusCount(s, found.count(s)) for s in Status]
 
 
 @org_view(EDITOR_ROLES)
@@ -351,38 +346,45 @@ def plan_import(request: HttpRequest, organisation: Organisation) -> HttpRespons
 # --- snapshots ----------------------------------------------------------------------------------
 
 
-@org_view(STAFF_ROLES)
-@require_http_methods(["GET", "POST"])
-def snapshot_list(request: HttpRequest, organisation: Organisation, plan_id: int) -> HttpResponse:
-    plan = plan_in(organisation, plan_id)
-    form = forms.SnapshotForm(request.POST or None)
-    if request.method == "POST":
-        if not can_edit(request):
-            raise Http404  # raadplegers read; the form is not shown to them
-        if form.is_valid():
-            try:
-                snapshot = services.take_snapshot(
-                    plan=plan, label=form.cleaned_data["label"], user=request.user
-                )
-            except ServiceError as error:
-                form.add_error("label", str(error))
-            else:
-                messages.success(
-                    request,
-                    _("The statuses of %(label)s have been kept.") % {"label": snapshot.label},
-                )
-                return redirect(
-                    "policy:snapshot_detail",
-                    org=organisation.slug,
-                    plan_id=plan.pk,
-                    snapshot_id=snapshot.pk,
-                )
+def _snapshots(
+    request: HttpRequest, organisation: Organisation, plan: Plan, form: forms.SnapshotForm
+) -> HttpResponse:
     snapshots = plan.snapshots.select_related("taken_by").order_by("-taken_at", "-pk")
     return render(
         request,
         "policy/snapshot_list.html",
         {**plan_context(request, organisation, plan), "form": form, "snapshots": snapshots},
     )
+
+
+@org_view(STAFF_ROLES)
+def snapshot_list(request: HttpRequest, organisation: Organisation, plan_id: int) -> HttpResponse:
+    return _snapshots(request, organisation, plan_in(organisation, plan_id), forms.SnapshotForm())
+
+
+@require_POST
+@org_view(EDITOR_ROLES)
+def snapshot_take(request: HttpRequest, organisation: Organisation, plan_id: int) -> HttpResponse:
+    plan = plan_in(organisation, plan_id)
+    form = forms.SnapshotForm(request.POST)
+    if form.is_valid():
+        try:
+            snapshot = services.take_snapshot(
+                plan=plan, label=form.cleaned_data["label"], user=request.user
+            )
+        except ServiceError as error:
+            form.add_error("label", str(error))
+        else:
+            messages.success(
+                request, _("The statuses of %(label)s have been kept.") % {"label": snapshot.label}
+            )
+            return redirect(
+                "policy:snapshot_detail",
+                org=organisation.slug,
+                plan_id=plan.pk,
+                snapshot_id=snapshot.pk,
+            )
+    return _snapshots(request, organisation, plan, form)
 
 
 @org_view(STAFF_ROLES)
@@ -401,16 +403,6 @@ def snapshot_detail(
 # --- goals and indicators -----------------------------------------------------------------------
 
 
-def _find_goal(node: status.Node, goal_id: int) -> status.Node | None:
-    if node.kind == "goal" and node.obj.pk == goal_id:
-        return node
-    for child in node.children:
-        found = _find_goal(child, goal_id)
-        if found is not None:
-            return found
-    return None
-
-
 @org_view(STAFF_ROLES)
 def goal_detail(
     request: HttpRequest, organisation: Organisation, plan_id: int, goal_id: int
@@ -421,12 +413,8 @@ def goal_detail(
         pk=goal_id,
         theme__priority__plan=plan,
     )
-    evaluation = status.evaluate_plan(plan)
-    node = None
-    for priority in evaluation.priorities:
-        node = node or _find_goal(priority, goal.pk)
-    if node is None:  # pragma: no cover - the goal was just read from this plan
-        raise Http404
+    goal.theme.priority.plan = plan
+    node = status.evaluate_goal(goal)
     return render(
         request,
         "policy/goal_detail.html",
@@ -458,9 +446,9 @@ def indicator_detail(
     plan = plan_in(organisation, plan_id)
     indicator = _indicator_in(plan, indicator_id)
     found = status.evaluate_indicators([indicator])[indicator.pk]
-    series = insight.load_series(organisation, [indicator.area], [indicator.measure])[
-        (indicator.area_id, indicator.measure_id)
-    ]
+    series = found.series
+    if series is None:  # pragma: no cover - evaluate_indicators keeps the series it judged
+        raise Http404
     rows = presentation.year_rows(found, series, plan.years)
     sources = sorted({r.source for r in rows if r.source})
     chart = presentation.chart(found, series, rows, sources)
@@ -681,6 +669,7 @@ def _initial(kind: Kind, obj: Any) -> dict[str, Any]:
 
 
 def _store(
+    organisation: Organisation,
     kind: Kind,
     form: Any,
     obj: Any,
@@ -694,9 +683,9 @@ def _store(
         and fields["baseline_period"]
         and (fields["baseline_value"] is None)
     ):
-        probe = Indicator(measure=fields["measure"], area=fields["area"])
-        probe.goal = obj.goal if obj.pk else parent  # type: ignore[assignment]
-        value = status.value_in_data(probe, fields["baseline_period"])
+        value = status.value_in_data(
+            organisation, fields["area"], fields["measure"], fields["baseline_period"]
+        )
         if value is None:
             form.add_error(
                 "baseline_value",
@@ -770,7 +759,7 @@ def item_create(
     if (
         request.method == "POST"
         and form.is_valid()
-        and _store(spec, form, obj, parent, _siblings(spec, parent))
+        and _store(organisation, spec, form, obj, parent, _siblings(spec, parent))
     ):
         messages.success(request, _("The %(kind)s has been added.") % {"kind": spec.label})
         return _back(organisation, plan, kind, obj)
@@ -804,7 +793,7 @@ def item_edit(
     if (
         request.method == "POST"
         and form.is_valid()
-        and _store(spec, form, obj, parent, _siblings(spec, parent))
+        and _store(organisation, spec, form, obj, parent, _siblings(spec, parent))
     ):
         messages.success(request, _("The %(kind)s has been saved.") % {"kind": spec.label})
         return _back(organisation, plan, kind, obj)

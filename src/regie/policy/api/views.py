@@ -11,7 +11,6 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -169,18 +168,12 @@ class GoalDetail(APIView):
             .prefetch_related("safety_themes"),
             pk=pk,
         )
-        indicators = list(Indicator.objects.filter(goal=goal).select_related("measure", "area"))
-        for indicator in indicators:
-            indicator.goal = goal  # the chain up to the organisation, without a query each
-        statuses = status.evaluate_indicators(indicators)
-        found = [statuses[i.pk].status for i in indicators]
-        # The same roll-up, and sentence, as the goal's in the plan's statuses.
-        rollup = status.roll(gettext("goal"), found)
+        node = status.evaluate_goal(goal)
         context: dict[str, Any] = {
             "request": request,
-            "indicators": indicators,
-            "statuses": statuses,
-            "rollup": rollup,
+            "indicators": [i.indicator for i in node.indicators],
+            "statuses": {i.indicator.pk: i for i in node.indicators},
+            "rollup": (node.status, node.explanation),
         }
         return Response(GoalDetailSerializer(goal, context=context).data)
 

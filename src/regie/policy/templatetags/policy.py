@@ -23,15 +23,6 @@ def status_light(status: Any, label: str = "") -> dict[str, Any]:
 
 
 @register.filter
-def status_word(status: Any) -> str:
-    """The word for a stored status code (snapshots keep codes; words follow the language)."""
-    try:
-        return status_label(Status(str(status)))
-    except ValueError:
-        return str(status)
-
-
-@register.filter
 def figure(value: Any, decimals: Any = None) -> str:
     """A number in the active language's format; "–" when there is none."""
     if value is None or value == "":

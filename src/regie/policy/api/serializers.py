@@ -470,6 +470,7 @@ class OverrideRowSerializer(serializers.ModelSerializer[StatusOverride]):
     class Meta:
         model = StatusOverride
         fields = ["status", "reason", "created_at"]
+        read_only_fields = ["created_at"]  # the API writes nothing; always in a response
 
 
 def expected_per_year(indicator: Indicator) -> list[dict[str, Any]] | None:

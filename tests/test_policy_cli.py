@@ -188,6 +188,21 @@ def test_scenario_costs_of_a_chosen_scenario_without_lines(
     assert [y["with_caps"] for y in data["years"]] == [12000, 24000]  # theme b only
 
 
+def test_scenario_costs_keep_apart_two_themes_with_the_same_key(
+    alblasserdam: Organisation, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Theme keys are unique within a priority only: a second priority with a theme "a" must not
+    # hide the first one's choice in the JSON.
+    plan = _small_plan(alblasserdam)
+    other = Priority.objects.create(plan=plan, key="q", title="Q", position=1)
+    theme = Theme.objects.create(priority=other, key="a", title="A2")
+    Scenario.objects.create(theme=theme, letter="C", title="Meer", chosen=True)
+    code, out, err = run_main(capsys, "scenario-costs", "GM0482", "--json")
+    assert code == 0, err
+    assert json.loads(out)["chosen"] == {"p/a": "A", "b": "A", "q/a": "C"}
+    assert selectors.chosen(plan) == {"p/a": "A", "b": "A", "q/a": "C"}
+
+
 def test_scenario_costs_report_a_stated_figure_outside_the_plan_as_not_checked(
     alblasserdam: Organisation, capsys: pytest.CaptureFixture[str]
 ) -> None:

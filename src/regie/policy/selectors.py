@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from typing import Any
 
 from django.db.models import QuerySet
@@ -80,12 +81,22 @@ def chosen_cost_lines(plan: Plan) -> list[costs.CostLine]:
 
 
 def chosen(plan: Plan) -> dict[str, str]:
-    """Theme key → the letter of the scenario the council chose."""
-    return dict(
+    """Theme → the letter of the scenario the council chose, in plan order.
+
+    A theme is named by its key; a key that themes of two priorities share (keys are unique
+    within a priority only) is written ``priority/theme``, as paths in the plan file are, so
+    that one choice never hides the other.
+    """
+    rows = list(
         Scenario.objects.filter(theme__priority__plan=plan, chosen=True)
         .order_by("theme__priority__position", "theme__priority__pk", "theme__position", "pk")
-        .values_list("theme__key", "letter")
+        .values_list("theme__priority__key", "theme__key", "letter")
     )
+    shared = Counter(theme for _priority, theme, _letter in rows)
+    return {
+        (f"{priority}/{theme}" if shared[theme] > 1 else theme): letter
+        for priority, theme, letter in rows
+    }
 
 
 def costs_start(plan: Plan) -> dt.date:

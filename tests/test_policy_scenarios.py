@@ -59,6 +59,12 @@ def theme(plan: Plan, key: str) -> Theme:
     return Theme.objects.get(priority__plan=plan, key=key)
 
 
+def field(plan: Plan, key: str) -> str:
+    """The calculator's parameter of a theme: keys of its priority and itself, not ids."""
+    found = theme(plan, key)
+    return f"thema.{found.priority.key}.{found.key}"
+
+
 def scenario(plan: Plan, key: str, letter: str) -> Scenario:
     return Scenario.objects.get(theme__priority__plan=plan, theme__key=key, letter=letter)
 
@@ -190,8 +196,8 @@ def test_calculator_defaults_to_the_councils_choice_and_equals_the_command(
     assert "regie-scenario-flagged" in check
     # The form shows the council's choice and the plan's start date.
     form = response.context["form"]
-    assert form[f"thema-{theme(plan, 'handhaving').pk}"].value() == "B"
-    assert form[f"thema-{theme(plan, 'team-veiligheid').pk}"].value() == "B"
+    assert form[field(plan, "handhaving")].value() == "B"
+    assert form[field(plan, "team-veiligheid")].value() == "B"
     assert 'value="01-04-2024"' in html
     assert form["plafond"].value() == "met"
 
@@ -225,7 +231,7 @@ def test_other_letters_start_and_no_caps_change_the_totals(
     caps: bool,
 ) -> None:
     client = client_for(member, login, plan.organisation, Role.RAADPLEGER)
-    query = {f"thema-{theme(plan, key).pk}": letter for key, letter in choice.items()}
+    query = {field(plan, key): letter for key, letter in choice.items()}
     query |= {"start": start, "plafond": "met" if caps else "zonder"}
     response = client.get(page_url(plan), query)
     assert response.status_code == 200
@@ -271,6 +277,26 @@ def test_without_caps_each_line_shows_both_amounts(
     assert all(cell.other == "" for cell in team.years)
 
 
+def test_a_calculation_kept_as_a_link_works_on_the_next_version(
+    plan: Plan, member: Member, login: Login
+) -> None:
+    # The parameters name themes by key; a new version copies the themes under new ids.
+    client = client_for(member, login, plan.organisation, Role.RAADPLEGER)
+    query = {field(plan, "team-veiligheid"): "C", field(plan, "handhaving"): "A"}
+    query |= {"start": "01-01-2025", "plafond": "zonder"}
+    first = client.get(page_url(plan), query)
+    services.adopt(plan=plan, adopted_on=dt.date(2024, 2, 1))
+    successor = services.new_version(plan=plan)
+    assert theme(successor, "handhaving").pk != theme(plan, "handhaving").pk
+    second = client.get(page_url(successor), query)
+    assert second.status_code == 200
+    assert not second.context["form"].errors
+    before, after = first.context["calculation"], second.context["calculation"]
+    assert not after.is_council_choice
+    assert [row.capped for row in after.years] == [row.capped for row in before.years]
+    assert [row.gross for row in after.years] == [row.gross for row in before.years]
+
+
 @pytest.mark.parametrize(
     ("name", "value"),
     [("start", "31-02-2024"), ("start", "morgen"), ("plafond", "misschien"), ("thema", "Z")],
@@ -279,12 +305,12 @@ def test_bad_input_keeps_the_input_shows_an_error_and_falls_back(
     plan: Plan, member: Member, login: Login, name: str, value: str
 ) -> None:
     client = client_for(member, login, plan.organisation, Role.ADVISEUR)
-    field = f"thema-{theme(plan, 'handhaving').pk}" if name == "thema" else name
-    response = client.get(page_url(plan), {field: value, "deeljaar": "kalenderjaar"})
+    param = field(plan, "handhaving") if name == "thema" else name
+    response = client.get(page_url(plan), {param: value, "deeljaar": "kalenderjaar"})
     assert response.status_code == 200
     form = response.context["form"]
     assert form.is_bound
-    assert field in form.errors
+    assert param in form.errors
     html = text(response)
     assert "utrecht-form-field-error-message" in html
     if name == "start":
@@ -505,8 +531,7 @@ def test_same_line_labels_in_two_themes_and_a_scenario_without_lines(
         costs.euro(y.capped) for y in expected.years
     ]
     # Scenario B of theme A has no lines: chosen in the calculator, it adds nothing (and says so).
-    first = Theme.objects.get(priority=priority, key="a")
-    response = client.get(page_url(plan), {f"thema-{first.pk}": "B"})
+    response = client.get(page_url(plan), {"thema.p.a": "B"})
     calculation = response.context["calculation"]
     assert [(t.key, s.letter) for t, s in calculation.empty] == [("a", "B")]
     only_b = costs.yearly_costs(

@@ -79,8 +79,12 @@ _RADIO = "utrecht-radio-button utrecht-radio-button--html-input"
 
 
 def theme_field(theme: Theme) -> str:
-    """The calculator's query parameter for a theme's letter, e.g. ``thema-12``."""
-    return f"thema-{theme.pk}"
+    """The calculator's query parameter for a theme's letter: ``thema.<priority>.<theme>`` keys.
+
+    Made of keys (a slug never holds a dot), not ids: a calculation kept as a link still works on
+    the plan's next version, whose themes are copies with new ids. ``theme.priority`` is read.
+    """
+    return f"thema.{theme.priority.key}.{theme.key}"
 
 
 # --- forms --------------------------------------------------------------------------------------

@@ -7,8 +7,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from scipy import stats
-
 from ._checks import non_negative, positive, probability, whole_count
 
 #: Below this count a percentage change is not shown; the absolute difference is.
@@ -89,6 +87,8 @@ def compare_counts(
             p_value=1.0,
             verdict=Verdict.WITHIN_CHANCE,
         )
+
+    from scipy import stats  # here, not at the top: see the package's docstring
 
     result = stats.binomtest(int(a), int(n), e_a / (e_a + e_b), alternative="two-sided")
     p_value = min(1.0, float(result.pvalue))

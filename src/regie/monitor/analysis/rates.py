@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scipy import stats
-
 from ._checks import probability, whole_count
 
 
@@ -27,6 +25,8 @@ def poisson_interval(count: float, confidence: float = 0.95) -> tuple[float, flo
 
     lower = ½·χ²(alpha/2; 2k), upper = ½·χ²(1-alpha/2; 2k+2); lower = 0 when k = 0.
     """
+    from scipy import stats  # here, not at the top: see the package's docstring
+
     k = whole_count(count)
     alpha = 1.0 - probability(confidence, "confidence")
     lower = 0.0 if k == 0 else float(stats.chi2.ppf(alpha / 2, 2 * k)) / 2

@@ -19,10 +19,6 @@ from enum import StrEnum
 from typing import Any
 
 import numpy as np
-import statsmodels.api as sm
-from scipy import stats
-from statsmodels.discrete.discrete_model import NegativeBinomial
-from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
 from ._checks import non_negative, positive, probability
 
@@ -57,6 +53,10 @@ class InsufficientData(ValueError):
 
 
 def _fit_glm(y: Any, x: Any, offset: Any, family: Any) -> Any:
+    # statsmodels and scipy are imported here, not at the top: see the package's docstring.
+    import statsmodels.api as sm
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
+
     with warnings.catch_warnings():
         # Non-convergence is checked below. A perfect fit of an exact series is fine;
         # real separation (all crimes in an end year) was rejected before fitting.
@@ -73,6 +73,8 @@ def _fit_glm(y: Any, x: Any, offset: Any, family: Any) -> Any:
 
 def _nb_alpha_mle(y: Any, x: Any, offset: Any) -> float | None:
     """Maximum-likelihood NB2 alpha, or None when the fit fails."""
+    from statsmodels.discrete.discrete_model import NegativeBinomial  # see _fit_glm
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -123,6 +125,9 @@ def poisson_trend(
     year_array = np.array(kept, dtype=float)
     x = np.column_stack([np.ones(len(rows)), year_array - year_array.mean()])
     offset = np.log(population)
+
+    import statsmodels.api as sm  # see _fit_glm
+    from scipy import stats
 
     poisson = _fit_glm(y, x, offset, sm.families.Poisson())
     df = int(poisson.df_resid)

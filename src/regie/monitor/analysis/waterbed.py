@@ -15,8 +15,6 @@ import math
 from dataclasses import dataclass, fields
 from enum import StrEnum
 
-from scipy import stats
-
 from ._checks import non_negative, probability
 from .covid import COVID_YEARS
 
@@ -139,6 +137,8 @@ def wdd(counts: WaterbedCounts, *, confidence: float = 0.95) -> WDD:
     Negative values mean crime fell in the target (and displacement) area relative
     to the controls. Z = WDD / √Var, two-sided p-value and interval from the normal.
     """
+    from scipy import stats  # here, not at the top: see the package's docstring
+
     level = probability(confidence, "confidence")
     c = counts
     value = (

@@ -84,8 +84,8 @@ def chosen(plan: Plan) -> dict[str, str]:
     """Theme → the letter of the scenario the council chose, in plan order.
 
     A theme is named by its key; a key that themes of two priorities share (keys are unique
-    within a priority only) is written ``priority/theme``, as paths in the plan file are, so
-    that one choice never hides the other.
+    within a priority only) is written ``priority/theme``, the priority's key first, so that
+    one choice never hides the other.
     """
     rows = list(
         Scenario.objects.filter(theme__priority__plan=plan, chosen=True)

@@ -139,7 +139,8 @@ def work_write_floor(data: Path) -> dict[str, Any]:
     """
     import sqlite3
 
-    rows = sum(1 for _line in data.open(encoding="utf-8")) - 1
+    with data.open(encoding="utf-8") as fh:
+        rows = sum(1 for _line in fh) - 1  # the header
     con = sqlite3.connect(os.environ["DATABASE_URL"].removeprefix("sqlite:///"))
     con.isolation_level = None
     con.execute("PRAGMA journal_mode=WAL")

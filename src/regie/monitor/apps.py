@@ -15,7 +15,10 @@ class MonitorConfig(AppConfig):
         audit.register(models.DerivedComponent, organisation=lambda c: c.derived.organisation)
         audit.register(models.Dataset, organisation=lambda d: d.organisation)
         audit.register(models.ImportBatch, organisation=lambda b: b.dataset.organisation)
-        # Observations and revisions are written in bulk by the import service, which records one
-        # audit event per import; registering them keeps single edits (shell, tests) audited too.
+        # Series, periods and revisions are written in bulk by the import service, which records
+        # one audit event per import; registering them keeps single edits (shell, tests) audited
+        # too. Observations are a read-only view over the series (ADR 0010).
+        audit.register(models.Series, organisation=lambda s: s.owner, redact=("points",))
+        audit.register(models.Period)
         audit.register(models.Observation, organisation=lambda o: o.owner)
         audit.register(models.Revision, organisation=lambda r: r.owner)

@@ -1,7 +1,8 @@
 """Database checks of the monitor: ``regie check --database default``.
 
-The observation table has no foreign-key constraints in the database (ADR 0007); this check
-does their work set-wise, one query per key, and reports orphans instead of failing an import.
+The series table has no foreign-key constraints in the database (ADR 0007), and the import of
+each figure is a number inside its series' points (ADR 0010); this check does the work of those
+keys set-wise, one query per key, and reports orphans instead of failing an import.
 """
 
 from __future__ import annotations
@@ -10,9 +11,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.core.checks import CheckMessage, Error, Tags, register
-from django.db import connections
+from django.db import connections, models
 
-from regie.monitor.models import Observation
+from regie.monitor.models import Observation, Series
 
 _KEYS = ("area", "measure", "batch", "owner")
 
@@ -27,27 +28,39 @@ def observation_references(
     messages: list[CheckMessage] = []
     for alias in databases or ():
         # `migrate` runs the database checks before it creates the tables.
-        if Observation._meta.db_table not in connections[alias].introspection.table_names():
+        if Series._meta.db_table not in connections[alias].introspection.table_names():
             continue
         for key in _KEYS:
             orphans = orphan_count(key, alias)
             if orphans:
                 messages.append(
                     Error(
-                        f"{orphans} observation(s) refer to a missing {key}.",
-                        hint="Restore the missing rows or remove these observations.",
-                        obj=f"{Observation._meta.db_table}.{key}_id ({alias})",
+                        f"{orphans} {'figure(s)' if key == 'batch' else 'series'} refer to a "
+                        f"missing {key}.",
+                        hint="Restore the missing rows or remove these figures.",
+                        obj=f"{_table(key)}.{key}_id ({alias})",
                         id="monitor.E001",
                     )
                 )
     return messages
 
 
+def _model(key: str) -> type[models.Model]:
+    # Area, measure and owner are columns of a series; the import of each figure is inside the
+    # series' points, which the observation view unpacks.
+    return Observation if key == "batch" else Series
+
+
+def _table(key: str) -> str:
+    return _model(key)._meta.db_table
+
+
 def orphan_count(key: str, alias: str = "default") -> int:
-    """How many observations refer to a missing row through foreign key ``key``."""
-    field = Observation._meta.get_field(key)
+    """How many series (figures, for ``batch``) refer to a missing row through ``key``."""
+    model = _model(key)
+    field = model._meta.get_field(key)
     target = field.related_model._meta  # type: ignore[union-attr]
-    table = Observation._meta.db_table
+    table = model._meta.db_table
     column = field.column  # type: ignore[union-attr]
     with connections[alias].cursor() as cursor:
         cursor.execute(

@@ -216,15 +216,84 @@ class ImportBatch(models.Model):
         return self.state not in (BatchState.QUEUED, BatchState.RUNNING)
 
 
-class Observation(models.Model):
-    """A value for area × measure × period, with its status and the vintage it came from."""
+class Period(models.Model):
+    """A period code with its dates: the observation view joins it (one row per distinct code)."""
 
-    # No index per foreign key: the unique indexes below lead with measure and owner, and every
-    # extra index slows the bulk imports (bench/); lookups by area or batch alone are rare.
-    # No database foreign-key constraints either (db_constraint=False, ADR 0007): PostgreSQL checks
-    # them row by row, which halved the bulk import. Only the import service writes observations,
-    # with ids it has just read; on_delete=PROTECT still holds in the ORM, and the database check
-    # ``monitor.E001`` (``regie check --database default``) finds orphans set-wise.
+    code = models.CharField(_("period"), max_length=20, unique=True)
+    start_date = models.DateField(_("period starts"))
+    end_date = models.DateField(_("period ends"))
+    kind = models.CharField(_("kind of period"), max_length=10)
+
+    class Meta:
+        verbose_name = _("period")
+        verbose_name_plural = _("periods")
+        ordering = ["start_date", "end_date"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Series(models.Model):
+    """Every stored figure of one area × measure (× owner), in one row (ADR 0010).
+
+    ``points`` is a JSON array of ``[period, value, status, import id]``, one per period, ordered
+    by period: a national file of 3.7 million figures is some 20,000 rows. Only the import
+    service writes series; everything else reads figures one by one through
+    :class:`Observation`, a database view that unpacks them.
+    """
+
+    # No database foreign keys and no index per key, as the observation table had (ADR 0007):
+    # the unique indexes lead with measure and owner; ``monitor.E001`` finds orphans set-wise.
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.PROTECT, db_index=False, db_constraint=False
+    )
+    measure = models.ForeignKey(
+        Measure,
+        verbose_name=_("measure"),
+        on_delete=models.PROTECT,
+        db_index=False,
+        db_constraint=False,
+    )
+    owner = models.ForeignKey(
+        Organisation,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    points = models.JSONField(_("figures"), default=list)
+
+    class Meta:
+        verbose_name = _("series")
+        verbose_name_plural = _("series")
+        ordering = ["measure", "area"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "area"],
+                condition=models.Q(owner__isnull=True),
+                name="one_open_series",
+            ),
+            models.UniqueConstraint(
+                fields=["owner", "measure", "area"],
+                condition=models.Q(owner__isnull=False),
+                name="one_own_series",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area_id} {self.measure_id}: {len(self.points)}"
+
+
+class Observation(models.Model):
+    """A value for area × measure × period, with its status and the vintage it came from.
+
+    Read-only: a database view over :class:`Series` (one row per point; migration 0005 creates
+    it per database). ``id`` is the series id × 100,000 plus the point's place in the series.
+    """
+
     area = models.ForeignKey(
         Area, verbose_name=_("area"), on_delete=models.PROTECT, db_index=False, db_constraint=False
     )
@@ -266,25 +335,20 @@ class Observation(models.Model):
     )
 
     class Meta:
+        managed = False
+        db_table = "monitor_observation"
         verbose_name = _("observation")
         verbose_name_plural = _("observations")
         ordering = ["measure", "area", "period_start"]
-        constraints = [
-            # Measure first: these unique indexes also serve every series query (measure × area).
-            models.UniqueConstraint(
-                fields=["measure", "area", "period"],
-                condition=models.Q(owner__isnull=True),
-                name="one_open_value",
-            ),
-            models.UniqueConstraint(
-                fields=["owner", "measure", "area", "period"],
-                condition=models.Q(owner__isnull=False),
-                name="one_own_value",
-            ),
-        ]
 
     def __str__(self) -> str:
         return f"{self.area_id} {self.measure_id} {self.period}: {self.value}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        raise AppendOnlyError("observations are written by the import service (Series)")
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("observations are written by the import service (Series)")
 
 
 class RevisionQuerySet(models.QuerySet["Revision"]):

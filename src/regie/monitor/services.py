@@ -9,9 +9,10 @@
   figure already held is *revised*: the value is replaced and a :class:`Revision` keeps the old one;
 - ``dry_run`` does all of that and then rolls back: the report says what would happen.
 
-Writing is set-based and chunked, so memory stays flat for files of millions of rows: each chunk
-is inserted with ``ON CONFLICT DO NOTHING``; only when some rows collided are the existing figures
-of that chunk read back to tell unchanged from revised from repeated rows.
+Figures are stored one row per series (ADR 0010): points are held per area × measure and
+merged into their series in one go every :data:`FLUSH_POINTS` points, so memory stays flat for
+files of millions of rows. Files an adapter can read as columns go through :mod:`regie.monitor.bulk`
+first, which checks each distinct code once; anything unusual sends them to the row reader.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ import datetime as dt
 import hashlib
 import io
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -33,15 +33,16 @@ from django.utils.translation import gettext as _
 from regie.areas.models import Area
 from regie.core.models import AuditAction, Organisation
 from regie.core.services import ServiceError, record_event
-from regie.monitor import catalogue, periods, selectors, sources
+from regie.monitor import bulk, catalogue, periods, selectors, sources
 from regie.monitor.models import (
     BatchState,
     Dataset,
     DerivedComponent,
     ImportBatch,
     Measure,
-    Observation,
+    Period,
     Revision,
+    Series,
 )
 from regie.monitor.sources.base import (
     AmbiguousName,
@@ -57,6 +58,8 @@ from regie.monitor.sources.base import (
 CHUNK = 20_000
 #: Errors kept in a report; further rejected rows are only counted.
 MAX_ERRORS = 200
+#: Values must be finite: JSON (the series store) has no infinity.
+_HUGE = float("inf")
 
 
 class _Rejected(Exception):
@@ -339,222 +342,168 @@ def load_postcodes(lookup: CatalogueLookup) -> None:
 # --- The import service -----------------------------------------------------------------------
 
 
-#: Columns of a chunk row, in order; ``owner_id`` is NULL for open data.
-_COLUMNS = (
-    "area_id, measure_id, period, period_start, period_end, period_kind, value, status, "
-    "batch_id, owner_id"
-)
-#: The staging table of the PostgreSQL path: one chunk at a time is copied into it.
-_STAGE = "regie_import_stage"
+#: Points held before they are merged into their series. A file sorted by series writes each
+#: series once; one sorted by period rewrites a series once per flush.
+FLUSH_POINTS = 250_000
+
+#: A point of a series as stored: ``[period, value, status, import id]``.
+Point = list[Any]
 
 
-class _Writer:
-    """Inserts chunks of validated rows and classifies collisions (new/unchanged/revised/repeat).
+class _SeriesWriter:
+    """Merges validated points into their series: new, unchanged, revised or repeated.
 
-    A chunk row is ``(area_id, measure_id, period, start, end, kind, value, status, batch_id,
-    owner_id)`` with ``start``/``end`` as ISO dates. SQLite gets one ``executemany`` on the
-    driver's own cursor; PostgreSQL gets ``COPY`` into a temporary staging table and one
-    ``INSERT … SELECT`` from it. Both skip existing figures (``ON CONFLICT DO NOTHING``) and
-    count what they inserted; only a chunk with collisions is read back.
-
-    On PostgreSQL the ``COPY`` and ``INSERT`` of a chunk run in one worker thread while the
-    caller parses the next chunk: the server works while Python reads (two cores, twice the
-    work). The thread uses the same psycopg connection (psycopg 3 serialises its use), so it
-    stays inside the caller's transaction; :meth:`write` waits for the previous chunk before it
-    hands over the next, and its collisions are classified in the caller's thread. Call
-    :meth:`flush` before reading the counts and :meth:`close` on every way out.
+    Points are held per series (``add``) and merged in one go (``flush``): the series they touch
+    are read once (locked on PostgreSQL, so that two imports into one series wait for each
+    other), each point is compared with the one held for its period, and only series that
+    changed are written. A revised value replaces the point and leaves a :class:`Revision`.
     """
 
     def __init__(self, batch: ImportBatch, owner: Organisation | None) -> None:
-        self.batch = batch
         self.batch_id: int = batch.pk
         self.owner_id = owner.pk if owner is not None else None
         self.stored = 0
         self.unchanged = 0
         self.revised = 0
-        self.table = Observation._meta.db_table
-        conflict = (
-            "(owner_id, measure_id, area_id, period) WHERE owner_id IS NOT NULL"
-            if self.owner_id is not None
-            else "(measure_id, area_id, period) WHERE owner_id IS NULL"
-        )
-        self.postgresql = connection.vendor == "postgresql"
-        self._staged = False
-        self._pool: ThreadPoolExecutor | None = None
-        self._pending: tuple[Future[tuple[int, int]], list[tuple[Any, ...]], list[int]] | None
-        self._pending = None
-        # Only identifiers from the model and fixed SQL are interpolated; values are parameters.
-        if self.postgresql:
-            self.insert_sql = (
-                f"INSERT INTO {self.table} ({_COLUMNS}) "  # noqa: S608
-                f"SELECT {_COLUMNS} FROM {_STAGE} ON CONFLICT {conflict} DO NOTHING"
+        self.size = 0
+        self.pending: dict[tuple[int, int], list[tuple[str, float | None, str, int]]] = {}
+        #: period code → (start, end) as ISO text: the order of points in a series
+        self.dates: dict[str, tuple[str, str]] = {}
+        self._kinds: dict[str, str] = {}
+        self._stored_periods: set[str] | None = None
+
+    def add(
+        self, area_id: int, measure_id: int, code: str, value: float | None, status: str, line: int
+    ) -> None:
+        points = self.pending.get((measure_id, area_id))
+        if points is None:
+            points = self.pending[(measure_id, area_id)] = []
+        points.append((code, value, status, line))
+        self.size += 1
+
+    def period(self, code: str, start: str, end: str, kind: str) -> None:
+        """Make ``code`` known (stored in the period table at the next flush)."""
+        if code not in self.dates:
+            self.dates[code] = (start, end)
+            self._kinds[code] = kind
+
+    def save_periods(self) -> None:
+        """Store the period codes not yet in the table (the observation view joins them)."""
+        if self._stored_periods is None:
+            stored = Period.objects.values_list("code", "start_date", "end_date")
+            self._stored_periods = set()
+            for code, start, end in stored:
+                self._stored_periods.add(code)
+                self.dates.setdefault(code, (start.isoformat(), end.isoformat()))
+        new = [code for code in self._kinds if code not in self._stored_periods]
+        if new:
+            Period.objects.bulk_create(
+                [
+                    Period(
+                        code=code,
+                        start_date=dt.date.fromisoformat(self.dates[code][0]),
+                        end_date=dt.date.fromisoformat(self.dates[code][1]),
+                        kind=self._kinds[code],
+                    )
+                    for code in new
+                ],
+                ignore_conflicts=True,  # another import may add the same code meanwhile
             )
-        else:
-            self.insert_sql = (
-                f"INSERT INTO {self.table} ({_COLUMNS}) "  # noqa: S608
-                f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT {conflict} DO NOTHING"
-            )
+            self._stored_periods.update(new)
 
-    def write(self, chunk: list[tuple[Any, ...]], lines: list[int]) -> list[RowError]:
-        """Insert ``chunk`` (rows as described on the class); returns repeated rows as errors.
-
-        On PostgreSQL the errors returned are those of the previous chunk (see the class).
-        """
-        if not chunk:
-            return []
-        connection.ensure_connection()
-        raw = connection.connection
-        if self.postgresql:
-            errors = self.flush()
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="regie-copy")
-            future = self._pool.submit(self._insert, raw, chunk)
-            self._pending = (future, chunk, lines)
-            return errors
-        return self._classify(self._insert(raw, chunk), chunk, lines)
-
-    def flush(self) -> list[RowError]:
-        """Wait for the chunk in flight (PostgreSQL) and classify its collisions."""
-        if self._pending is None:
-            return []
-        future, chunk, lines = self._pending
-        self._pending = None
-        return self._classify(future.result(), chunk, lines)
-
-    def close(self) -> None:
-        """Wait for the worker thread (whatever happened) and stop it."""
-        if self._pending is not None:
-            future, _chunk, _lines = self._pending
-            self._pending = None
-            with contextlib.suppress(Exception):
-                future.result()
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
-            self._pool = None
-
-    def _insert(self, raw: Any, chunk: list[tuple[Any, ...]]) -> tuple[int, int]:
-        """``(inserted, max id before)`` for one chunk, on the driver's own connection."""
-        cursor = raw.cursor()
-        try:
-            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {self.table}")  # noqa: S608 - table name from the model
-            max_before = cursor.fetchone()[0]
-            if self.postgresql:
-                inserted = self._copy(cursor, chunk)
-            else:
-                # sqlite3 sums the rows changed by every statement of an executemany.
-                cursor.executemany(self.insert_sql, chunk)
-                inserted = cursor.rowcount
-        finally:
-            cursor.close()
-        return inserted, max_before
-
-    def _classify(
-        self, result: tuple[int, int], chunk: list[tuple[Any, ...]], lines: list[int]
-    ) -> list[RowError]:
-        inserted, max_before = result
-        if inserted == len(chunk):
-            self.stored += inserted
-            return []
-        return self._collisions(chunk, lines, max_before)
-
-    def _copy(self, cursor: Any, chunk: list[tuple[Any, ...]]) -> int:
-        # A chunk none of whose figures can exist yet (no stored row has one of its measures,
-        # areas and periods; rows repeated within the chunk were rejected by the caller, rows
-        # repeating an earlier chunk are in the table by now) is copied straight into the table.
-        owner = "owner_id IS NULL" if self.owner_id is None else "owner_id = %s"
-        params: list[Any] = [] if self.owner_id is None else [self.owner_id]
-        cursor.execute(
-            f"SELECT 1 FROM {self.table} WHERE {owner} AND measure_id = ANY(%s) "  # noqa: S608
-            "AND area_id = ANY(%s) AND period = ANY(%s) LIMIT 1",
-            [
-                *params,
-                list({row[1] for row in chunk}),
-                list({row[0] for row in chunk}),
-                list({row[2] for row in chunk}),
-            ],
-        )
-        if cursor.fetchone() is None:
-            with cursor.copy(f"COPY {self.table} ({_COLUMNS}) FROM STDIN") as copy:
-                write_row = copy.write_row
-                for row in chunk:
-                    write_row(row)
-            return len(chunk)
-        # Otherwise through a staging table, so that existing figures are skipped and counted.
-        if not self._staged:
-            # Temporary: private to this connection; emptied at commit, removed by a rollback.
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGE} (area_id bigint, "
-                "measure_id bigint, period varchar(20), period_start date, period_end date, "
-                "period_kind varchar(10), value double precision, status varchar(20), "
-                "batch_id bigint, owner_id bigint) ON COMMIT DELETE ROWS"
-            )
-            self._staged = True
-        cursor.execute(f"TRUNCATE {_STAGE}")
-        with cursor.copy(f"COPY {_STAGE} ({_COLUMNS}) FROM STDIN") as copy:
-            write_row = copy.write_row
-            for row in chunk:
-                write_row(row)
-        cursor.execute(self.insert_sql)
-        return int(cursor.rowcount)
-
-    def _collisions(
-        self, chunk: list[tuple[Any, ...]], lines: list[int], max_before: int
-    ) -> list[RowError]:
-        measures = {row[1] for row in chunk}
-        areas = {row[0] for row in chunk}
-        period_codes = {row[2] for row in chunk}
-        existing = {
-            (o["area_id"], o["measure_id"], o["period"]): o
-            for o in Observation.objects.filter(
+    def existing(self, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], tuple[int, Any]]:
+        """(id, points) of the stored series among ``keys`` (measure id, area id)."""
+        wanted = set(keys)
+        if not wanted:
+            return {}
+        ids: dict[int, tuple[int, int]] = {}
+        measures = sorted({m for m, _a in wanted})
+        areas = sorted({a for _m, a in wanted})
+        # Measures × areas is a superset of the keys: ids first, points only of the keys.
+        # SQLite allows 32,766 parameters per statement: areas go in slices.
+        for start in range(0, len(areas), 20_000):
+            for pk, measure_id, area_id in Series.objects.filter(
                 owner_id=self.owner_id,
                 measure_id__in=measures,
-                area_id__in=areas,
-                period__in=period_codes,
-            ).values("id", "area_id", "measure_id", "period", "value", "status", "batch_id")
-        }
+                area_id__in=areas[start : start + 20_000],
+            ).values_list("id", "measure_id", "area_id"):
+                if (measure_id, area_id) in wanted:
+                    ids[pk] = (measure_id, area_id)
+        found: dict[tuple[int, int], tuple[int, Any]] = {}
+        pks = sorted(ids)
+        for start in range(0, len(pks), 20_000):
+            query = Series.objects.filter(pk__in=pks[start : start + 20_000])
+            if connection.vendor == "postgresql":
+                query = query.select_for_update()
+            for pk, points in query.values_list("id", "points"):
+                found[ids[pk]] = (pk, points)
+        return found
+
+    def flush(self) -> list[RowError]:
+        """Merge the points held into their series; returns rows that repeat an earlier row."""
+        if not self.pending:
+            return []
+        self.save_periods()
+        pending, self.pending, self.size = self.pending, {}, 0
+        existing = self.existing(pending)
+        batch_id, owner_id, dates = self.batch_id, self.owner_id, self.dates
         errors: list[RowError] = []
+        creates: list[Series] = []
+        updates: list[Series] = []
         revisions: list[Revision] = []
-        updates: list[Observation] = []
-        for row, line in zip(chunk, lines, strict=True):
-            key = (row[0], row[1], row[2])
-            old = existing[key]
-            if old["batch_id"] == self.batch.pk and old["id"] > max_before:
-                self.stored += 1  # inserted by this very chunk
+        for (measure_id, area_id), new in pending.items():
+            sid, old_points = existing.get((measure_id, area_id), (None, []))
+            points: dict[str, Point] = {p[0]: p for p in old_points}
+            changed = False
+            for code, value, status, line in new:
+                old = points.get(code)
+                if old is None:
+                    self.stored += 1
+                elif old[3] == batch_id:
+                    errors.append(
+                        RowError(
+                            line,
+                            "periode",
+                            code,
+                            _("repeats an earlier row (same area, measure and period)"),
+                        )
+                    )
+                    continue
+                elif old[1] == value and old[2] == status:
+                    self.unchanged += 1
+                    continue
+                else:
+                    self.revised += 1
+                    revisions.append(
+                        Revision(
+                            batch_id=batch_id,
+                            previous_batch_id=old[3],
+                            area_id=area_id,
+                            measure_id=measure_id,
+                            period=code,
+                            owner_id=owner_id,
+                            old_value=old[1],
+                            new_value=value,
+                            old_status=old[2],
+                            new_status=status,
+                        )
+                    )
+                points[code] = [code, value, status, batch_id]
+                changed = True
+            if not changed:
                 continue
-            if old["batch_id"] == self.batch.pk:
-                errors.append(
-                    RowError(
-                        line,
-                        "periode",
-                        f"{row[2]}",
-                        _("repeats an earlier row (same area, measure and period)"),
+            ordered = sorted(points.values(), key=lambda p: dates.get(p[0], ("", "")))
+            if sid is None:
+                creates.append(
+                    Series(
+                        area_id=area_id, measure_id=measure_id, owner_id=owner_id, points=ordered
                     )
                 )
-                continue
-            value, status = row[6], row[7]
-            if old["value"] == value and old["status"] == status:
-                self.unchanged += 1
-                continue
-            self.revised += 1
-            revisions.append(
-                Revision(
-                    batch_id=self.batch.pk,
-                    previous_batch_id=old["batch_id"],
-                    area_id=row[0],
-                    measure_id=row[1],
-                    period=row[2],
-                    owner_id=self.owner_id,
-                    old_value=old["value"],
-                    new_value=value,
-                    old_status=old["status"],
-                    new_status=status,
-                )
-            )
-            updates.append(
-                Observation(id=old["id"], value=value, status=status, batch_id=self.batch.pk)
-            )
+            else:
+                updates.append(Series(id=sid, points=ordered))
+        Series.objects.bulk_create(creates, batch_size=500)
+        Series.objects.bulk_update(updates, ["points"], batch_size=500)
         Revision.objects.bulk_create(revisions, batch_size=1000)
-        Observation.objects.bulk_update(updates, ["value", "status", "batch_id"], batch_size=1000)
         return errors
 
 
@@ -590,6 +539,8 @@ def _validate(
     value = row.value
     if value is not None and value != value:  # NaN
         return None, RowError(row.line, "waarde", "NaN", _("not a number"))
+    if value is not None and not -_HUGE < value < _HUGE:
+        return None, RowError(row.line, "waarde", str(value), _("not a finite number"))
     if row.status not in set(Status):
         return None, RowError(row.line, "status", str(row.status), _("unknown status"))
     return (
@@ -605,7 +556,7 @@ def _validate(
 
 
 def import_rows(
-    rows: Iterable[Row | RowError],
+    rows: Iterable[Row | RowError] | bulk.Prepared,
     *,
     dataset: Dataset,
     lookup: CatalogueLookup,
@@ -635,103 +586,24 @@ def import_rows(
         ImportBatch.objects.filter(pk=batch.pk).update(state=BatchState.RUNNING)
     report = ImportReport(batch_id=batch.pk, state=BatchState.RUNNING, dataset=str(dataset))
     errors: list[RowError] = []
-    writer = _Writer(batch, dataset.organisation)
+    writer = _SeriesWriter(batch, dataset.organisation)
     first: dt.date | None = None
     last: dt.date | None = None
     try:
-        # closing(writer) exits first: the worker thread is done before commit or rollback.
-        with transaction.atomic(), contextlib.closing(writer):
+        with transaction.atomic():
             if connection.vendor == "postgresql":
                 # One import per dataset at a time: a second waits instead of interleaving.
                 Dataset.objects.select_for_update().get(pk=dataset.pk)
-            # The loop below runs once per row of files with millions of rows: everything it
-            # needs is a local name, and each row costs a few dictionary look-ups and one tuple.
-            # Anything unusual goes to _validate, which names the error.
-            chunk_size = CHUNK
-            organisation = dataset.organisation
-            batch_id, owner_id = writer.batch_id, writer.owner_id
-            area_get = lookup.area_ids.get
-            measure_get = {
-                code: pk for code, pk in lookup.measure_ids.items() if code not in lookup.derived
-            }.get
-            status_get = {s.value: s.value for s in Status}.get
-            period_cache: dict[str, tuple[str, str, str, str] | None] = {}
-            period_dates: dict[str, tuple[dt.date, dt.date]] = {}
-            used: set[str] = set()
-            chunk: list[tuple[Any, ...]] = []
-            lines: list[int] = []
-            seen: dict[tuple[int, int, str], int] = {}
-            read = rejected = 0
-            for item in rows:
-                read += 1
-                if isinstance(item, RowError):
-                    rejected += 1
-                    if len(errors) < MAX_ERRORS:
-                        errors.append(item)
-                    continue
-                area_id = area_get(item.area)
-                measure_id = measure_get(item.measure)
-                try:
-                    entry = period_cache[item.period]
-                except KeyError:
-                    entry = period_cache[item.period] = _period_entry(item.period, period_dates)
-                status = status_get(item.status)
-                value = item.value
-                if (
-                    area_id is None
-                    or measure_id is None
-                    or entry is None
-                    or status is None
-                    or (value is not None and value != value)  # NaN
-                ):
-                    _valid, error = _validate(item, lookup, organisation)
-                    rejected += 1
-                    if error is not None and len(errors) < MAX_ERRORS:
-                        errors.append(error)
-                    continue
-                code, start, end, kind = entry
-                key = (area_id, measure_id, code)
-                size = len(seen)
-                earlier = seen.setdefault(key, item.line)
-                if len(seen) == size:
-                    rejected += 1
-                    if len(errors) < MAX_ERRORS:
-                        errors.append(
-                            RowError(
-                                item.line,
-                                "periode",
-                                item.period,
-                                _("repeats row %(row)s (same area, measure and period)")
-                                % {"row": earlier},
-                            )
-                        )
-                    continue
-                used.add(code)
-                if errors:
-                    # Keep validating, stop writing: nothing will be stored.
-                    if len(seen) > chunk_size:
-                        seen = {}
-                    continue
-                chunk.append(
-                    (area_id, measure_id, code, start, end, kind, value, status, batch_id, owner_id)
-                )
-                lines.append(item.line)
-                if len(chunk) >= chunk_size:
-                    chunk_errors = writer.write(chunk, lines)
-                    rejected += len(chunk_errors)
-                    errors.extend(chunk_errors)
-                    chunk, lines, seen = [], [], {}
-                    if progress is not None:
-                        report.rows_read = read
-                        progress(read)
-            report.rows_read, report.rejected = read, rejected
-            if used:
-                first = min(period_dates[code][0] for code in used)
-                last = max(period_dates[code][1] for code in used)
-            if not errors:
-                chunk_errors = writer.write(chunk, lines) + writer.flush()
-                report.rejected += len(chunk_errors)
-                errors.extend(chunk_errors)
+            if isinstance(rows, bulk.Prepared):
+                report.rows_read = rows.count
+                first, last = rows.first, rows.last
+                bulk.store(rows, writer)
+                errors.extend(writer.flush())
+                report.rejected = len(errors)
+                if progress is not None:
+                    progress(rows.count)
+            else:
+                first, last = _store_rows(rows, writer, lookup, report, errors, progress)
             if errors or report.rows_read == 0:
                 raise _Rejected
             report.stored, report.unchanged, report.revised = (
@@ -779,6 +651,103 @@ def import_rows(
             % {"file": filename, "dataset": dataset, "summary": report.summary()},
         )
     return report
+
+
+def _store_rows(
+    rows: Iterable[Row | RowError],
+    writer: _SeriesWriter,
+    lookup: CatalogueLookup,
+    report: ImportReport,
+    errors: list[RowError],
+    progress: Callable[[int], None] | None,
+) -> tuple[dt.date | None, dt.date | None]:
+    """Validate ``rows`` and hand them to ``writer``; returns the first and last period dates.
+
+    Sets the rows read and rejected on ``report`` and adds errors to ``errors``.
+    """
+    # The loop below runs once per row of files with millions of rows: everything it needs is
+    # a local name, and each row costs a few dictionary look-ups and one tuple. Anything unusual
+    # goes to _validate, which names the error.
+    organisation = lookup.organisation
+    area_get = lookup.area_ids.get
+    measure_get = {
+        code: pk for code, pk in lookup.measure_ids.items() if code not in lookup.derived
+    }.get
+    status_get = {s.value: s.value for s in Status}.get
+    period_cache: dict[str, tuple[str, str, str, str] | None] = {}
+    period_dates: dict[str, tuple[dt.date, dt.date]] = {}
+    used: set[str] = set()
+    seen: dict[tuple[int, int, str], int] = {}
+    add = writer.add
+    read = rejected = 0
+    for item in rows:
+        read += 1
+        if progress is not None and read % CHUNK == 0:
+            report.rows_read = read
+            progress(read)
+        if isinstance(item, RowError):
+            rejected += 1
+            if len(errors) < MAX_ERRORS:
+                errors.append(item)
+            continue
+        area_id = area_get(item.area)
+        measure_id = measure_get(item.measure)
+        try:
+            entry = period_cache[item.period]
+        except KeyError:
+            entry = period_cache[item.period] = _period_entry(item.period, period_dates)
+            if entry is not None:
+                writer.period(*entry)
+        status = status_get(item.status)
+        value = item.value
+        if (
+            area_id is None
+            or measure_id is None
+            or entry is None
+            or status is None
+            or (value is not None and not -_HUGE < value < _HUGE)  # NaN or infinite
+        ):
+            _valid, error = _validate(item, lookup, organisation)
+            rejected += 1
+            if error is not None and len(errors) < MAX_ERRORS:
+                errors.append(error)
+            continue
+        code = entry[0]
+        key = (area_id, measure_id, code)
+        size = len(seen)
+        earlier = seen.setdefault(key, item.line)
+        if len(seen) == size:
+            rejected += 1
+            if len(errors) < MAX_ERRORS:
+                errors.append(
+                    RowError(
+                        item.line,
+                        "periode",
+                        item.period,
+                        _("repeats row %(row)s (same area, measure and period)") % {"row": earlier},
+                    )
+                )
+            continue
+        used.add(code)
+        if errors:
+            continue  # keep validating, stop storing: nothing will be stored
+        add(area_id, measure_id, code, value, status, item.line)
+        if writer.size >= FLUSH_POINTS:
+            chunk_errors = writer.flush()
+            rejected += len(chunk_errors)
+            errors.extend(chunk_errors)
+            seen = {}  # the writer finds rows that repeat a row of an earlier flush
+    if not errors:
+        chunk_errors = writer.flush()
+        rejected += len(chunk_errors)
+        errors.extend(chunk_errors)
+    report.rows_read, report.rejected = read, rejected
+    if not used:
+        return None, None
+    return (
+        min(period_dates[code][0] for code in used),
+        max(period_dates[code][1] for code in used),
+    )
 
 
 def _translated(error: RowError) -> RowError:
@@ -837,17 +806,30 @@ def import_file(
         adapter = sources.get(fmt) if fmt else sources.detect(head, name)
         lookup = CatalogueLookup(organisation)
         load_postcodes(lookup)
+        items: Iterable[Row | RowError] | bulk.Prepared = []
         context = lookup.context(table=table)
         context.period_status = dict(period_status or {})
-        rows = adapter.read(stream, context)
-        # The adapter fills context.info while reading: take the first row before deciding on
-        # the dataset, and put it back in front of the rest.
-        iterator = iter(rows)
-        try:
-            head_item = next(iterator)
-            items: Iterable[Row | RowError] = _chain(head_item, iterator)
-        except StopIteration:
-            items = []
+        # Adapters that can read whole columns try the bulk path first; anything unusual in
+        # the file (see bulk.prepare) sends it to the row reader, which names every error.
+        read_columns = getattr(adapter, "read_columns", None)
+        columns = read_columns(stream, context) if read_columns is not None else None
+        prepared = bulk.prepare(columns, lookup) if columns is not None else None
+        if prepared is not None:
+            items = prepared
+        else:
+            if read_columns is not None:
+                stream.seek(0)
+                context = lookup.context(table=table)
+                context.period_status = dict(period_status or {})
+            rows = adapter.read(stream, context)
+            # The adapter fills context.info while reading: take the first row before deciding
+            # on the dataset, and put it back in front of the rest.
+            iterator = iter(rows)
+            try:
+                head_item = next(iterator)
+                items = _chain(head_item, iterator)
+            except StopIteration:
+                items = []
         info = context.info
         table_id = info.table or table or (f"lokaal:{organisation.slug}" if organisation else "")
         if not table_id:

@@ -33,7 +33,7 @@ import itertools
 import operator
 import re
 from collections.abc import Iterator
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from regie.monitor import periods
 from regie.monitor.sources.base import (
@@ -55,6 +55,9 @@ from regie.monitor.sources.odata_v3 import (
     spec_for,
     table_from_text,
 )
+
+if TYPE_CHECKING:
+    from regie.monitor.bulk import Columns
 
 NAME = "odata-csv"
 DESCRIPTION = "CBS/politie OData data set saved as CSV or TSV (codes, e.g. from cbsodataR/pandas)"
@@ -159,6 +162,68 @@ class ODataCsvAdapter:
             with contextlib.suppress(ValueError):  # already detached or closed
                 text.detach()
 
+    def read_columns(self, stream: IO[bytes], context: ReadContext) -> Columns | None:
+        """The file as columns for the bulk path (pyarrow's CSV reader, ADR 0010).
+
+        None when anything is unusual (no table, a header that :meth:`read` would refuse,
+        bytes that are no UTF-8, a record with too many or too few fields, a line break inside
+        a value): :meth:`read` then reads the file and names what is wrong.
+        """
+        import pyarrow as pa
+        import pyarrow.csv as pcsv
+
+        from regie.monitor.bulk import Columns
+
+        table = context.table.strip().upper() or table_from_text(stream_name(stream))
+        try:
+            spec = spec_for(table)
+            stream.seek(0)
+            header = stream.readline().decode("utf-8-sig")
+            delimiter, columns = parse_header(header)
+            used = _used_columns(spec, columns)
+        except (FormatError, UnicodeDecodeError, OSError, AttributeError):
+            return None
+        if len(set(columns)) != len(columns):
+            return None
+        try:
+            stream.seek(0)
+            data = pcsv.read_csv(
+                stream,
+                read_options=pcsv.ReadOptions(column_names=columns, skip_rows=1),
+                parse_options=pcsv.ParseOptions(delimiter=delimiter),
+                convert_options=pcsv.ConvertOptions(
+                    include_columns=list(used),
+                    column_types={c: pa.dictionary(pa.int32(), pa.string()) for c in used},
+                    null_values=[],
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                ),
+            )
+        except (pa.ArrowException, ValueError, OSError):
+            return None
+        describe(context, spec)
+        _note_unused(context, columns, used)
+        statuses = context.period_status
+
+        def period_code(raw: str) -> tuple[str, Status]:
+            key = raw.strip().upper()
+            return periods.from_cbs(key).code, statuses.get(key, Status.ONBEKEND)
+
+        def column(name: str) -> pa.DictionaryArray:
+            return data[name].unify_dictionaries().combine_chunks()
+
+        measure_column, area_column, period_column, topic = used
+        return Columns(
+            measure=column(measure_column),
+            area=column(area_column),
+            period=column(period_column),
+            value=column(topic),
+            measure_code=lambda raw: measure_code(spec, raw),
+            area_code=canonical_area,
+            period_code=period_code,
+            parse_value=parse_text_value,
+        )
+
     def _read(
         self, text: io.TextIOWrapper, spec: TableSpec, context: ReadContext
     ) -> Iterator[Row | RowError]:
@@ -168,25 +233,10 @@ class ODataCsvAdapter:
         if not first:
             raise FormatError("the file is empty")
         delimiter, columns = parse_header(first)
-
-        measure_column = spec.measure_dimension
-        area_column = next((c for c in spec.area_dimensions if c in columns), None)
-        topic = find_topic(spec, columns)
-        missing = [c for c in (measure_column, PERIOD_DIMENSION) if c not in columns]
-        if area_column is None:
-            missing.append(" or ".join(spec.area_dimensions))
-        if topic is None:
-            missing.append(" or ".join(spec.count_topics))
-        if missing or area_column is None or topic is None:
-            raise FormatError(
-                f"table {spec.table}: the header lacks {', '.join(missing)} "
-                f"(columns: {', '.join(columns)})"
-            )
+        used = _used_columns(spec, columns)
+        measure_column, area_column, _period, topic = used
         describe(context, spec)
-        used = (measure_column, area_column, PERIOD_DIMENSION, topic)
-        for column in columns:
-            if column not in used and column not in ID_COLUMNS and column not in INDEX_COLUMNS:
-                context.notes.append(f"column {column!r} not imported")
+        _note_unused(context, columns, used)
 
         mi, ai, pi, vi = (columns.index(c) for c in used)
         get = operator.itemgetter(mi, ai, pi, vi)
@@ -260,6 +310,30 @@ class ODataCsvAdapter:
                         f"more than {MAX_CSV_ERRORS} unreadable CSV records"
                     ) from None
                 yield RowError(line, "", "", f"unreadable CSV record: {exc}")
+
+
+def _used_columns(spec: TableSpec, columns: list[str]) -> tuple[str, str, str, str]:
+    """Measure, area, period and count column of a header; FormatError when one lacks."""
+    measure_column = spec.measure_dimension
+    area_column = next((c for c in spec.area_dimensions if c in columns), None)
+    topic = find_topic(spec, columns)
+    missing = [c for c in (measure_column, PERIOD_DIMENSION) if c not in columns]
+    if area_column is None:
+        missing.append(" or ".join(spec.area_dimensions))
+    if topic is None:
+        missing.append(" or ".join(spec.count_topics))
+    if missing or area_column is None or topic is None:
+        raise FormatError(
+            f"table {spec.table}: the header lacks {', '.join(missing)} "
+            f"(columns: {', '.join(columns)})"
+        )
+    return measure_column, area_column, PERIOD_DIMENSION, topic
+
+
+def _note_unused(context: ReadContext, columns: list[str], used: tuple[str, ...]) -> None:
+    for column in columns:
+        if column not in used and column not in ID_COLUMNS and column not in INDEX_COLUMNS:
+            context.notes.append(f"column {column!r} not imported")
 
 
 def _short_record(

@@ -4,15 +4,13 @@ For each database (a SQLite file in a temporary directory; a fresh PostgreSQL da
 127.0.0.1) the benchmark migrates, loads the areas and the catalogue, and then runs, each in its
 own process so that peak memory (maximum resident set size, from ``wait4``) is per run:
 
-1. ``import_file(path, fmt="odata-csv", table="47013NED")`` into the empty observation table;
-2. optionally the same file again (every row unchanged: the re-import path);
+1. ``import_file(path, fmt="odata-csv", table="47013NED")`` into the empty store (the bulk
+   path of ADR 0010);
+2. optionally the same file again (every figure unchanged: the merge path);
 3. the baseline: ``pd.read_csv(path, sep=";")`` and ``df.to_sql("bench_pandas", …,
    if_exists="replace", index=False, chunksize=20_000)`` with pandas' default insert method
-   (SQLite: a ``sqlite3`` connection; PostgreSQL: a SQLAlchemy engine with psycopg 3);
-4. on SQLite, two floors that bound what any per-figure import can reach there: Python's
-   ``csv.reader`` reading the file and doing nothing else, and ``executemany`` of ready-made
-   rows into a copy of the observation table (its columns and unique indexes) without reading
-   the file at all (``--no-floors`` skips them).
+   (SQLite: a ``sqlite3`` connection; PostgreSQL: a SQLAlchemy engine with psycopg 3) and
+   pandas' Python string storage.
 
 Times are wall-clock seconds of the import alone (reading the file included; starting Python,
 Django or pandas not). It prints a markdown table and puts it in ``docs/performance.md`` between
@@ -25,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import itertools
 import json
 import os
 import platform
@@ -121,92 +118,10 @@ def work_pandas(data: Path) -> dict[str, Any]:
     return {"seconds": seconds, "rows": rows}
 
 
-def work_parse_floor(data: Path) -> dict[str, Any]:
-    """Floor: Python's ``csv`` module reads the file and nothing else (no check, no store)."""
-    import csv
-
-    started = time.perf_counter()
-    rows = -1  # the header
-    with data.open(encoding="utf-8", newline="") as fh:
-        for _row in csv.reader(fh, delimiter=";"):
-            rows += 1
-    return {"seconds": time.perf_counter() - started, "rows": rows}
-
-
-def work_write_floor(data: Path) -> dict[str, Any]:
-    """Floor: SQLite stores ready-made rows in a copy of the observation table, nothing else.
-
-    The copy has the table's columns and both unique indexes; the rows (as many as the file,
-    in its order: type × gemeente × month) are built per chunk outside the timed part and
-    written with one ``executemany`` per chunk on the driver's cursor, in one transaction:
-    what the import service's write step does, without reading, parsing or checking.
-    """
-    import sqlite3
-
-    with data.open(encoding="utf-8") as fh:
-        rows = sum(1 for _line in fh) - 1  # the header
-    con = sqlite3.connect(os.environ["DATABASE_URL"].removeprefix("sqlite:///"))
-    con.isolation_level = None
-    con.execute("PRAGMA journal_mode=WAL")
-    con.execute("PRAGMA synchronous=NORMAL")
-    ddl = [
-        sql.replace("monitor_observation", "bench_floor").replace('"one_', '"bench_floor_one_')
-        for (sql,) in con.execute(
-            "SELECT sql FROM sqlite_master WHERE tbl_name = 'monitor_observation' "
-            "AND sql IS NOT NULL ORDER BY type DESC"  # the table before its indexes
-        )
-    ]
-    for sql in ddl:
-        con.execute(sql)
-    insert = (
-        "INSERT INTO bench_floor (area_id, measure_id, period, period_start, period_end, "
-        "period_kind, value, status, batch_id, owner_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (measure_id, area_id, period) WHERE owner_id IS NULL DO NOTHING"
-    )
-    months = [(2011 + (7 + i) // 12, (7 + i) % 12 + 1) for i in range(183)]
-    month_rows = [
-        (f"{y}M{m:02d}", f"{y}-{m:02d}-01", f"{y}-{m:02d}-28", "month") for y, m in months
-    ]
-    areas = max(1, rows // (59 * len(months)))
-    seconds = 0.0
-    done = 0
-    chunk: list[tuple[Any, ...]] = []
-
-    def write() -> float:
-        started = time.perf_counter()
-        con.executemany(insert, chunk)
-        return time.perf_counter() - started
-
-    con.execute("BEGIN IMMEDIATE")
-    for measure in itertools.count(1):
-        for area in range(1, areas + 1):
-            for code, start, end, kind in month_rows:
-                if done == rows:
-                    break
-                chunk.append(
-                    (area, measure, code, start, end, kind, float(done % 37), "definitief", 1, None)
-                )
-                done += 1
-                if len(chunk) == PANDAS_CHUNK:
-                    seconds += write()
-                    chunk = []
-        if done == rows:
-            break
-    seconds += write()
-    started = time.perf_counter()
-    con.execute("COMMIT")
-    seconds += time.perf_counter() - started
-    stored = con.execute("SELECT COUNT(*) FROM bench_floor").fetchone()[0]
-    con.close()
-    return {"seconds": seconds, "rows": stored}
-
-
 WORKERS = {
     "setup": work_setup,
     "ours": work_ours,
     "pandas": work_pandas,
-    "parse-floor": work_parse_floor,
-    "write-floor": work_write_floor,
 }
 
 
@@ -232,7 +147,7 @@ def run_worker(name: str, data: Path, env: dict[str, str]) -> dict[str, Any]:
     return result
 
 
-def bench_database(kind: str, data: Path, reimport: bool, floors: bool) -> dict[str, Any]:
+def bench_database(kind: str, data: Path, reimport: bool) -> dict[str, Any]:
     tmp = Path(tempfile.mkdtemp(prefix="regie-bench-"))
     pg_name = f"bench_{os.getpid()}"
     if kind == "sqlite":
@@ -256,10 +171,6 @@ def bench_database(kind: str, data: Path, reimport: bool, floors: bool) -> dict[
             _say(kind, "re-import", results["reimport"])
         results["pandas"] = run_worker("pandas", data, env)
         _say(kind, "pandas", results["pandas"])
-        if kind == "sqlite" and floors:
-            for name in ("parse-floor", "write-floor"):
-                results[name] = run_worker(name, data, env)
-                _say(kind, name, results[name])
         return results
     finally:
         if kind != "sqlite":
@@ -295,13 +206,11 @@ def table(results: dict[str, dict[str, Any]], data: Path) -> str:
         "| Database | Run | Rows | Seconds | Rows/s | Peak RSS (MB) | Ours ÷ pandas |",
         "|---|---|---:|---:|---:|---:|---:|",
     ]
-    names = {"ours": "`import_file` (empty table)", "reimport": "`import_file` again (unchanged)"}
+    names = {"ours": "`import_file` (empty store)", "reimport": "`import_file` again (unchanged)"}
     names["pandas"] = "pandas `read_csv` + `to_sql`"
-    names["parse-floor"] = "floor: Python's `csv.reader` reads the file, nothing else"
-    names["write-floor"] = "floor: `executemany` of ready rows into a copy of the table"
     for kind, res in results.items():
         base = res["pandas"]["rows"] / res["pandas"]["seconds"]
-        for run in ("ours", "reimport", "pandas", "parse-floor", "write-floor"):
+        for run in ("ours", "reimport", "pandas"):
             if run not in res:
                 continue
             r = res[run]
@@ -335,11 +244,6 @@ def main() -> None:
     )
     parser.add_argument("--no-reimport", action="store_true", help="skip the unchanged re-import")
     parser.add_argument("--no-doc", action="store_true", help=f"do not update {DOC.name}")
-    parser.add_argument(
-        "--no-floors",
-        action="store_true",
-        help="skip the SQLite floor runs (read only, write only)",
-    )
     parser.add_argument("--worker", choices=sorted(WORKERS), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -349,8 +253,7 @@ def main() -> None:
     if not args.data.exists():
         raise SystemExit(f"{args.data} is missing: run bench/generate_national_months.py first")
     reimport = not args.no_reimport
-    floors = not args.no_floors
-    results = {kind: bench_database(kind, args.data, reimport, floors) for kind in args.databases}
+    results = {kind: bench_database(kind, args.data, reimport) for kind in args.databases}
     text = table(results, args.data)
     print(text)
     if not args.no_doc:

@@ -29,7 +29,7 @@ from regie.monitor.models import Series
 from regie.monitor.sources.base import Status
 
 #: Points per slice of :func:`store` (memory: a few hundred bytes per point while it is written).
-SLICE_POINTS = 250_000
+SLICE_POINTS = 100_000
 
 if TYPE_CHECKING:
     import numpy as np

@@ -336,7 +336,6 @@ class Observation(models.Model):
 
     class Meta:
         managed = False
-        db_table = "monitor_observation"
         verbose_name = _("observation")
         verbose_name_plural = _("observations")
         ordering = ["measure", "area", "period_start"]

@@ -233,17 +233,13 @@ class Period(models.Model):
         return self.code
 
 
-class Series(models.Model):
-    """Every stored figure of one area × measure (× owner), in one row (ADR 0010).
+class FigureKeys(models.Model):
+    """Area, measure and owner of a series and of each of its figures (abstract).
 
-    ``points`` is a JSON array of ``[period, value, status, import id]``, one per period, ordered
-    by period: a national file of 3.7 million figures is some 20,000 rows. Only the import
-    service writes series; everything else reads figures one by one through
-    :class:`Observation`, a database view that unpacks them.
+    No database foreign keys and no index per key (ADR 0007): the unique indexes of the series
+    lead with measure and owner; ``monitor.E001`` finds orphans set-wise.
     """
 
-    # No database foreign keys and no index per key, as the observation table had (ADR 0007):
-    # the unique indexes lead with measure and owner; ``monitor.E001`` finds orphans set-wise.
     area = models.ForeignKey(
         Area, verbose_name=_("area"), on_delete=models.PROTECT, db_index=False, db_constraint=False
     )
@@ -264,6 +260,20 @@ class Series(models.Model):
         db_index=False,
         db_constraint=False,
     )
+
+    class Meta:
+        abstract = True
+
+
+class Series(FigureKeys):
+    """Every stored figure of one area × measure (× owner), in one row (ADR 0010).
+
+    ``points`` is a JSON array of ``[period, value, status, import id]``, one per period, ordered
+    by period: a national file of 3.7 million figures is some 20,000 rows. Only the import
+    service writes series; everything else reads figures one by one through
+    :class:`Observation`, a database view that unpacks them.
+    """
+
     points = models.JSONField(_("figures"), default=list)
 
     class Meta:
@@ -287,23 +297,13 @@ class Series(models.Model):
         return f"{self.area_id} {self.measure_id}: {len(self.points)}"
 
 
-class Observation(models.Model):
+class Observation(FigureKeys):
     """A value for area × measure × period, with its status and the vintage it came from.
 
     Read-only: a database view over :class:`Series` (one row per point; migration 0005 creates
     it per database). ``id`` is the series id × 100,000 plus the point's place in the series.
     """
 
-    area = models.ForeignKey(
-        Area, verbose_name=_("area"), on_delete=models.PROTECT, db_index=False, db_constraint=False
-    )
-    measure = models.ForeignKey(
-        Measure,
-        verbose_name=_("measure"),
-        on_delete=models.PROTECT,
-        db_index=False,
-        db_constraint=False,
-    )
     period = models.CharField(_("period"), max_length=20)
     period_start = models.DateField(_("period starts"))
     period_end = models.DateField(_("period ends"))
@@ -318,16 +318,6 @@ class Observation(models.Model):
     batch = models.ForeignKey(
         ImportBatch,
         verbose_name=_("import"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
-    owner = models.ForeignKey(
-        Organisation,
-        verbose_name=_("owner"),
-        null=True,
-        blank=True,
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,

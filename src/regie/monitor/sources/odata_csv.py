@@ -19,7 +19,9 @@ The table comes from ``--table`` (``context.table``) or else from a table id in 
 Values: ``""``, ``"."`` (also padded) or ``"x"`` mean *not published* → ``None``, never 0.
 Keys are trimmed, ``NL00`` → ``NL01``, and roll-up codes stay their own measure codes.
 
-This adapter is built for speed (bulk files of millions of rows): it uses :func:`csv.reader`
+Bulk files of millions of rows go through :meth:`ODataCsvAdapter.read_columns` first (pyarrow's
+CSV reader; :mod:`regie.monitor.bulk` checks each distinct text once, ADR 0010). :meth:`read`, the
+row reader, is what every file the bulk path declines goes through: it uses :func:`csv.reader`
 directly and caches the canonical area, measure code, period and value per distinct raw text, so
 that the work per record is four dictionary look-ups and one :class:`Row`.
 """

@@ -199,7 +199,6 @@ def test_read_columns_declines_what_the_row_reader_must_name() -> None:
 
 
 def test_series_are_written_in_slices(areas, monkeypatch) -> None:
-    monkeypatch.setattr(bulk, "SLICE_POINTS", 5)
     store = bulk.store
     monkeypatch.setattr(bulk, "store", lambda p, w: store(p, w, slice_points=5))
     run(national(grid()))

@@ -11,13 +11,16 @@ import contextlib
 import contextvars
 import datetime as dt
 import decimal
+import ipaddress
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.db.models.signals import post_delete, post_save, pre_save
+from django.http import HttpRequest
 
 from regie.core.models import AuditAction, AuditEntry, Organisation
 
@@ -31,6 +34,9 @@ class Actor:
 
 
 _actor: contextvars.ContextVar[Actor | None] = contextvars.ContextVar("regie_actor", default=None)
+_address: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "regie_client_address", default=None
+)
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,46 @@ def acting_as(user: Any | None, label: str | None = None) -> Iterator[None]:
         _actor.reset(token)
 
 
+def _valid_address(text: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(text.strip()))
+    except ValueError:
+        return None
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The address of the client, as the trusted reverse proxies saw it.
+
+    Without proxies (``REGIE_PROXY_COUNT`` = 0) it is the socket's peer. Behind N proxies that
+    each append to ``X-Forwarded-For``, it is the N-th entry from the right: entries further left
+    were written by the client itself and can be anything. One home for this rule: the audit log,
+    the login throttle and the reset-mail limit all call it.
+    """
+    remote = _valid_address(str(request.META.get("REMOTE_ADDR", "")))
+    hops = int(getattr(settings, "REGIE_PROXY_COUNT", 0))
+    if hops <= 0:
+        return remote
+    header = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
+    forwarded = [part.strip() for part in header.split(",") if part.strip()]
+    if len(forwarded) < hops:
+        return remote
+    return _valid_address(forwarded[-hops]) or remote
+
+
+def current_address() -> str | None:
+    return _address.get()
+
+
+@contextlib.contextmanager
+def from_address(address: str | None) -> Iterator[None]:
+    """Attribute audit entries written inside the block to a request from ``address``."""
+    token = _address.set(address)
+    try:
+        yield
+    finally:
+        _address.reset(token)
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
@@ -94,7 +140,7 @@ def snapshot(obj: models.Model, reg: _Registration | None = None) -> dict[str, A
     data: dict[str, Any] = {}
     for field in obj._meta.concrete_fields:
         name = field.attname
-        if field.name in reg.exclude:
+        if field.name in reg.exclude or field.name == "lock_version":
             continue
         value = getattr(obj, name)
         if field.name in reg.redact:
@@ -115,8 +161,10 @@ def write_entry(
     after: dict[str, Any] | None = None,
     purpose: str = "",
     actor: Actor | None = None,
+    client_address: str | None = None,
 ) -> AuditEntry:
     actor = actor or current_actor() or Actor(user=None, label="systeem")
+    address = client_address or current_address()
     if obj is not None:
         object_type = object_type or obj._meta.label
         object_id = object_id or str(obj.pk)
@@ -133,6 +181,7 @@ def write_entry(
         before=before,
         after=after,
         purpose=purpose[:300],
+        client_address=address,
     )
 
 

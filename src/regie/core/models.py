@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from regie.core.concurrency import Versioned
+
 
 class OrganisationKind(models.TextChoices):
     GEMEENTE = "gemeente", _("Gemeente")
@@ -22,7 +24,7 @@ class OrganisationKind(models.TextChoices):
     VEILIGHEIDSREGIO = "veiligheidsregio", _("Veiligheidsregio")
 
 
-class Organisation(models.Model):
+class Organisation(Versioned):
     """A tenant (a gemeente) or a partner organisation beside it.
 
     A gemeente is tied to its CBS area code (``GM0556``); its own data is never visible to users
@@ -80,6 +82,62 @@ class AuditAction(models.TextChoices):
     LOGOUT = "logout", _("logged out")
     LOGIN_FAILED = "login_failed", _("login failed")
     IMPORT = "import", _("imported")
+    # Security events (ADR 0011): each with the client address.
+    VERIFIED = "verified", _("passed the second factor")
+    VERIFY_FAILED = "verify_failed", _("second factor failed")
+    LOCKOUT = "lockout", _("login slowed down")
+    PASSWORD_CHANGE = "password_change", _("password changed")
+    PASSWORD_RESET = "password_reset", _("password reset")
+    RESET_REQUESTED = "reset_requested", _("password reset requested")
+    EMAIL_CHANGE = "email_change", _("email address changed")
+    DEVICE_ADDED = "device_added", _("2FA device added")
+    DEVICE_REMOVED = "device_removed", _("2FA device removed")
+    ROLE_CHANGE = "role_change", _("role changed")
+    INVITATION = "invitation", _("invited")
+    LINK_CONSENT = "link_consent", _("accepted an invitation")
+    TOKEN_USE = "token_use", _("API token used")
+
+
+#: Actions that are about an account's security (shown to installation beheer and, for their
+#: members, to an organisation's beheerders).
+SECURITY_ACTIONS: frozenset[str] = frozenset(
+    {
+        AuditAction.LOGIN,
+        AuditAction.LOGOUT,
+        AuditAction.LOGIN_FAILED,
+        AuditAction.VERIFIED,
+        AuditAction.VERIFY_FAILED,
+        AuditAction.LOCKOUT,
+        AuditAction.PASSWORD_CHANGE,
+        AuditAction.PASSWORD_RESET,
+        AuditAction.RESET_REQUESTED,
+        AuditAction.EMAIL_CHANGE,
+        AuditAction.DEVICE_ADDED,
+        AuditAction.DEVICE_REMOVED,
+        AuditAction.ROLE_CHANGE,
+        AuditAction.INVITATION,
+        AuditAction.LINK_CONSENT,
+        AuditAction.TOKEN_USE,
+    }
+)
+
+
+class Installation(models.Model):
+    """Facts about this database as a whole (one row at most).
+
+    ``is_demo`` is set by ``regie demo`` when it builds the demo in an empty database; only such a
+    database may be erased with ``regie demo --reset`` (its audit log included).
+    """
+
+    is_demo = models.BooleanField(_("demo installation"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("installation")
+        verbose_name_plural = _("installation")
+
+    def __str__(self) -> str:
+        return str(_("demo installation") if self.is_demo else _("installation"))
 
 
 class AppendOnlyError(Exception):
@@ -122,6 +180,7 @@ class AuditEntry(models.Model):
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
     purpose = models.CharField(_("purpose"), max_length=300, blank=True)
+    client_address = models.GenericIPAddressField(_("client address"), null=True, blank=True)
 
     objects: ClassVar[AuditEntryQuerySet] = AuditEntryQuerySet.as_manager()  # type: ignore[assignment]
 

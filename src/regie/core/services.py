@@ -8,16 +8,19 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from regie.core import audit
-from regie.core.models import AuditAction, AuditEntry, Organisation, OrganisationKind
+from regie.core.errors import ServiceError as ServiceError  # re-exported: the public facade
+from regie.core.models import (
+    AuditAction,
+    AuditEntry,
+    Installation,
+    Organisation,
+    OrganisationKind,
+)
 
 #: Top-level URL segments that an organisation's slug may not take.
 RESERVED_SLUGS = frozenset(
     {"account", "admin", "beheer", "gebieden", "i18n", "static", "api", "media", "health"}
 )
-
-
-class ServiceError(Exception):
-    """A use case was refused; the message is fit to show to the user."""
 
 
 def record_read(
@@ -61,7 +64,10 @@ def record_event(
     organisation: Organisation | None = None,
     description: str = "",
 ) -> AuditEntry:
-    """Record a non-model event such as a login, logout or a bulk import."""
+    """Record a non-model event such as a login, logout or a bulk import.
+
+    The client address of the current request is added by :func:`regie.core.audit.write_entry`.
+    """
     actor = audit.Actor(user=user, label=label)
     return audit.write_entry(
         action=action,
@@ -97,3 +103,15 @@ def update_organisation(*, organisation: Organisation, name: str, is_active: boo
     organisation.full_clean()
     organisation.save()
     return organisation
+
+
+def is_demo_installation() -> bool:
+    """Whether ``regie demo`` built this database from empty (only then may it be erased)."""
+    return Installation.objects.filter(is_demo=True).exists()
+
+
+@transaction.atomic
+def mark_demo_installation() -> None:
+    """Record that this database is a demo; called by ``regie demo`` on an empty database."""
+    if not is_demo_installation():
+        Installation.objects.create(is_demo=True)

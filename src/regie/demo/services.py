@@ -95,6 +95,8 @@ def demo_exists() -> bool:
 def build_demo() -> list[DemoAccount]:
     """Create the demo organisations and accounts when missing (idempotent); load reference data."""
     with audit.acting_as(None, "demo"):
+        if not Organisation.objects.exists() and not User.objects.exists():
+            core_services.mark_demo_installation()  # built from empty: erasable by --reset
         area_services.load_reference_data()
         orgs = {}
         for slug, name, kind, code in ORGANISATIONS:

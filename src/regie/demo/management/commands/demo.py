@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from regie.core import append_only
 from regie.demo import services
 
 
@@ -27,6 +28,14 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["reset"]:
+            if not append_only.purge_allowed():
+                raise CommandError(
+                    _(
+                        "--reset erases only a demo database, and this one is not a demo: it "
+                        "holds other organisations or accounts, and its audit log must be kept. "
+                        "Nothing has been erased."
+                    )
+                )
             if not options["yes"]:
                 if not sys.stdin.isatty():
                     raise CommandError(

@@ -11,11 +11,26 @@ class AccountsConfig(AppConfig):
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
         from regie.accounts import signals
-        from regie.accounts.models import Membership, User
+        from regie.accounts.models import Invitation, LoginThrottle, Membership, User
         from regie.core import audit
 
         audit.register(User, exclude=("last_login",), redact=("password",))
         audit.register(Membership, organisation=lambda m: m.organisation)
+        audit.register(Invitation, organisation=lambda i: i.organisation, redact=("token_hash",))
+        # Each failure is an event of its own (LOGIN_FAILED); only the start and end of a
+        # slow-down show as a change.
+        audit.register(
+            LoginThrottle,
+            exclude=(
+                "failures",
+                "last_failure_at",
+                "next_attempt_at",
+                "unseen_failures",
+                "unseen_since",
+                "notified_at",
+            ),
+            redact=("key",),  # an attempted name may be a mistyped password
+        )
         audit.register(
             TOTPDevice,
             exclude=(

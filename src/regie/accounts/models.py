@@ -1,11 +1,17 @@
-"""Users and their role per organisation."""
+"""Users, their role per organisation, invitations to an organisation, and the login throttle."""
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from regie.accounts.events import attempted_name
+from regie.core.concurrency import Versioned
 from regie.core.models import Organisation
 
 
@@ -18,7 +24,11 @@ class Role(models.TextChoices):
 
 
 class User(AbstractUser):
-    """A person who logs in. Roles are per organisation (:class:`Membership`)."""
+    """A person who logs in. Roles are per organisation (:class:`Membership`).
+
+    The account itself (name, e-mail, password, 2FA devices) belongs to no organisation: only the
+    person or the installation's beheer changes it (ADR 0011).
+    """
 
     class Meta:
         verbose_name = _("user")
@@ -30,7 +40,7 @@ class User(AbstractUser):
         return full or self.username
 
 
-class Membership(models.Model):
+class Membership(Versioned):
     """The role a user has in one organisation."""
 
     user = models.ForeignKey(
@@ -55,3 +65,101 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}, {self.organisation} ({self.get_role_display()})"
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def pending(self, at: dt.datetime | None = None) -> InvitationQuerySet:
+        """Invitations that can still be accepted: not answered, not cancelled, not expired."""
+        return self.filter(
+            accepted_at__isnull=True,
+            declined_at__isnull=True,
+            cancelled_at__isnull=True,
+            expires_at__gt=at or timezone.now(),
+        )
+
+
+class Invitation(models.Model):
+    """An invitation to take a role in an organisation, sent by e-mail.
+
+    Only the hash of the link's token is stored. The invited person accepts with an account of
+    their own (existing or created from the link); nobody else can attach an account to an
+    organisation.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="invitations",
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    email = models.EmailField(_("email address"))
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
+    expires_at = models.DateTimeField(_("valid until"))
+    invited_by = models.ForeignKey(
+        User,
+        verbose_name=_("invited by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        User,
+        verbose_name=_("accepted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    declined_at = models.DateTimeField(_("declined at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+
+    objects: ClassVar[InvitationQuerySet] = InvitationQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["email"])]
+
+    def __str__(self) -> str:
+        return f"{self.email}, {self.organisation} ({self.get_role_display()})"
+
+    @property
+    def is_pending(self) -> bool:
+        return (
+            self.accepted_at is None
+            and self.declined_at is None
+            and self.cancelled_at is None
+            and self.expires_at > timezone.now()
+        )
+
+
+class LoginThrottle(models.Model):
+    """Failed password logins for one attempted username, from any address (ADR 0004).
+
+    Keyed by the attempted username (case-folded), whether or not an account has it, so that the
+    slow-down does not tell an attacker which names exist.
+    """
+
+    key = models.CharField(_("username"), max_length=150, unique=True)
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), null=True, blank=True, on_delete=models.CASCADE
+    )
+    failures = models.PositiveIntegerField(_("failures in this window"), default=0)
+    last_failure_at = models.DateTimeField(_("last failure"), null=True, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt allowed at"), null=True, blank=True)
+    unseen_failures = models.PositiveIntegerField(_("failures since the last login"), default=0)
+    unseen_since = models.DateTimeField(_("first failure since the last login"), null=True)
+    notified_at = models.DateTimeField(_("owner notified at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("login throttle")
+        verbose_name_plural = _("login throttles")
+        indexes = [models.Index(fields=["last_failure_at"])]
+
+    def __str__(self) -> str:
+        return attempted_name(self.key)  # cut short, as everywhere in the audit log

@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import path
 
 from regie.accounts import views
 
@@ -11,12 +11,26 @@ urlpatterns = [
     path("verificatie/", views.verify, name="verify"),
     path("verificatie/instellen/", views.setup_2fa, name="setup_2fa"),
     path("mijn-account/", views.profile, name="profile"),
+    path("mijn-account/e-mailadres/", views.email_change, name="email_change"),
+    path(
+        "mijn-account/e-mailadres/bevestigen/<str:token>/",
+        views.email_confirm,
+        name="email_confirm",
+    ),
+    path(
+        "mijn-account/apps/<int:device_id>/verwijderen/",
+        views.device_remove,
+        name="device_remove",
+    ),
+    path(
+        "mijn-account/uitnodigingen/<int:invitation_id>/",
+        views.invitation_respond,
+        name="invitation_respond",
+    ),
+    path("uitnodiging/<str:token>/", views.invitation, name="invitation"),
     path(
         "wachtwoord/wijzigen/",
-        auth_views.PasswordChangeView.as_view(
-            template_name="accounts/password_change.html",
-            success_url=reverse_lazy("accounts:password_change_done"),
-        ),
+        views.PasswordChangeView.as_view(),
         name="password_change",
     ),
     path(
@@ -26,16 +40,7 @@ urlpatterns = [
         ),
         name="password_change_done",
     ),
-    path(
-        "wachtwoord/vergeten/",
-        auth_views.PasswordResetView.as_view(
-            template_name="accounts/password_reset.html",
-            email_template_name="accounts/email/password_reset.txt",
-            subject_template_name="accounts/email/password_reset_subject.txt",
-            success_url=reverse_lazy("accounts:password_reset_done"),
-        ),
-        name="password_reset",
-    ),
+    path("wachtwoord/vergeten/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "wachtwoord/vergeten/verstuurd/",
         auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),
@@ -43,10 +48,7 @@ urlpatterns = [
     ),
     path(
         "wachtwoord/nieuw/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            template_name="accounts/password_reset_confirm.html",
-            success_url=reverse_lazy("accounts:password_reset_complete"),
-        ),
+        views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(
@@ -63,9 +65,9 @@ org_urlpatterns = [
     path("beheer/gebruikers/<int:user_id>/", views.member_detail, name="member_detail"),
     path("beheer/gebruikers/<int:user_id>/verwijderen/", views.member_remove, name="member_remove"),
     path(
-        "beheer/gebruikers/<int:user_id>/verificatie-wissen/",
-        views.member_reset_2fa,
-        name="member_reset_2fa",
+        "beheer/uitnodigingen/<int:invitation_id>/intrekken/",
+        views.invitation_cancel,
+        name="invitation_cancel",
     ),
     path("beheer/organisatie/", views.organisation_settings, name="organisation_settings"),
     path("beheer/audit/", views.audit_log, name="audit_log"),
@@ -74,4 +76,13 @@ org_urlpatterns = [
 
 installation_urlpatterns = [
     path("beheer/organisaties/", views.organisation_list, name="organisation_list"),
+    path("beheer/accounts/", views.account_list, name="account_list"),
+    path("beheer/accounts/<int:user_id>/", views.account_detail, name="account_detail"),
+    path(
+        "beheer/accounts/<int:user_id>/verificatie-wissen/",
+        views.account_reset_2fa,
+        name="account_reset_2fa",
+    ),
+    path("beheer/audit/", views.installation_audit_log, name="audit_log"),
+    path("beheer/audit/<int:entry_id>/", views.installation_audit_entry, name="audit_entry"),
 ]

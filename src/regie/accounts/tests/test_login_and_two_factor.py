@@ -7,6 +7,8 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -91,7 +93,7 @@ def test_raadpleger_does_not_need_2fa_by_default(settings) -> None:
     assert response["Location"].startswith(reverse("accounts:setup_2fa"))
 
 
-def test_lockout_after_repeated_failures(settings) -> None:
+def test_lockout_of_one_address_after_repeated_failures(settings) -> None:
     _, user, _ = make_member()
     client = Client()
     for _ in range(settings.AXES_FAILURE_LIMIT):
@@ -99,8 +101,10 @@ def test_lockout_after_repeated_failures(settings) -> None:
         assert response.status_code in {200, 429}
     response = password_login(client, user.username, PASSWORD)
     assert response.status_code == 429
-    assert "tijdelijk geblokkeerd" in response.content.decode()
+    with translation.override("nl"):
+        assert gettext("Logging in temporarily blocked") in response.content.decode()
     assert AuditEntry.objects.filter(action=AuditAction.LOGIN_FAILED).count() >= 1
+    assert AuditEntry.objects.filter(action=AuditAction.LOCKOUT).exists()
 
 
 def test_logout_requires_post_and_ends_the_session() -> None:

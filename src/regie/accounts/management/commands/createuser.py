@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from regie.accounts import services
 from regie.accounts.models import Role
 from regie.core import audit
+from regie.core.errors import ServiceError
 from regie.core.models import Organisation
-from regie.core.services import ServiceError
 
 
 class Command(BaseCommand):

@@ -1,0 +1,68 @@
+"""Use cases for accounts, roles, invitations and 2FA devices. Views and commands call these.
+
+Keep it small: other apps use :func:`create_user` and :func:`set_role`.
+
+Who may change what (ADR 0011): an organisation's beheerder changes roles in that organisation
+and invites people; the account itself (name, e-mail, password, 2FA devices) is changed only by
+its owner or by the installation's beheer.
+"""
+
+from __future__ import annotations
+
+from regie.accounts.services.invitations import (
+    accept_invitation,
+    cancel_invitation,
+    create_account_from_invitation,
+    decline_invitation,
+    invitation_by_token,
+    invite,
+)
+from regie.accounts.services.memberships import (
+    remove_membership,
+    rename_organisation,
+    set_role,
+)
+from regie.accounts.services.passwords import (
+    allowed_reset_recipients,
+    record_password_change,
+    record_password_reset,
+)
+from regie.accounts.services.two_factor import (
+    confirm_totp_enrolment,
+    remove_device,
+    reset_two_factor,
+    start_totp_enrolment,
+)
+from regie.accounts.services.users import (
+    change_account,
+    change_own_name,
+    confirm_email_change,
+    create_user,
+    request_email_change,
+    user_label,
+)
+
+__all__ = [
+    "accept_invitation",
+    "allowed_reset_recipients",
+    "cancel_invitation",
+    "change_account",
+    "change_own_name",
+    "confirm_email_change",
+    "confirm_totp_enrolment",
+    "create_account_from_invitation",
+    "create_user",
+    "decline_invitation",
+    "invitation_by_token",
+    "invite",
+    "record_password_change",
+    "record_password_reset",
+    "remove_device",
+    "remove_membership",
+    "rename_organisation",
+    "request_email_change",
+    "reset_two_factor",
+    "set_role",
+    "start_totp_enrolment",
+    "user_label",
+]

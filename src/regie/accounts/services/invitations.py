@@ -1,0 +1,171 @@
+"""Invitations: how a person gets a role in an organisation with their own consent (ADR 0011).
+
+A beheerder never looks accounts up. The invitation goes to an e-mail address; whoever holds that
+mailbox accepts with an account of their own (logging in, or creating one from the link), or an
+account whose address it is sees it on its profile page. The beheerder's page says the same
+whether or not an account with that address exists anywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from regie.accounts import events, mail
+from regie.accounts.models import Invitation, Membership, Role, User
+from regie.accounts.services.memberships import set_role
+from regie.accounts.services.users import _clean_email, create_user
+from regie.core.errors import ServiceError
+from regie.core.models import AuditAction, Organisation
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def validity() -> dt.timedelta:
+    return dt.timedelta(days=int(getattr(settings, "REGIE_INVITATION_DAYS", 7)))
+
+
+@transaction.atomic
+def invite(
+    *, organisation: Organisation, email: str, role: str, invited_by: User, base_url: str
+) -> Invitation:
+    """Send an invitation for ``role`` in ``organisation`` to ``email``.
+
+    An earlier pending invitation of the same organisation to the same address is cancelled.
+    """
+    email = _clean_email(email)
+    if role not in Role.values:
+        raise ServiceError(_("Unknown role: %(role)r.") % {"role": role})
+    now = timezone.now()
+    for old in Invitation.objects.pending(now).filter(
+        organisation=organisation, email__iexact=email
+    ):
+        old.cancelled_at = now
+        old.save(update_fields=["cancelled_at"])
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        organisation=organisation,
+        role=role,
+        email=email,
+        token_hash=_hash(token),
+        expires_at=now + validity(),
+        invited_by=invited_by,
+    )
+    events.record(
+        AuditAction.INVITATION,
+        account=None,
+        organisation=organisation,
+        description=_("invitation to %(email)s as %(role)s")
+        % {"email": email, "role": invitation.get_role_display()},
+    )
+    link = base_url + reverse("accounts:invitation", kwargs={"token": token})
+    mail.send(
+        "invitation",
+        to=email,
+        context={"invitation": invitation, "link": link, "days": validity().days},
+    )
+    return invitation
+
+
+def invitation_by_token(token: str) -> Invitation | None:
+    """The pending invitation that ``token`` (from the mail) opens, or None."""
+    if not token or len(token) > 100:
+        return None
+    return (
+        Invitation.objects.pending()
+        .select_related("organisation")
+        .filter(token_hash=_hash(token), organisation__is_active=True)
+        .first()
+    )
+
+
+@transaction.atomic
+def cancel_invitation(*, invitation: Invitation) -> None:
+    fresh = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not fresh.is_pending:
+        raise ServiceError(_("This invitation has already been answered, cancelled or expired."))
+    fresh.cancelled_at = timezone.now()
+    fresh.save(update_fields=["cancelled_at"])
+    events.record(
+        AuditAction.INVITATION,
+        account=None,
+        organisation=fresh.organisation,
+        description=_("invitation to %(email)s cancelled") % {"email": fresh.email},
+    )
+
+
+def _answerable(invitation: Invitation) -> Invitation:
+    fresh = (
+        Invitation.objects.select_for_update().select_related("organisation").get(pk=invitation.pk)
+    )
+    if not fresh.is_pending or not fresh.organisation.is_active:
+        raise ServiceError(_("This invitation has already been answered, cancelled or expired."))
+    return fresh
+
+
+@transaction.atomic
+def accept_invitation(*, invitation: Invitation, user: User) -> Membership:
+    """``user`` (logged in: the consent of the account itself) takes the invited role."""
+    fresh = _answerable(invitation)
+    membership = set_role(user=user, organisation=fresh.organisation, role=fresh.role)
+    fresh.accepted_at = timezone.now()
+    fresh.accepted_by = user
+    fresh.save(update_fields=["accepted_at", "accepted_by"])
+    events.record(
+        AuditAction.LINK_CONSENT,
+        account=user,
+        organisation=fresh.organisation,
+        description=_("accepted the invitation as %(role)s") % {"role": fresh.get_role_display()},
+    )
+    return membership
+
+
+@transaction.atomic
+def decline_invitation(*, invitation: Invitation, user: User | None) -> None:
+    fresh = _answerable(invitation)
+    fresh.declined_at = timezone.now()
+    fresh.save(update_fields=["declined_at"])
+    events.record(
+        AuditAction.INVITATION,
+        account=user,
+        organisation=fresh.organisation,
+        description=_("invitation declined"),
+    )
+
+
+@transaction.atomic
+def create_account_from_invitation(
+    *,
+    invitation: Invitation,
+    username: str,
+    first_name: str,
+    last_name: str,
+    password: str,
+) -> User:
+    """A new account for the invited person, with the invitation's (proven) e-mail address."""
+    fresh = _answerable(invitation)
+    if User.objects.filter(email__iexact=fresh.email, is_active=True).exists():
+        raise ServiceError(
+            _(
+                "There already is an account with this email address. Log in with it to "
+                "accept the invitation."
+            )
+        )
+    user = create_user(
+        username=username,
+        email=fresh.email,
+        first_name=first_name,
+        last_name=last_name,
+        password=password,
+    )
+    accept_invitation(invitation=fresh, user=user)
+    return user

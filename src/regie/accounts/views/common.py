@@ -1,0 +1,81 @@
+"""Helpers shared by the accounts views."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+
+from regie.accounts import audit_display, selectors
+from regie.accounts.forms import AuditFilterForm
+from regie.core.models import AuditEntry
+
+
+def purpose_members() -> str:
+    """The purpose of showing users' names and addresses to beheer (the read log)."""
+    return _("managing users and roles")
+
+
+def purpose_audit() -> str:
+    return _("checking the audit log")
+
+
+def next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("home")
+
+
+def base_url(request: HttpRequest) -> str:
+    """Scheme and host of this site, for links in mails."""
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+def audit_page(
+    request: HttpRequest,
+    select: Callable[..., QuerySet[AuditEntry]],
+    url_for: Callable[[AuditEntry], str],
+    context: dict[str, Any],
+) -> HttpResponse:
+    """The audit log table with its filters; ``select(**filters)`` gives the entries."""
+    form = AuditFilterForm(request.GET or None)
+    filters = selectors.audit_filters(form.cleaned_data if form.is_valid() else {})
+    page = Paginator(select(**filters), 50).get_page(request.GET.get("pagina"))
+    query = request.GET.copy()
+    query.pop("pagina", None)
+    return render(
+        request,
+        "accounts/audit_log.html",
+        {
+            **context,
+            "form": form,
+            "page": page,
+            "rows": audit_display.rows(page.object_list, url_for),
+            "query": query.urlencode(),
+        },
+    )
+
+
+def audit_entry_page(
+    request: HttpRequest, entry: AuditEntry, context: dict[str, Any]
+) -> HttpResponse:
+    return render(
+        request,
+        "accounts/audit_entry.html",
+        {
+            **context,
+            "entry": entry,
+            "kind": audit_display.type_label(entry.object_type),
+            "changes": audit_display.changes(entry),
+        },
+    )

@@ -8,11 +8,13 @@ from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-#: Largest upload accepted (the template of a gemeente is a few hundred rows).
+from regie.core.uploads import validate_upload_size
+
+#: Largest upload accepted (the template of a gemeente is a few hundred rows); the upload view
+#: stops a larger file while it arrives.
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 ALLOWED_EXTENSIONS = (".csv", ".xlsx")
 ZIP_MAGIC = b"PK\x03\x04"
@@ -43,13 +45,9 @@ class LocalFiguresUploadForm(forms.Form):
                 _("%(name)s is not a CSV or Excel (.xlsx) file.") % {"name": name},
                 code="extension",
             )
-        size = upload.size or 0
-        if size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                _("The file is %(size)s; at most %(max)s is accepted.")
-                % {"size": filesizeformat(size), "max": filesizeformat(MAX_UPLOAD_BYTES)},
-                code="size",
-            )
+        # The upload view stops a larger file while it arrives (core.uploads.upload_limit); it
+        # reaches the form as a RefusedUpload, never stored.
+        validate_upload_size(upload, MAX_UPLOAD_BYTES)
         head = upload.read(4)
         upload.seek(0)
         if name.lower().endswith(".xlsx") and head != ZIP_MAGIC:

@@ -12,10 +12,37 @@ stores nothing when any row is rejected, and writes the report.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import IO, Protocol
+from typing import IO, Protocol, SupportsIndex
+
+#: File values are shown in errors and notes at most this long (cut with "…"): one long cell
+#: referenced by many rows (an XLSX shared string) must not be copied into every error.
+MAX_VALUE_CHARS = 100
+#: Longest message of a :class:`RowError`.
+MAX_MESSAGE_CHARS = 300
+#: Longest note an adapter leaves for the import report, and how many notes are kept.
+MAX_NOTE_CHARS = 500
+MAX_NOTES = 200
+
+
+def gettext_noop(message: str) -> str:
+    """Mark an English message for translation; the import service translates it when shown.
+
+    Adapters are Django-free: this does what Django's ``gettext_noop`` does (nothing), and
+    ``makemessages`` finds the messages by this name.
+    """
+    return message
+
+
+#: The last note when more notes were left out.
+NOTES_LEFT_OUT = gettext_noop("further notes were left out")
+
+
+def shorten(text: str, limit: int = MAX_VALUE_CHARS) -> str:
+    """``text`` cut to ``limit`` characters, the last one "…" when it was longer."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class Status(StrEnum):
@@ -49,10 +76,20 @@ class Row:
 
 @dataclass(frozen=True, slots=True)
 class RowError:
+    """What is wrong in one row. The column and value are cut to :data:`MAX_VALUE_CHARS`
+    characters and the message to :data:`MAX_MESSAGE_CHARS` here, so no reader can copy a huge
+    cell into a report."""
+
     line: int
     column: str
     value: str
     message: str  # English (msgid-like) text; the service translates known messages
+
+    def __post_init__(self) -> None:
+        # frozen: set through object.__setattr__, as dataclasses do themselves
+        object.__setattr__(self, "column", shorten(str(self.column), MAX_VALUE_CHARS))
+        object.__setattr__(self, "value", shorten(str(self.value), MAX_VALUE_CHARS))
+        object.__setattr__(self, "message", shorten(str(self.message), MAX_MESSAGE_CHARS))
 
     def __str__(self) -> str:
         return f"rij {self.line}, kolom {self.column!r}, waarde {self.value!r}: {self.message}"
@@ -60,6 +97,29 @@ class RowError:
 
 class FormatError(Exception):
     """The file as a whole cannot be read in this format (wrong layout, not JSON, no header)."""
+
+
+class Notes(list[str]):
+    """The notes of an import: each cut to :data:`MAX_NOTE_CHARS` characters, at most
+    :data:`MAX_NOTES` kept (the last one then says that more were left out)."""
+
+    def append(self, note: str) -> None:
+        if len(self) < MAX_NOTES:
+            super().append(shorten(str(note), MAX_NOTE_CHARS))
+        elif len(self) == MAX_NOTES:
+            super().append(NOTES_LEFT_OUT)
+
+    def extend(self, notes: Iterable[str]) -> None:
+        for note in notes:
+            self.append(note)
+
+    def insert(self, index: SupportsIndex, note: str) -> None:
+        if len(self) < MAX_NOTES:
+            super().insert(index, shorten(str(note), MAX_NOTE_CHARS))
+
+    def __iadd__(self, notes: Iterable[str]) -> Notes:  # type: ignore[override,misc]
+        self.extend(notes)
+        return self
 
 
 @dataclass
@@ -90,8 +150,16 @@ class ReadContext:
     #: filled in by the adapter while reading: source, table and title of the file
     info: SourceInfo = field(default_factory=SourceInfo)
     #: notes for the import report that are not errors ("column X not imported", "3 duplicate
-    #: incidents counted once"); adapters append English texts
-    notes: list[str] = field(default_factory=list)
+    #: incidents counted once"); adapters append English texts (bounded: see :class:`Notes`)
+    notes: list[str] = field(default_factory=Notes)
+    #: the largest file content (after unpacking a gzip file) an adapter reads, in bytes;
+    #: ``None``: the adapter's own limit (``local``: 50 MB, other formats: 512 MB)
+    max_bytes: int | None = None
+    #: local figures: the CBS code of the gemeente whose own figures these are (``GM0556``).
+    #: Only that gemeente, its wijken and buurten, and its own (``local:``) measures are
+    #: accepted; ``""``: an organisation without an area (no area is accepted). ``None``: no
+    #: organisation (open data imported by an administrator): no restriction.
+    own_gemeente: str | None = None
 
 
 class AmbiguousName(LookupError):

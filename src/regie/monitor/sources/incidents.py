@@ -61,6 +61,7 @@ from regie.monitor.sources.base import (
 )
 from regie.monitor.sources.local import (
     AMBIGUOUS_AREA,
+    MAX_DECOMPRESSED_BYTES,
     AreaLookup,
     csv_records,
     decode_text,
@@ -160,7 +161,7 @@ class IncidentsAdapter:
         return has_date and (has_place or has_type) and "perioden" not in names
 
     def read(self, stream: IO[bytes], context: ReadContext) -> Iterator[Row | RowError]:
-        text = decode_text(read_all(stream))
+        text = decode_text(read_all(stream, context.max_bytes or MAX_DECOMPRESSED_BYTES))
         records = csv_records(text, sniff_delimiter(text))
         first = next(records, None)
         while first is not None and not any(cell.strip() for cell in first[1]):

@@ -35,6 +35,15 @@ Number rule for text values (numeric spreadsheet cells are used as they are):
 Line numbers in errors are the physical row numbers a spreadsheet shows: the header row counts,
 so in a CSV without title rows the first data row is line 2.
 
+Local figures belong to an organisation (``ReadContext.own_gemeente``): then only the gemeente
+itself, its wijken and buurten, and ``local:`` measures are accepted; other areas and measures
+(another gemeente's, CBS's, the police's) are row errors. Without an organisation (open data an
+administrator imports) any area and prefix is read.
+
+Limits (issue 13): at most :data:`LOCAL_MAX_BYTES` read after unpacking, :data:`MAX_ROWS` rows of
+:data:`MAX_COLUMNS` columns, :data:`MAX_CELL_CHARS` characters in a used cell (longer: a row
+error), and an XLSX workbook is checked with :func:`check_xlsx` before openpyxl opens it.
+
 The module also holds the byte/text helpers the other text adapters share: gzip detection,
 encoding detection (UTF-8 with or without BOM, else cp1252) and delimiter sniffing.
 """
@@ -46,10 +55,11 @@ import datetime as dt
 import gzip
 import io
 import re
+import zipfile
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, Protocol
 
 from regie.monitor import periods
 from regie.monitor.sources.base import (
@@ -61,6 +71,7 @@ from regie.monitor.sources.base import (
     Status,
     canonical_area,
     clean_label,
+    gettext_noop,
 )
 
 # --------------------------------------------------------------------------------------------
@@ -69,30 +80,75 @@ from regie.monitor.sources.base import (
 
 GZIP_MAGIC = b"\x1f\x8b"
 ZIP_MAGIC = b"PK\x03\x04"
-#: a decompressed upload larger than this is refused (protects against gzip bombs)
+#: The most a text adapter reads of a file (after unpacking a gzip file), unless
+#: ``ReadContext.max_bytes`` says otherwise: national files read from the command line.
 MAX_DECOMPRESSED_BYTES = 512 * 1024 * 1024
 _PEEK_BYTES = 64 * 1024
+_BLOCK = 1024 * 1024
+TOO_LARGE = gettext_noop("the file is too large to import; split it into smaller files")
+UNPACKED_TOO_LARGE = gettext_noop(
+    "the file is too large to import once unpacked; split it into smaller files"
+)
+GZIP_DAMAGED = gettext_noop("the gzip file is damaged")
 
 
-def read_all(stream: IO[bytes]) -> bytes:
-    """The whole file, gunzipped when it starts with the gzip magic bytes."""
-    data = stream.read()
-    if not isinstance(data, bytes):  # a text stream passed by mistake
+class _Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+class _Prefixed:
+    """A binary stream with ``head`` (already read) put back in front."""
+
+    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+        self._head = head
+        self._rest = rest
+
+    def read(self, size: int = -1, /) -> bytes:
+        if not self._head:
+            return self._rest.read(size)
+        if size is None or size < 0:
+            data, self._head = self._head + self._rest.read(), b""
+            return data
+        data, self._head = self._head[:size], self._head[size:]
+        if len(data) < size:
+            data += self._rest.read(size - len(data))
+        return data
+
+    def seek(self, offset: int, /) -> int:
+        raise io.UnsupportedOperation("the stream is read once, from the start")
+
+
+def _read_capped(stream: _Readable, max_bytes: int, message: str) -> bytes:
+    """At most ``max_bytes`` of ``stream``, read block by block; more is a FormatError."""
+    out = io.BytesIO()
+    size = 0
+    while True:
+        block = stream.read(min(_BLOCK, max_bytes + 1 - size))
+        if not block:
+            return out.getvalue()
+        size += len(block)
+        if size > max_bytes:
+            raise FormatError(message)
+        out.write(block)
+
+
+def read_all(stream: IO[bytes], max_bytes: int = MAX_DECOMPRESSED_BYTES) -> bytes:
+    """The whole file, gunzipped when it starts with the gzip magic bytes.
+
+    Never holds more than ``max_bytes`` (plus one block): compressed input is unpacked as it
+    is read, so a small gzip file that unpacks to gigabytes is refused after ``max_bytes``.
+    """
+    head = stream.read(len(GZIP_MAGIC))
+    if not isinstance(head, bytes):  # a text stream passed by mistake
         raise FormatError("the file must be opened in binary mode")
-    if data.startswith(GZIP_MAGIC):
-        return gunzip(data)
-    return data
-
-
-def gunzip(data: bytes) -> bytes:
+    source = _Prefixed(head, stream)
+    if head != GZIP_MAGIC:
+        return _read_capped(source, max_bytes, TOO_LARGE)
     try:
-        with gzip.GzipFile(fileobj=io.BytesIO(data)) as archive:
-            out = archive.read(MAX_DECOMPRESSED_BYTES + 1)
-    except (OSError, EOFError, zlib.error) as exc:
-        raise FormatError(f"the gzip file is damaged: {exc}") from None
-    if len(out) > MAX_DECOMPRESSED_BYTES:
-        raise FormatError("the unpacked file is too large")
-    return out
+        with gzip.GzipFile(fileobj=source, mode="rb") as archive:
+            return _read_capped(archive, max_bytes, UNPACKED_TOO_LARGE)
+    except (OSError, EOFError, zlib.error):
+        raise FormatError(GZIP_DAMAGED) from None
 
 
 def peek_text(head: bytes) -> str:
@@ -290,6 +346,46 @@ HEADER_SEARCH_ROWS = 30
 #: at most this many remarks (``toelichting``) are copied into the notes
 MAX_REMARK_NOTES = 100
 
+# Limits of the template. A gemeente's own figures are a few hundred rows; these bound the work
+# a file can cause (see docs/local-figures-template.md).
+#: the most the adapter reads of a file, after unpacking (``ReadContext.max_bytes`` overrides)
+LOCAL_MAX_BYTES = 50 * 1024 * 1024
+#: physical rows (title and header rows included) and columns read
+MAX_ROWS = 100_000
+MAX_COLUMNS = 50
+#: the longest cell in a used column; Excel itself stops at 32,767 characters
+MAX_CELL_CHARS = 1_000
+#: an XLSX workbook is checked with ``zipfile`` before openpyxl opens it
+MAX_XLSX_PARTS = 200
+#: a part that unpacks to more than this many times its packed size is refused …
+MAX_XLSX_RATIO = 100
+#: … when it unpacks to more than this
+XLSX_RATIO_FROM_BYTES = 1024 * 1024
+
+TOO_MANY_ROWS = gettext_noop(
+    "the file has more than 100,000 rows; split the figures over several files"
+)
+CELL_TOO_LONG = gettext_noop("the cell holds more than 1,000 characters")
+XLSX_UNREADABLE = gettext_noop("the Excel file cannot be read; save it again as .xlsx or CSV")
+XLSX_TOO_MANY_PARTS = gettext_noop(
+    "the Excel file consists of too many parts; save it again as .xlsx or CSV"
+)
+XLSX_TOO_LARGE = gettext_noop(
+    "the Excel file is too large once unpacked; split the figures over several files"
+)
+XLSX_PACKED_TOO_TIGHTLY = gettext_noop(
+    "the Excel file is packed suspiciously tightly and is not read; save it again as .xlsx or CSV"
+)
+NOT_OWN_AREA = gettext_noop(
+    "the area does not belong to this gemeente; upload figures of the gemeente itself, its "
+    "wijken and buurten only"
+)
+NOT_OWN_MEASURE = gettext_noop(
+    "not a measure of the gemeente's own: figures of CBS and the police come from their open "
+    "data; use a local measure such as huisverboden"
+)
+NO_OWN_AREA = gettext_noop("only a gemeente can upload local figures")
+
 Cell = str | int | float | bool | dt.datetime | dt.date | dt.time | dt.timedelta | None
 
 
@@ -303,13 +399,32 @@ def _cell_text(cell: Cell) -> str:
     return str(cell).strip()
 
 
+def _is_empty(cells: Sequence[Cell]) -> bool:
+    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
+
+
 def _header_map(cells: Sequence[Cell]) -> dict[str, int]:
     found: dict[str, int] = {}
     for index, cell in enumerate(cells):
+        if isinstance(cell, str) and len(cell) > MAX_CELL_CHARS:
+            continue
         name = ALIASES.get(normalise_header(_cell_text(cell)))
         if name is not None and name not in found:
             found[name] = index
     return found
+
+
+def in_gemeente(code: str, gemeente: str) -> bool:
+    """Whether area ``code`` is gemeente ``gemeente`` (``GM0556``) or one of its wijken
+    (``WK0556xx``) or buurten (``BU0556xxxx``): CBS codes carry the gemeente's number."""
+    if not gemeente.startswith("GM") or len(gemeente) != 6:
+        return False
+    number = gemeente[2:]
+    return (
+        code == gemeente
+        or (len(code) == 8 and code.startswith(f"WK{number}"))
+        or (len(code) == 10 and code.startswith(f"BU{number}"))
+    )
 
 
 class LocalAdapter:
@@ -337,19 +452,56 @@ class LocalAdapter:
         return False
 
     def read(self, stream: IO[bytes], context: ReadContext) -> Iterator[Row | RowError]:
-        data = read_all(stream)
+        if context.own_gemeente == "":
+            raise FormatError(NO_OWN_AREA)
+        max_bytes = context.max_bytes or LOCAL_MAX_BYTES
+        data = read_all(stream, max_bytes)
         context.info.source = context.info.source or "gemeente"
         if data.startswith(ZIP_MAGIC):
-            records: Iterable[tuple[int, Sequence[Cell]]] = _xlsx_records(data)
+            records: Iterable[tuple[int, Sequence[Cell]]] = _xlsx_records(data, max_bytes)
         else:
             text = decode_text(data)
             records = csv_records(text, sniff_delimiter(text))
-        yield from _read_records(records, context)
+        yield from _read_records(_bounded(records), context)
 
 
-def _xlsx_records(data: bytes) -> Iterator[tuple[int, Sequence[Cell]]]:
+def _bounded(
+    records: Iterable[tuple[int, Sequence[Cell]]],
+) -> Iterator[tuple[int, Sequence[Cell]]]:
+    """At most :data:`MAX_ROWS` rows of at most :data:`MAX_COLUMNS` cells."""
+    for line, cells in records:
+        if line > MAX_ROWS:
+            raise FormatError(TOO_MANY_ROWS)
+        yield line, cells[:MAX_COLUMNS]
+
+
+def check_xlsx(data: bytes, max_bytes: int) -> None:
+    """Refuse a workbook whose zip directory promises too much work, before openpyxl opens it.
+
+    The sizes are those the zip directory declares; :mod:`zipfile` never unpacks more than the
+    declared size of a part (a part that holds more fails its CRC check), so their sum bounds
+    what reading the workbook can unpack.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise FormatError(XLSX_UNREADABLE) from None
+    if len(parts) > MAX_XLSX_PARTS:
+        raise FormatError(XLSX_TOO_MANY_PARTS)
+    if sum(part.file_size for part in parts) > max_bytes:
+        raise FormatError(XLSX_TOO_LARGE)
+    for part in parts:
+        if part.file_size > XLSX_RATIO_FROM_BYTES and part.file_size > MAX_XLSX_RATIO * max(
+            part.compress_size, 1
+        ):
+            raise FormatError(XLSX_PACKED_TOO_TIGHTLY)
+
+
+def _xlsx_records(data: bytes, max_bytes: int) -> Iterator[tuple[int, Sequence[Cell]]]:
     import openpyxl  # imported here: only XLSX uploads need it
 
+    check_xlsx(data, max_bytes)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for damaged files
@@ -358,7 +510,14 @@ def _xlsx_records(data: bytes) -> Iterator[tuple[int, Sequence[Cell]]]:
         if not workbook.worksheets:
             raise FormatError("the Excel file has no worksheet")
         sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(min_row=1, values_only=True)
+        declared = getattr(sheet, "max_row", None)
+        if isinstance(declared, int) and declared > MAX_ROWS:
+            raise FormatError(TOO_MANY_ROWS)
+        # Read by our own bounds, not by the dimension the sheet declares: a declared
+        # A1:XFD1048576 would otherwise pad every row to 16,384 cells.
+        if hasattr(sheet, "reset_dimensions"):
+            sheet.reset_dimensions()
+        rows = sheet.iter_rows(min_row=1, max_col=MAX_COLUMNS, values_only=True)
         number = 0
         while True:
             try:
@@ -368,15 +527,18 @@ def _xlsx_records(data: bytes) -> Iterator[tuple[int, Sequence[Cell]]]:
             except Exception as exc:
                 raise FormatError(f"the Excel file cannot be read: {exc}") from None
             number += 1
+            if number > MAX_ROWS:
+                raise FormatError(TOO_MANY_ROWS)
             yield number, cells
     finally:
         workbook.close()
 
 
-def _read_records(
-    records: Iterable[tuple[int, Sequence[Cell]]], context: ReadContext
-) -> Iterator[Row | RowError]:
-    iterator = iter(records)
+def _find_header(
+    iterator: Iterator[tuple[int, Sequence[Cell]]], context: ReadContext
+) -> tuple[dict[str, int], Sequence[Cell]]:
+    """The template's columns (name → index) and the header row; title rows above it are
+    skipped (the first one becomes the dataset's title)."""
     columns: dict[str, int] = {}
     header: Sequence[Cell] = ()
     title = ""
@@ -397,7 +559,6 @@ def _read_records(
         raise FormatError(f"required column missing: {', '.join(missing)}")
     if title and not context.info.title:
         context.info.title = title[:200]
-    titles = {name: _cell_text(header[index]) for name, index in columns.items()}
     ignored = [
         _cell_text(cell)
         for index, cell in enumerate(header)
@@ -405,95 +566,147 @@ def _read_records(
     ]
     if ignored:
         context.notes.append(f"columns not imported: {', '.join(ignored)}")
+    return columns, header
 
-    areas = AreaLookup(context)
-    measures: dict[str, tuple[str | None, str]] = {}
-    thousands_lines: list[str] = []
-    remarks = 0
 
-    def cell(cells: Sequence[Cell], name: str) -> Cell:
-        index = columns.get(name)
+class _RowReader:
+    """Reads the data rows once the header is known; caches area and measure look-ups."""
+
+    def __init__(self, columns: dict[str, int], header: Sequence[Cell], context: ReadContext):
+        self.columns = columns
+        self.titles = {name: _cell_text(header[index]) for name, index in columns.items()}
+        self.context = context
+        self.areas = AreaLookup(context)
+        self.measures: dict[str, tuple[str | None, str]] = {}
+        self.thousands_lines: list[str] = []
+        self.remarks = 0
+
+    def cell(self, cells: Sequence[Cell], name: str) -> Cell:
+        index = self.columns.get(name)
         if index is None or index >= len(cells):
             return None
         return cells[index]
 
-    for line, cells in iterator:
-        if all(_cell_text(c) == "" for c in cells):
-            continue
+    def too_long(self, line: int, cells: Sequence[Cell]) -> list[RowError]:
+        """An error per used cell longer than :data:`MAX_CELL_CHARS` (checked before anything
+        else looks at the text: one huge shared string may fill every row)."""
         errors: list[RowError] = []
+        for name in self.columns:
+            raw = self.cell(cells, name)
+            if isinstance(raw, str) and len(raw) > MAX_CELL_CHARS:
+                errors.append(RowError(line, self.titles[name], raw, CELL_TOO_LONG))
+        return errors
 
-        raw_area = _cell_text(cell(cells, "gebied"))
-        area, message = areas(raw_area)
+    def area(self, line: int, cells: Sequence[Cell], errors: list[RowError]) -> str | None:
+        raw = _cell_text(self.cell(cells, "gebied"))
+        area, message = self.areas(raw)
+        own = self.context.own_gemeente
+        if area is not None and own is not None and not in_gemeente(area, own):
+            area, message = None, NOT_OWN_AREA
         if area is None:
-            errors.append(RowError(line, titles["gebied"], raw_area, message))
+            errors.append(RowError(line, self.titles["gebied"], raw, message))
+        return area
 
-        raw_measure = _cell_text(cell(cells, "maatstaf"))
-        if raw_measure not in measures:
-            measures[raw_measure] = _measure(raw_measure, context)
-        measure, message = measures[raw_measure]
+    def measure(self, line: int, cells: Sequence[Cell], errors: list[RowError]) -> str | None:
+        raw = _cell_text(self.cell(cells, "maatstaf"))
+        if raw not in self.measures:
+            code, message = _measure(raw, self.context)
+            own = self.context.own_gemeente
+            if code is not None and own is not None and not code.startswith("local:"):
+                code, message = None, NOT_OWN_MEASURE
+            self.measures[raw] = (code, message)
+        measure, message = self.measures[raw]
         if measure is None:
-            errors.append(RowError(line, titles["maatstaf"], raw_measure, message))
+            errors.append(RowError(line, self.titles["maatstaf"], raw, message))
+        return measure
 
-        raw_period = _cell_text(cell(cells, "periode"))
-        period, message = _period(cell(cells, "periode"), raw_period)
-        if period is None:
-            errors.append(RowError(line, titles["periode"], raw_period, message))
-
-        raw_value = cell(cells, "waarde")
-        value: float | None = None
-        if isinstance(raw_value, bool):
-            errors.append(RowError(line, titles["waarde"], str(raw_value), "not a number"))
-        elif isinstance(raw_value, int | float):
-            value = float(raw_value)
+    def value(self, line: int, cells: Sequence[Cell], errors: list[RowError]) -> float | None:
+        raw = self.cell(cells, "waarde")
+        column = self.titles["waarde"]
+        if isinstance(raw, bool) or not isinstance(raw, int | float | str | None):
+            errors.append(RowError(line, column, str(raw), "not a number"))
+            return None
+        if isinstance(raw, int | float):
+            value = float(raw)
             if value != value or value in (float("inf"), float("-inf")):
-                errors.append(RowError(line, titles["waarde"], str(raw_value), "not a number"))
-        elif isinstance(raw_value, str) or raw_value is None:
-            text = raw_value or ""
-            try:
-                value, grouped = parse_number(text)
-            except NumberError as exc:
-                errors.append(RowError(line, titles["waarde"], text.strip(), str(exc)))
-            else:
-                if grouped:
-                    thousands_lines.append(f"{line} ({text.strip()} → {value:g})")
-        else:
-            errors.append(RowError(line, titles["waarde"], str(raw_value), "not a number"))
+                errors.append(RowError(line, column, str(raw), "not a number"))
+            return value
+        text = raw or ""
+        try:
+            parsed, grouped = parse_number(text)
+        except NumberError as exc:
+            errors.append(RowError(line, column, text.strip(), str(exc)))
+            return None
+        if grouped:
+            self.thousands_lines.append(f"{line} ({text.strip()} → {parsed:g})")
+        return parsed
 
-        status = Status.ONBEKEND
-        if "status" in columns:
-            raw_status = _cell_text(cell(cells, "status"))
-            found_status = STATUS_BY_TEXT.get(clean_label(raw_status).lower())
-            if found_status is None:
-                errors.append(
-                    RowError(
-                        line,
-                        titles["status"],
-                        raw_status,
-                        "unknown status (use definitief, voorlopig or nader voorlopig)",
-                    )
+    def status(self, line: int, cells: Sequence[Cell], errors: list[RowError]) -> Status:
+        if "status" not in self.columns:
+            return Status.ONBEKEND
+        raw = _cell_text(self.cell(cells, "status"))
+        found = STATUS_BY_TEXT.get(clean_label(raw).lower())
+        if found is None:
+            errors.append(
+                RowError(
+                    line,
+                    self.titles["status"],
+                    raw,
+                    "unknown status (use definitief, voorlopig or nader voorlopig)",
                 )
-            else:
-                status = found_status
+            )
+            return Status.ONBEKEND
+        return found
 
+    def read(self, line: int, cells: Sequence[Cell]) -> Row | list[RowError]:
+        errors = self.too_long(line, cells)
+        if errors:
+            return errors
+        area = self.area(line, cells, errors)
+        measure = self.measure(line, cells, errors)
+        raw_period = _cell_text(self.cell(cells, "periode"))
+        period, message = _period(self.cell(cells, "periode"), raw_period)
+        if period is None:
+            errors.append(RowError(line, self.titles["periode"], raw_period, message))
+        value = self.value(line, cells, errors)
+        status = self.status(line, cells, errors)
         if errors or area is None or measure is None or period is None:
-            yield from errors
-            continue
-        remark = _cell_text(cell(cells, "toelichting"))
+            return errors
+        remark = _cell_text(self.cell(cells, "toelichting"))
         if remark:
-            remarks += 1
-            if remarks <= MAX_REMARK_NOTES:
-                context.notes.append(f"line {line} ({measure} {area} {period}): {remark}")
-        yield Row(line, area, measure, period, value, status)
+            self.remarks += 1
+            if self.remarks <= MAX_REMARK_NOTES:
+                self.context.notes.append(f"line {line} ({measure} {area} {period}): {remark}")
+        return Row(line, area, measure, period, value, status)
 
-    if remarks > MAX_REMARK_NOTES:
-        context.notes.append(f"{remarks - MAX_REMARK_NOTES} more remarks not shown")
-    if thousands_lines:
-        context.notes.append(
-            "a dot was read as thousands separator on line(s) "
-            + ", ".join(thousands_lines[:20])
-            + (" …" if len(thousands_lines) > 20 else "")
-            + "; write decimals with a comma"
-        )
+    def finish(self) -> None:
+        notes = self.context.notes
+        if self.remarks > MAX_REMARK_NOTES:
+            notes.append(f"{self.remarks - MAX_REMARK_NOTES} more remarks not shown")
+        if self.thousands_lines:
+            notes.append(
+                "a dot was read as thousands separator on line(s) "
+                + ", ".join(self.thousands_lines[:20])
+                + (" …" if len(self.thousands_lines) > 20 else "")
+                + "; write decimals with a comma"
+            )
+
+
+def _read_records(
+    records: Iterable[tuple[int, Sequence[Cell]]], context: ReadContext
+) -> Iterator[Row | RowError]:
+    iterator = iter(records)
+    columns, header = _find_header(iterator, context)
+    reader = _RowReader(columns, header, context)
+    for line, cells in iterator:
+        if _is_empty(cells):
+            continue
+        result = reader.read(line, cells)
+        if isinstance(result, Row):
+            yield result
+        else:
+            yield from result
+    reader.finish()
 
 
 def _measure(text: str, context: ReadContext) -> tuple[str | None, str]:

@@ -49,6 +49,7 @@ from regie.monitor.sources.base import (
     TableSpec,
     canonical_area,
     canonical_key,
+    shorten,
 )
 
 NAME = "odata-v3"
@@ -143,7 +144,7 @@ def shown(raw: object, limit: int = 100) -> str:
             text = json.dumps(raw, ensure_ascii=False)
         except (TypeError, ValueError):
             text = repr(raw)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return shorten(text, limit)
 
 
 # --------------------------------------------------------------------------- dimension resources

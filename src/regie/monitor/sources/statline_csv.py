@@ -71,6 +71,7 @@ from regie.monitor.sources.base import (
     clean_label,
 )
 from regie.monitor.sources.local import (
+    MAX_DECOMPRESSED_BYTES,
     AreaLookup,
     csv_records,
     decode_text,
@@ -236,7 +237,7 @@ class StatlineCsvAdapter:
         return False
 
     def read(self, stream: IO[bytes], context: ReadContext) -> Iterator[Row | RowError]:
-        text = decode_text(read_all(stream))
+        text = decode_text(read_all(stream, context.max_bytes or MAX_DECOMPRESSED_BYTES))
         records = csv_records(text, ";")
         header_line, header = _find_header(records)
         names = {normalise_header(c) for c in header}

@@ -356,3 +356,96 @@ def test_arbitrary_cell_text_never_crashes(cells: list[str]) -> None:
 
     clean = [ILLEGAL_CHARACTERS_RE.sub("", c).encode("utf-8", "ignore").decode() for c in cells]
     _only_rows_or_format_error(xlsx([["gebied", "maatstaf", "periode", "waarde"], clean]))
+
+
+# --- limits (issue 13) -------------------------------------------------------------------------
+
+
+def test_a_cell_longer_than_the_template_allows_is_a_row_error_with_a_short_value() -> None:
+    long_area = "G" * (local.MAX_CELL_CHARS + 1)
+    data = f"gebied;maatstaf;periode;waarde\n{long_area};x;2022;1\nGM0556;x;2022;2\n".encode()
+    items = read(data)
+    (problem,) = errors(items)
+    assert (problem.line, problem.column, problem.message) == (2, "gebied", local.CELL_TOO_LONG)
+    assert len(problem.value) == 100
+    assert problem.value.endswith("…")
+    assert rows(items) == [Row(3, "GM0556", "local:x", "2022", 2.0)]
+
+
+def test_a_cell_of_exactly_the_limit_is_read() -> None:
+    remark = "r" * local.MAX_CELL_CHARS
+    data = f"gebied;maatstaf;periode;waarde;toelichting\nGM0556;x;2022;1;{remark}\n".encode()
+    context = make_context()
+    assert rows(read(data, context)) == [Row(2, "GM0556", "local:x", "2022", 1.0)]
+    assert all(len(note) <= 500 for note in context.notes)
+
+
+def test_row_errors_and_notes_are_bounded() -> None:
+    error = RowError(1, "k" * 500, "v" * 500, "m" * 500)
+    assert (len(error.column), len(error.value), len(error.message)) == (100, 100, 300)
+    assert str(error)  # still printable
+    context = make_context()
+    context.notes.extend(f"note {n}" for n in range(1000))
+    context.notes += ["more"]
+    assert len(context.notes) == 201
+    assert context.notes[-1] == "further notes were left out"
+
+
+def test_gzip_and_plain_files_are_read_up_to_the_limit() -> None:
+    data = b"gebied;maatstaf;periode;waarde\nGM0556;x;2022;1\n"
+    assert local.read_all(io.BytesIO(gzip.compress(data)), len(data)) == data
+    assert local.read_all(io.BytesIO(data), len(data)) == data
+    with pytest.raises(FormatError, match="once unpacked"):
+        local.read_all(io.BytesIO(gzip.compress(data)), len(data) - 1)
+    with pytest.raises(FormatError, match="too large"):
+        local.read_all(io.BytesIO(data), len(data) - 1)
+    with pytest.raises(FormatError, match="damaged"):
+        local.read_all(io.BytesIO(gzip.compress(data)[:-8] + b"\0" * 8), 1000)
+    # Two gzip members (as `cat a.gz b.gz` makes) are one file.
+    assert local.read_all(io.BytesIO(gzip.compress(b"ab") + gzip.compress(b"cd"))) == b"abcd"
+
+
+def test_too_many_rows_is_a_format_error_and_columns_are_capped() -> None:
+    data = b"gebied;maatstaf;periode;waarde\n" + b"\n" * local.MAX_ROWS
+    with pytest.raises(FormatError, match="100,000 rows"):
+        read(data)
+    wide = b"gebied;maatstaf;periode;waarde" + b";x" * 200 + b"\nGM0556;x;2022;1\n"
+    context = make_context()
+    assert rows(read(wide, context)) == [Row(2, "GM0556", "local:x", "2022", 1.0)]
+    assert len(context.notes[0].split(",")) < local.MAX_COLUMNS
+
+
+def test_the_limit_messages_name_the_limits() -> None:
+    assert f"{local.MAX_ROWS:,}" in local.TOO_MANY_ROWS
+    assert f"{local.MAX_CELL_CHARS:,}" in local.CELL_TOO_LONG
+
+
+def test_an_organisation_uploads_its_own_areas_and_measures_only() -> None:
+    data = (
+        b"gebied;maatstaf;periode;waarde\n"
+        b"GM0556;huisverboden;2022;1\n"
+        b"koningshoek;local:x;2022;2\n"
+        b"BU05560101;x;2022;3\n"
+        b"GM0482;x;2022;4\n"
+        b"BU04820101;x;2022;5\n"
+        b"NL01;x;2022;6\n"
+        b"GM0556;politie:1.1.1;2022;7\n"
+        b"GM0556;vm:onveilig;2022;8\n"
+    )
+    context = make_context()
+    context.own_gemeente = "GM0556"
+    items = read(data, context)
+    assert [(r.line, r.area) for r in rows(items)] == [
+        (2, "GM0556"),
+        (3, "WK055601"),
+        (4, "BU05560101"),
+    ]
+    assert [(e.line, e.column, e.message) for e in errors(items)] == [
+        (5, "gebied", local.NOT_OWN_AREA),
+        (6, "gebied", local.NOT_OWN_AREA),
+        (7, "gebied", local.NOT_OWN_AREA),
+        (8, "maatstaf", local.NOT_OWN_MEASURE),
+        (9, "maatstaf", local.NOT_OWN_MEASURE),
+    ]
+    # Without an organisation (open data imported by an administrator) nothing is restricted.
+    assert len(rows(read(data))) == 8

@@ -1,0 +1,252 @@
+"""Bounds on what a request may send: the whole body, and each uploaded file.
+
+Two layers, both configured in settings:
+
+- :class:`RequestSizeMiddleware` (right after ``SecurityMiddleware``) answers ``413`` to a
+  request whose ``Content-Length`` is larger than ``REGIE_MAX_REQUEST_BYTES``, before anything
+  reads the body. A body without a length (an ASGI server passes chunked bodies through) is
+  wrapped so that reading past the limit stops and the answer becomes the same ``413``.
+- :class:`LimitedUploadHandler` (first in ``FILE_UPLOAD_HANDLERS``) counts each uploaded file as
+  it arrives and stops passing it on to Django's memory/temporary-file handlers once it is
+  larger than the view allows (:func:`upload_limit`). The form then finds a
+  :class:`RefusedUpload` in its place, and :func:`validate_upload_size` reports it as too large:
+  the rest of the file was never stored.
+
+A view with a file form uses both halves::
+
+    @upload_limit(MAX_UPLOAD_BYTES)      # stop the file while it arrives
+    @org_view(EDITOR_ROLES)
+    def upload(request, organisation): ...
+
+    class UploadForm(forms.Form):
+        def clean_file(self):
+            upload = self.cleaned_data["file"]
+            validate_upload_size(upload, MAX_UPLOAD_BYTES)   # and say so in the form
+            return upload
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadhandler import FileUploadHandler
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.defaultfilters import filesizeformat
+from django.utils import translation
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+#: The attribute :func:`upload_limit` sets on a view.
+LIMIT_ATTRIBUTE = "regie_upload_max_bytes"
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def max_request_bytes() -> int:
+    """The largest request body accepted (``REGIE_MAX_REQUEST_MB``)."""
+    return int(settings.REGIE_MAX_REQUEST_BYTES)
+
+
+def upload_limit(max_bytes: int) -> Callable[[View], View]:
+    """Decorate a view: files posted to it are stopped as soon as they exceed ``max_bytes``.
+
+    Put it above (outside) the other decorators; ``functools.wraps`` passes it inwards too.
+    """
+
+    def decorate(view: View) -> View:
+        setattr(view, LIMIT_ATTRIBUTE, max_bytes)
+        return view
+
+    return decorate
+
+
+class RefusedUpload(UploadedFile):
+    """Stands in for a file that was stopped while it arrived: it holds no content, and its
+    ``size`` is what had arrived when it was stopped (more than ``max_bytes``)."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        content_type: str | None,
+        received: int,
+        max_bytes: int,
+        charset: str | None = None,
+    ) -> None:
+        super().__init__(
+            file=io.BytesIO(), name=name, content_type=content_type, size=received, charset=charset
+        )
+        self.max_bytes = max_bytes
+
+
+def too_large_message(max_bytes: int) -> str:
+    return _(
+        "The file is larger than %(max)s, the most that is accepted here. Make the file "
+        "smaller or split it into several files."
+    ) % {"max": filesizeformat(max_bytes)}
+
+
+def validate_upload_size(upload: UploadedFile, max_bytes: int) -> None:
+    """Raise a form error (code ``size``) when ``upload`` is larger than ``max_bytes`` or was
+    stopped while it arrived (:class:`RefusedUpload`)."""
+    if isinstance(upload, RefusedUpload) or (upload.size or 0) > max_bytes:
+        raise forms.ValidationError(too_large_message(max_bytes), code="size")
+
+
+class LimitedUploadHandler(FileUploadHandler):
+    """First upload handler: passes each file's data on to the next handlers until the file is
+    larger than the view's :func:`upload_limit` (else ``REGIE_MAX_REQUEST_BYTES``); from then on
+    it keeps nothing, discards what the next handlers stored, and answers the file with a
+    :class:`RefusedUpload`."""
+
+    def __init__(self, request: HttpRequest | None = None) -> None:
+        super().__init__(request)
+        self.max_bytes = _view_limit(request)
+        self.received = 0
+        self.refused = False
+
+    def new_file(self, *args: Any, **kwargs: Any) -> None:
+        super().new_file(*args, **kwargs)
+        self.received = 0
+        self.refused = False
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
+        if self.refused:
+            return None
+        self.received += len(raw_data)
+        if self.received > self.max_bytes:
+            self.refused = True
+            self._discard_stored()
+            return None
+        return raw_data
+
+    def file_complete(self, file_size: int) -> UploadedFile | None:
+        if not self.refused:
+            return None  # the next handler returns the file it stored
+        return RefusedUpload(
+            name=self.file_name or "",
+            content_type=self.content_type,
+            received=self.received,
+            max_bytes=self.max_bytes,
+            charset=self.charset,
+        )
+
+    def _discard_stored(self) -> None:
+        """Let the handlers after this one drop what they stored of the current file."""
+        handlers = getattr(self.request, "upload_handlers", []) if self.request else []
+        for handler in handlers:
+            if handler is self:
+                continue
+            handler.upload_interrupted()  # the temporary-file handler removes its file
+            stored = getattr(handler, "file", None)
+            if stored is not None:
+                stored.close()
+
+
+def _view_limit(request: HttpRequest | None) -> int:
+    match = getattr(request, "resolver_match", None)
+    limit = getattr(getattr(match, "func", None), LIMIT_ATTRIBUTE, None)
+    cap = max_request_bytes()
+    return min(int(limit), cap) if isinstance(limit, int) else cap
+
+
+# --- The whole request --------------------------------------------------------------------------
+
+
+class RequestTooLarge(RequestDataTooBig):
+    """A body without ``Content-Length`` went on past ``REGIE_MAX_REQUEST_BYTES``."""
+
+
+class _CappedStream:
+    """A request body of unknown length that may be read up to ``limit`` bytes."""
+
+    def __init__(self, stream: Any, limit: int, request: HttpRequest) -> None:
+        self._stream = stream
+        self._left = limit
+        self._request = request
+
+    def _take(self, data: bytes) -> bytes:
+        self._left -= len(data)
+        if self._left < 0:
+            self._request.regie_too_large = True  # type: ignore[attr-defined]
+            raise RequestTooLarge("the request body is larger than REGIE_MAX_REQUEST_BYTES")
+        return data
+
+    def read(self, size: int | None = -1) -> bytes:
+        if size is None or size < 0 or size > self._left:
+            size = self._left + 1
+        return self._take(self._stream.read(size))
+
+    def readline(self, size: int | None = -1) -> bytes:
+        if size is None or size < 0 or size > self._left:
+            size = self._left + 1
+        return self._take(self._stream.readline(size))
+
+    def close(self) -> None:
+        close = getattr(self._stream, "close", None)
+        if close is not None:
+            close()
+
+
+def _content_length(request: HttpRequest) -> int | None:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or "")
+    except ValueError:
+        return None
+
+
+def too_large_response(request: HttpRequest, max_bytes: int) -> HttpResponse:
+    """``413`` in Dutch (or the language the browser asks for): a page, or JSON for the API."""
+    with translation.override(translation.get_language_from_request(request)):
+        title = _("The request is too large")
+        text = _(
+            "What you sent is larger than %(max)s, the most this site accepts at once. Send a "
+            "smaller file, or split it into several files."
+        ) % {"max": filesizeformat(max_bytes)}
+        home = _("Go to the home page")
+        language = translation.get_language()
+    accept = request.META.get("HTTP_ACCEPT", "")
+    if request.path.startswith("/api/") or (
+        "application/json" in accept and "text/html" not in accept
+    ):
+        return JsonResponse({"detail": text}, status=413)
+    page = format_html(
+        '<!DOCTYPE html><html lang="{}"><head><meta charset="utf-8"><title>{}</title></head>'
+        '<body><main><h1>{}</h1><p>{}</p><p><a href="/">{}</a></p></main></body></html>',
+        language,
+        title,
+        title,
+        text,
+        home,
+    )
+    return HttpResponse(page, status=413, content_type="text/html; charset=utf-8")
+
+
+class RequestSizeMiddleware:
+    """Answer ``413`` to a request body larger than ``REGIE_MAX_REQUEST_BYTES``, before the
+    body is read and before any view runs."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        cap = max_request_bytes()
+        length = _content_length(request)
+        if length is not None and length > cap:
+            return too_large_response(request, cap)
+        stream = getattr(request, "_stream", None)
+        if length is None and stream is not None:
+            request._stream = _CappedStream(stream, cap, request)  # type: ignore[assignment]
+        try:
+            response = self.get_response(request)
+        except RequestTooLarge:  # Django turns it into a 400 response before it gets here
+            return too_large_response(request, cap)
+        if getattr(request, "regie_too_large", False):
+            return too_large_response(request, cap)
+        return response

@@ -621,6 +621,7 @@ def build_plan(gemeente: Organisation) -> Plan:
                 status=status.Status(state) if state else None,
                 reason=reason,
                 user=user,
+                version=services.history_version(indicators[key]),
             )
     _check_plan(plan)
     return plan

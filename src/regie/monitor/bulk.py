@@ -256,7 +256,8 @@ def store(prepared: Prepared, writer: _SeriesWriter, slice_points: int = SLICE_P
             for i in range(first, last)
             if prepared.keys[i] not in existing
         )
-        _insert(rows)
+        if writer.writes:
+            _insert(rows)  # a check (dry run) only counts them
         if writer.size >= slice_points:
             writer.flush()  # no row can repeat another: prepare() found none
         first = last

@@ -193,6 +193,11 @@ class ImportBatch(models.Model):
         help_text=_("A check of a file (dry run): nothing was or will be stored."),
     )
     progress = models.PositiveIntegerField(_("rows processed"), default=0)
+    #: The process that queued or runs the import (host name and process id) and when it last
+    #: said it was alive: a batch whose process is gone is marked failed (services).
+    worker_host = models.CharField(_("worker host"), max_length=255, blank=True)
+    worker_pid = models.PositiveIntegerField(_("worker process"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
     rows_read = models.PositiveIntegerField(_("rows read"), default=0)
     rows_stored = models.PositiveIntegerField(_("new"), default=0)
     rows_unchanged = models.PositiveIntegerField(_("unchanged"), default=0)

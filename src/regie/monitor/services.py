@@ -7,12 +7,20 @@
   period, is *rejected* with its row, column and value; one rejected row rejects the whole file;
 - a new value is *stored*; the same value again is *unchanged*; a different value or status for a
   figure already held is *revised*: the value is replaced and a :class:`Revision` keeps the old one;
-- ``dry_run`` does all of that and then rolls back: the report says what would happen.
+- ``dry_run`` compares instead of writing: the report says what would happen, and nothing but
+  the batch row is written.
 
 Figures are stored one row per series (ADR 0010): points are held per area × measure and
 merged into their series in one go every :data:`FLUSH_POINTS` points, so memory stays flat for
 files of millions of rows. Files an adapter can read as columns go through :mod:`regie.monitor.bulk`
 first, which checks each distinct code once; anything unusual sends them to the row reader.
+
+Reading and checking happen outside any transaction; the write is one short transaction at the
+end (SQLite takes its write lock at the start of every transaction: a file being read must not
+hold it, or every other user's login waits for it). The row reader's first pass keeps the checked
+points (in memory, and in a temporary file beyond :data:`FLUSH_POINTS`), and the write merges them.
+A check and an import hold no transaction while they read; :mod:`regie.monitor.batches` records
+who runs a batch and its signs of life, and waits when the database is locked.
 """
 
 from __future__ import annotations
@@ -21,6 +29,8 @@ import contextlib
 import datetime as dt
 import hashlib
 import io
+import pickle
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,9 +41,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from regie.areas.models import Area
+from regie.core.errors import ServiceError
 from regie.core.models import AuditAction, Organisation
-from regie.core.services import ServiceError, record_event
-from regie.monitor import bulk, catalogue, periods, selectors, sources
+from regie.core.services import record_event
+from regie.monitor import batches, bulk, catalogue, periods, selectors, sources
 from regie.monitor.models import (
     BatchState,
     Dataset,
@@ -54,8 +65,9 @@ from regie.monitor.sources.base import (
     clean_label,
 )
 
-#: Rows per write; each chunk is one INSERT (executemany) and at most one read-back query.
-CHUNK = 20_000
+#: Rows between two progress reports of the row reader (the heartbeat stores them at most
+#: every few seconds: see :mod:`regie.monitor.batches`).
+CHUNK = 1_000
 #: Errors kept in a report; further rejected rows are only counted.
 MAX_ERRORS = 200
 #: Values must be finite: JSON (the series store) has no infinity.
@@ -64,6 +76,10 @@ _HUGE = float("inf")
 
 class _Rejected(Exception):
     """Raised inside the import transaction to roll it back."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__(f"{len(errors)} rejected rows")
+        self.errors = errors
 
 
 @dataclass
@@ -228,10 +244,29 @@ def get_or_create_dataset(
             organisation=organisation,
             provenance=provenance,
         )
-    elif provenance and dataset.provenance != provenance:
-        dataset.provenance = provenance
-        dataset.save(update_fields=["provenance"])
+    else:
+        changed: list[str] = []
+        if provenance and dataset.provenance != provenance:
+            dataset.provenance = provenance
+            changed.append("provenance")
+        if title and title != dataset.title and dataset.title == dataset.table:
+            dataset.title = title  # made before its file was read (a queued check): no title yet
+            changed.append("title")
+        if changed:
+            dataset.save(update_fields=changed)
     return dataset
+
+
+def local_dataset_table(organisation: Organisation) -> str:
+    return f"lokaal:{organisation.slug}"
+
+
+def local_dataset(organisation: Organisation) -> Dataset:
+    """The dataset of a gemeente's own figures (the template): ``lokaal:<slug>``."""
+    table = local_dataset_table(organisation)
+    return get_or_create_dataset(
+        table=table, source="gemeente", title=table, organisation=organisation
+    )
 
 
 # --- Lookups for adapters ---------------------------------------------------------------------
@@ -327,6 +362,8 @@ class CatalogueLookup:
             measure_by_label=self.measure_by_label,
             area_by_name=self.area_by_name,
             area_by_postcode=self.area_by_postcode,
+            # local figures of an organisation: only its own areas and measures (sources.local)
+            own_gemeente=self.organisation.cbs_code if self.organisation is not None else None,
         )
 
 
@@ -350,6 +387,13 @@ FLUSH_POINTS = 250_000
 Point = list[Any]
 
 
+#: What a flush of a :class:`_SeriesWriter` does (see there).
+WRITE, COMPARE, VALIDATE = "write", "compare", "validate"
+
+#: Points held per series (measure id, area id): ``(period, value, status, row)``.
+Pending = dict[tuple[int, int], list[tuple[str, float | None, str, int]]]
+
+
 class _SeriesWriter:
     """Merges validated points into their series: new, unchanged, revised or repeated.
 
@@ -357,20 +401,49 @@ class _SeriesWriter:
     are read once (locked on PostgreSQL, so that two imports into one series wait for each
     other), each point is compared with the one held for its period, and only series that
     changed are written. A revised value replaces the point and leaves a :class:`Revision`.
+
+    The ``mode`` says what a flush does:
+
+    - ``WRITE`` merges the points into their series: inside the import's write transaction;
+    - ``COMPARE`` counts what a write would do (new, unchanged, revised) and writes nothing: a
+      check (dry run) holds no transaction while it reads;
+    - ``VALIDATE`` (an import's first pass, outside any transaction) only finds points that
+      repeat a point of an earlier flush, and keeps the points for :meth:`write`: in memory, and
+      in a temporary file for all but the last flush of a file too large for one.
     """
 
-    def __init__(self, batch: ImportBatch, owner: Organisation | None) -> None:
+    def __init__(
+        self, batch: ImportBatch, owner: Organisation | None, *, mode: str = WRITE
+    ) -> None:
         self.batch_id: int = batch.pk
         self.owner_id = owner.pk if owner is not None else None
+        self.mode = mode
         self.stored = 0
         self.unchanged = 0
         self.revised = 0
         self.size = 0
-        self.pending: dict[tuple[int, int], list[tuple[str, float | None, str, int]]] = {}
+        self.pending: Pending = {}
         #: period code → (start, end) as ISO text: the order of points in a series
         self.dates: dict[str, tuple[str, str]] = {}
         self._kinds: dict[str, str] = {}
         self._stored_periods: set[str] | None = None
+        #: per series, one bit per period held by earlier flushes (compare, validate)
+        self._held: dict[tuple[int, int], int] = {}
+        self._bits: dict[str, int] = {}
+        #: the points of the last flush (validate), and of earlier ones in a temporary file
+        self._kept: Pending = {}
+        self._spill: IO[bytes] | None = None
+
+    @property
+    def writes(self) -> bool:
+        return self.mode == WRITE
+
+    def close(self) -> None:
+        """Drop the points kept for the write (and their temporary file)."""
+        if self._spill is not None:
+            self._spill.close()
+            self._spill = None
+        self._kept = {}
 
     def add(
         self, area_id: int, measure_id: int, code: str, value: float | None, status: str, line: int
@@ -389,6 +462,8 @@ class _SeriesWriter:
 
     def save_periods(self) -> None:
         """Store the period codes not yet in the table (the observation view joins them)."""
+        if not self.writes:
+            return
         if self._stored_periods is None:
             stored = Period.objects.values_list("code", "start_date", "end_date")
             self._stored_periods = set()
@@ -433,16 +508,21 @@ class _SeriesWriter:
         pks = sorted(ids)
         for start in range(0, len(pks), 20_000):
             query = Series.objects.filter(pk__in=pks[start : start + 20_000])
-            if connection.vendor == "postgresql":
+            if self.writes and connection.vendor == "postgresql":
                 query = query.select_for_update()
             for pk, points in query.values_list("id", "points"):
                 found[ids[pk]] = (pk, points)
         return found
 
     def flush(self) -> list[RowError]:
-        """Merge the points held into their series; returns rows that repeat an earlier row."""
+        """Merge the points held into their series; returns rows that repeat an earlier row.
+
+        Checks (``COMPARE``) count instead, and an import's first pass (``VALIDATE``) keeps them.
+        """
         if not self.pending:
             return []
+        if not self.writes:
+            return self._hold()
         self.save_periods()
         pending, self.pending, self.size = self.pending, {}, 0
         existing = self.existing(pending)
@@ -504,6 +584,97 @@ class _SeriesWriter:
         Series.objects.bulk_create(creates, batch_size=500)
         Series.objects.bulk_update(updates, ["points"], batch_size=500)
         Revision.objects.bulk_create(revisions, batch_size=1000)
+        return errors
+
+    def _hold(self) -> list[RowError]:
+        """A flush that writes nothing: count (``COMPARE``) or keep (``VALIDATE``) the points."""
+        pending, self.pending, self.size = self.pending, {}, 0
+        if self.mode == COMPARE:
+            repeated = self._repeats(pending, remember=True)
+            self._compare(pending)
+            return repeated
+        if self._kept:
+            self._repeats(self._kept, remember=True)  # checked when it came: now remembered
+            self._spill_kept()
+        self._kept = pending
+        return self._repeats(pending, remember=False)
+
+    def _repeats(self, pending: Pending, *, remember: bool) -> list[RowError]:
+        """Points of ``pending`` for a period an earlier flush held already for their series."""
+        errors: list[RowError] = []
+        held, bits = self._held, self._bits
+        for key, points in pending.items():
+            mask = held.get(key, 0)
+            for code, _value, _status, line in points:
+                bit = bits.get(code)
+                if bit is None:
+                    bit = bits[code] = 1 << len(bits)
+                if mask & bit:
+                    errors.append(
+                        RowError(
+                            line,
+                            "periode",
+                            code,
+                            _("repeats an earlier row (same area, measure and period)"),
+                        )
+                    )
+                mask |= bit
+            if remember:
+                held[key] = mask
+        return errors
+
+    def _compare(self, pending: Pending) -> None:
+        """Count what merging ``pending`` would do, without writing (a check)."""
+        existing = self.existing(pending)
+        for key, new in pending.items():
+            _sid, old_points = existing.get(key, (None, []))
+            points: dict[str, Point] = {p[0]: p for p in old_points}
+            for code, value, status, _line in new:
+                old = points.get(code)
+                if old is None:
+                    self.stored += 1
+                elif old[1] == value and old[2] == status:
+                    self.unchanged += 1
+                else:
+                    self.revised += 1
+
+    def _spill_kept(self) -> None:
+        if self._spill is None:
+            self._spill = tempfile.TemporaryFile(prefix="regie-import-")  # noqa: SIM115 - closed by close()
+        pickle.dump(self._kept, self._spill, protocol=pickle.HIGHEST_PROTOCOL)
+        self._kept = {}
+
+    def _spilled(self) -> Iterator[Pending]:
+        if self._spill is None:
+            return
+        self._spill.seek(0)
+        while True:
+            try:
+                # Our own temporary file, written by _spill_kept in this process.
+                yield pickle.load(self._spill)  # noqa: S301
+            except EOFError:
+                return
+
+    def write(self, prepared: bulk.Prepared | None = None) -> list[RowError]:
+        """Merge the points of the first pass (or ``prepared``) into their series.
+
+        Call inside the write transaction; when that is rolled back and tried again, call it
+        again: it starts afresh from the points kept.
+        """
+        self.mode = WRITE
+        self.stored = self.unchanged = self.revised = 0
+        self.pending, self.size = {}, 0
+        self._stored_periods = None
+        errors: list[RowError] = []
+        if prepared is not None:
+            bulk.store(prepared, self)
+            errors.extend(self.flush())
+        for chunk in self._spilled():
+            self.pending = chunk
+            errors.extend(self.flush())
+        if self._kept:
+            self.pending = self._kept
+            errors.extend(self.flush())
         return errors
 
 
@@ -569,10 +740,101 @@ def import_rows(
     progress: Callable[[int], None] | None = None,
     batch: ImportBatch | None = None,
 ) -> ImportReport:
-    """Validate and store ``rows`` for ``dataset`` atomically; see the module docstring."""
+    """Validate and store ``rows`` for ``dataset`` atomically; see the module docstring.
+
+    Rows are read and checked outside any transaction; only the write of an import that passed
+    is one (short) transaction, which also records the batch's final state.
+    """
     label = user.get_username() if user is not None else "systeem"
+    batch = _start_batch(
+        batch,
+        dataset=dataset,
+        fmt=fmt,
+        filename=filename,
+        sha256=sha256,
+        user=user,
+        label=label,
+        dry_run=dry_run,
+    )
+    beat = batches.Heartbeat(batch.pk, progress)
+    report = ImportReport(batch_id=batch.pk, state=BatchState.RUNNING, dataset=str(dataset))
+    errors: list[RowError] = []
+    writer = _SeriesWriter(batch, dataset.organisation, mode=COMPARE if dry_run else VALIDATE)
+    report.notes = [_(n) for n in (notes or [])]
+    try:
+        if isinstance(rows, bulk.Prepared):
+            report.rows_read = rows.count
+            report.period_first, report.period_last = rows.first, rows.last
+            if dry_run:
+                bulk.store(rows, writer)
+                errors.extend(writer.flush())
+            report.rejected = len(errors)
+            beat(rows.count)
+        else:
+            report.period_first, report.period_last = _store_rows(
+                rows, writer, lookup, report, errors, beat
+            )
+        report.errors = [_translated(e) for e in errors]
+        if errors:
+            report.state = BatchState.REJECTED
+        elif report.rows_read == 0:
+            report.state = BatchState.REJECTED
+            report.notes.append(_("The file holds no figures."))
+        elif dry_run:
+            report.state = BatchState.DRY_RUN
+            report.stored, report.unchanged, report.revised = (
+                writer.stored,
+                writer.unchanged,
+                writer.revised,
+            )
+        else:
+            _commit(
+                rows if isinstance(rows, bulk.Prepared) else None,
+                writer=writer,
+                dataset=dataset,
+                batch=batch,
+                report=report,
+                user=user,
+                label=label,
+                filename=filename,
+            )
+            return report
+    except _Rejected as rejected:
+        # The write found a row that repeats an earlier one: it was rolled back.
+        report.errors = [_translated(e) for e in rejected.errors]
+        report.rejected = len(rejected.errors)
+        report.stored = report.unchanged = report.revised = 0
+        report.state = BatchState.REJECTED
+    except Exception as exc:
+        # A file that breaks half-way (FormatError deep in a CSV, a damaged XLSX): nothing was
+        # stored; the batch says so instead of staying "running" for ever.
+        report.state = BatchState.FAILED
+        report.errors = [_translated(e) for e in errors]
+        report.notes = [*report.notes, str(exc)]
+        batches.atomic_retry(lambda: _finish_batch(batch, report))
+        raise
+    finally:
+        writer.close()
+    batches.atomic_retry(lambda: _finish_batch(batch, report))
+    return report
+
+
+def _start_batch(
+    batch: ImportBatch | None,
+    *,
+    dataset: Dataset,
+    fmt: str,
+    filename: str,
+    sha256: str,
+    user: Any | None,
+    label: str,
+    dry_run: bool,
+) -> ImportBatch:
+    """The batch of this import, running in this process (created when not queued before)."""
+    worker = batches.this_worker()
+    now = timezone.now()
     if batch is None:
-        batch = ImportBatch.objects.create(
+        return ImportBatch.objects.create(
             dataset=dataset,
             format=fmt,
             filename=filename[:300],
@@ -581,67 +843,61 @@ def import_rows(
             imported_by_label=label,
             state=BatchState.RUNNING,
             dry_run=dry_run,
+            worker_host=worker.host,
+            worker_pid=worker.pid,
+            heartbeat_at=now,
         )
-    else:
-        ImportBatch.objects.filter(pk=batch.pk).update(state=BatchState.RUNNING)
-    report = ImportReport(batch_id=batch.pk, state=BatchState.RUNNING, dataset=str(dataset))
-    errors: list[RowError] = []
-    writer = _SeriesWriter(batch, dataset.organisation)
-    first: dt.date | None = None
-    last: dt.date | None = None
-    try:
-        with transaction.atomic():
-            if connection.vendor == "postgresql":
-                # One import per dataset at a time: a second waits instead of interleaving.
-                Dataset.objects.select_for_update().get(pk=dataset.pk)
-            if isinstance(rows, bulk.Prepared):
-                report.rows_read = rows.count
-                first, last = rows.first, rows.last
-                bulk.store(rows, writer)
-                errors.extend(writer.flush())
-                report.rejected = len(errors)
-                if progress is not None:
-                    progress(rows.count)
-            else:
-                first, last = _store_rows(rows, writer, lookup, report, errors, progress)
-            if errors or report.rows_read == 0:
-                raise _Rejected
-            report.stored, report.unchanged, report.revised = (
-                writer.stored,
-                writer.unchanged,
-                writer.revised,
-            )
-            if dry_run:
-                raise _Rejected
-    except _Rejected:
-        pass
-    except Exception as exc:
-        # A file that breaks half-way (FormatError deep in a CSV, a damaged XLSX): nothing was
-        # stored; the batch says so instead of staying "running" for ever.
-        report.state = BatchState.FAILED
-        report.errors = [_translated(e) for e in errors]
-        report.notes = [*(_(n) for n in (notes or [])), str(exc)]
-        _finish_batch(batch, report)
-        raise
-    report.errors = [_translated(e) for e in errors]
-    report.notes = [_(n) for n in (notes or [])]
-    report.period_first, report.period_last = first, last
-    if errors:
-        report.state = BatchState.REJECTED
-    elif report.rows_read == 0:
-        report.state = BatchState.REJECTED
-        report.notes.append(_("The file holds no figures."))
-    elif dry_run:
-        report.state = BatchState.DRY_RUN
+    values: dict[str, Any] = {
+        "state": BatchState.RUNNING,
+        "worker_host": worker.host,
+        "worker_pid": worker.pid,
+        "heartbeat_at": now,
+    }
+    if batch.dataset_id != dataset.pk:
+        values["dataset"] = dataset  # a queued check names the gemeente's dataset in advance
+    if sha256 and not batch.sha256:
+        values["sha256"] = sha256
+
+    def start() -> None:
+        ImportBatch.objects.filter(pk=batch.pk).update(**values)
+
+    batches.atomic_retry(start)
+    for name, value in values.items():
+        setattr(batch, name, value)
+    return batch
+
+
+def _commit(
+    prepared: bulk.Prepared | None,
+    *,
+    writer: _SeriesWriter,
+    dataset: Dataset,
+    batch: ImportBatch,
+    report: ImportReport,
+    user: Any | None,
+    label: str,
+    filename: str,
+) -> None:
+    """The write of a checked import: figures, batch state and audit event in one transaction.
+
+    On SQLite the transaction holds the database's write lock: it only merges points already
+    read and checked. When another write holds the lock, it waits and tries again.
+    """
+
+    def work() -> None:
+        if connection.vendor == "postgresql":
+            # One import per dataset at a time: a second waits instead of interleaving.
+            Dataset.objects.select_for_update().get(pk=dataset.pk)
+        errors = writer.write(prepared)
+        if errors:
+            raise _Rejected(errors)
+        report.state = BatchState.DONE
         report.stored, report.unchanged, report.revised = (
             writer.stored,
             writer.unchanged,
             writer.revised,
         )
-    else:
-        report.state = BatchState.DONE
-    _finish_batch(batch, report)
-    if report.state == BatchState.DONE:
+        _finish_batch(batch, report)
         record_event(
             action=AuditAction.IMPORT,
             user=user,
@@ -650,7 +906,8 @@ def import_rows(
             description=_("Import %(file)s into %(dataset)s: %(summary)s")
             % {"file": filename, "dataset": dataset, "summary": report.summary()},
         )
-    return report
+
+    batches.atomic_retry(work)
 
 
 def _store_rows(
@@ -831,7 +1088,9 @@ def import_file(
             except StopIteration:
                 items = []
         info = context.info
-        table_id = info.table or table or (f"lokaal:{organisation.slug}" if organisation else "")
+        table_id = (
+            info.table or table or (local_dataset_table(organisation) if organisation else "")
+        )
         if not table_id:
             raise FormatError(_("The file does not say which table it holds; give --table."))
         dataset = get_or_create_dataset(

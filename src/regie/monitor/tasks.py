@@ -1,20 +1,29 @@
-"""Background imports: a small in-process runner with progress that pages can poll.
+"""Background checks and imports: small in-process runners with progress that pages can poll.
 
-A confirmed upload becomes an :class:`ImportBatch` in state *queued* straight away (so its status
-page can show it), and the import itself runs in one worker thread of this process. The import
-writes inside one transaction that other connections cannot see until it commits, so the number of
-rows processed is reported through an in-memory dictionary keyed by batch id instead.
+An upload becomes a *check* (a dry run) straight away: its :class:`ImportBatch` is created
+*queued*, the check runs in a worker thread, and the check page polls its state and shows the
+preview when it is done. A confirmed check becomes an import, queued and run the same way. No web
+request reads a file.
 
-With ``REGIE_TASKS_EAGER`` the import runs synchronously in the request (tests, and installations
-that prefer that). Imports queued in a process that stops are left *queued*/*running*; there is
-no persistent queue yet.
+Checks and imports have their own workers: checks write nothing but their batch row, so one
+gemeente's slow check never waits behind another's import (two checks may run at once); imports
+run one at a time and never compete for the database's write lock with each other.
+
+Progress (rows processed) is kept here in memory for the pages of this process, and stored on the
+batch row with a heartbeat every few seconds (:mod:`regie.monitor.batches`), so that other
+processes see it and a batch whose process died is recognised and marked failed.
+
+With ``REGIE_TASKS_EAGER`` the job runs synchronously in the request (tests, and installations
+that prefer that).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from concurrent.futures import ThreadPoolExecutor
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,29 +35,46 @@ from django.utils.translation import gettext as _
 
 from regie.core.audit import acting_as
 from regie.core.models import Organisation
-from regie.monitor import services
+from regie.monitor import batches, services
 from regie.monitor.models import BatchState, Dataset, ImportBatch
+from regie.monitor.sources.base import FormatError
 
 logger = logging.getLogger(__name__)
 
-#: One worker: imports of a gemeente run one after the other and never compete for the database.
+#: One worker: imports run one after the other and never compete for the database.
 EXECUTOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="regie-import")
+#: Checks write nothing but their batch row: two may run while an import runs.
+CHECK_EXECUTOR = ThreadPoolExecutor(max_workers=2, thread_name_prefix="regie-check")
 
 
 @dataclass(frozen=True)
 class Progress:
     processed: int
-    total: int | None  # rows the dry run read, when known
+    total: int | None  # rows the check read, when known
 
 
 _progress: dict[int, Progress] = {}
+#: Batches queued or running in this process, and those of them running.
+_queued: set[int] = set()
+_running: set[int] = set()
+_futures: set[Future[None]] = set()
 _lock = threading.Lock()
 
 
-def progress_of(batch_id: int) -> Progress | None:
-    """Rows processed so far by a running import of this process (None when not known here)."""
+def progress_of(batch: ImportBatch | int) -> Progress | None:
+    """Rows processed so far by a queued or running batch (None when nothing is known).
+
+    This process knows its own batches to the row; for others the batch row tells the rows
+    processed at its last heartbeat.
+    """
+    batch_id = batch if isinstance(batch, int) else batch.pk
     with _lock:
-        return _progress.get(batch_id)
+        known = _progress.get(batch_id)
+    if known is not None or isinstance(batch, int):
+        return known
+    if batch.progress:
+        return Progress(batch.progress, None)
+    return None
 
 
 def _report(batch_id: int, processed: int, total: int | None) -> None:
@@ -59,6 +85,164 @@ def _report(batch_id: int, processed: int, total: int | None) -> None:
 def _forget(batch_id: int) -> None:
     with _lock:
         _progress.pop(batch_id, None)
+        _queued.discard(batch_id)
+
+
+def _waiting() -> list[int]:
+    with _lock:
+        return [pk for pk in _queued if pk not in _running]
+
+
+def wait_for_all(timeout: float = 60) -> None:
+    """Wait until the jobs submitted so far have finished (tests, and a server that stops)."""
+    with _lock:
+        pending = list(_futures)
+    wait(pending, timeout=timeout)
+
+
+def _submit(executor: ThreadPoolExecutor, job: Callable[..., None], kwargs: dict[str, Any]) -> None:
+    if settings.REGIE_TASKS_EAGER:
+        job(**kwargs)
+        return
+
+    def start() -> None:
+        future = executor.submit(_in_thread, job, kwargs)
+        with _lock:
+            _futures.add(future)
+        future.add_done_callback(_done)
+
+    # Start only once the batch row is committed, so the worker can see it.
+    transaction.on_commit(start)
+
+
+def _done(future: Future[None]) -> None:
+    with _lock:
+        _futures.discard(future)
+
+
+def _in_thread(job: Callable[..., None], kwargs: dict[str, Any]) -> None:
+    # A fresh connection for each job: the thread outlives requests and settings.
+    connection.close()
+    try:
+        job(**kwargs)
+    finally:
+        connection.close()  # the worker thread's own connection
+
+
+def _progress_callback(batch_id: int, total: int | None) -> Callable[[int], None]:
+    """Rows processed go to the in-memory table; queued batches of this process get a heartbeat
+    whenever the running one stores its own (every few seconds)."""
+    state = {"beats": time.monotonic()}
+
+    def progress(rows: int) -> None:
+        _report(batch_id, rows, total)
+        now = time.monotonic()
+        if now - state["beats"] >= batches.HEARTBEAT_SECONDS:
+            state["beats"] = now
+            batches.touch(_waiting())
+
+    return progress
+
+
+def _queue_batch(
+    *, dataset: Dataset, user: Any, filename: str, path: Path, dry_run: bool
+) -> ImportBatch:
+    worker = batches.this_worker()
+    batch = ImportBatch.objects.create(
+        dataset=dataset,
+        format="local",
+        filename=filename[:300],
+        sha256="",  # the job reads the file (and fills it in), not the request
+        imported_by=user,
+        imported_by_label=user.get_username(),
+        state=BatchState.QUEUED,
+        dry_run=dry_run,
+        worker_host=worker.host,
+        worker_pid=worker.pid,
+        heartbeat_at=timezone.now(),
+    )
+    with _lock:
+        _queued.add(batch.pk)
+    return batch
+
+
+# --- Checks -------------------------------------------------------------------------------------
+
+
+def queue_local_check(
+    *, path: Path, organisation: Organisation, user: Any, filename: str
+) -> ImportBatch:
+    """Create the check (a queued dry run) of the upload at ``path`` and run it in the background.
+
+    The file stays when the check passes (the user may confirm it) and is deleted otherwise.
+    """
+    batch = _queue_batch(
+        dataset=services.local_dataset(organisation),
+        user=user,
+        filename=filename,
+        path=path,
+        dry_run=True,
+    )
+    _report(batch.pk, 0, None)
+    _submit(
+        CHECK_EXECUTOR,
+        _run_check,
+        {
+            "batch_id": batch.pk,
+            "path": path,
+            "organisation": organisation,
+            "user": user,
+            "filename": filename,
+        },
+    )
+    return batch
+
+
+def _run_check(
+    *, batch_id: int, path: Path, organisation: Organisation, user: Any, filename: str
+) -> None:
+    ok = False
+    try:
+        with _lock:
+            _running.add(batch_id)
+        batch = ImportBatch.objects.select_related("dataset").get(pk=batch_id)
+        with acting_as(user):
+            report = services.import_file(
+                path,
+                fmt="local",
+                organisation=organisation,
+                user=user,
+                dry_run=True,
+                filename=filename,
+                progress=_progress_callback(batch_id, None),
+                batch=batch,
+            )
+        ok = report.ok
+    except FileNotFoundError:
+        with acting_as(user):
+            _end(batch_id, BatchState.FAILED, _("The upload was cancelled; nothing was stored."))
+    except FormatError as exc:
+        with acting_as(user):
+            _end(
+                batch_id,
+                BatchState.REJECTED,
+                _("%(name)s cannot be read as the template: %(reason)s.")
+                % {"name": filename, "reason": _(str(exc))},
+                replace_notes=True,
+            )
+    except Exception as exc:
+        logger.exception("check of batch %s failed", batch_id)
+        with acting_as(user):
+            _end(batch_id, BatchState.FAILED, _("The check stopped: %(reason)s") % {"reason": exc})
+    finally:
+        with _lock:
+            _running.discard(batch_id)
+        _forget(batch_id)
+        if not ok:
+            path.unlink(missing_ok=True)
+
+
+# --- Imports ------------------------------------------------------------------------------------
 
 
 def queue_local_import(
@@ -74,37 +258,21 @@ def queue_local_import(
 
     The file is deleted when the import has finished, whatever its outcome.
     """
-    batch = ImportBatch.objects.create(
-        dataset=dataset,
-        format="local",
-        filename=filename[:300],
-        sha256=services.file_sha256(path),
-        imported_by=user,
-        imported_by_label=user.get_username(),
-        state=BatchState.QUEUED,
-    )
+    batch = _queue_batch(dataset=dataset, user=user, filename=filename, path=path, dry_run=False)
     _report(batch.pk, 0, expected_rows)
-    job = {
-        "batch_id": batch.pk,
-        "path": path,
-        "organisation": organisation,
-        "user": user,
-        "filename": filename,
-        "expected_rows": expected_rows,
-    }
-    if settings.REGIE_TASKS_EAGER:
-        _run(**job)
-    else:
-        # Start only once the batch row is committed, so the worker can see it.
-        transaction.on_commit(lambda: EXECUTOR.submit(_run_in_thread, job))
+    _submit(
+        EXECUTOR,
+        _run,
+        {
+            "batch_id": batch.pk,
+            "path": path,
+            "organisation": organisation,
+            "user": user,
+            "filename": filename,
+            "expected_rows": expected_rows,
+        },
+    )
     return batch
-
-
-def _run_in_thread(job: dict[str, Any]) -> None:
-    try:
-        _run(**job)
-    finally:
-        connection.close()  # the worker thread's own connection
 
 
 def _run(
@@ -116,12 +284,10 @@ def _run(
     filename: str,
     expected_rows: int | None,
 ) -> None:
-    batch = ImportBatch.objects.select_related("dataset").get(pk=batch_id)
-
-    def progress(rows: int) -> None:
-        _report(batch_id, rows, expected_rows)
-
     try:
+        with _lock:
+            _running.add(batch_id)
+        batch = ImportBatch.objects.select_related("dataset").get(pk=batch_id)
         with acting_as(user):
             services.import_file(
                 path,
@@ -129,23 +295,36 @@ def _run(
                 organisation=organisation,
                 user=user,
                 filename=filename,
-                progress=progress,
+                progress=_progress_callback(batch_id, expected_rows),
                 batch=batch,
             )
     except Exception as exc:
         logger.exception("import of batch %s failed", batch_id)
         with acting_as(user):
-            _fail(batch_id, str(exc))
+            _end(
+                batch_id,
+                BatchState.FAILED,
+                _("The import stopped: %(reason)s") % {"reason": exc},
+            )
     finally:
+        with _lock:
+            _running.discard(batch_id)
         _forget(batch_id)
         path.unlink(missing_ok=True)
 
 
-def _fail(batch_id: int, reason: str) -> None:
-    batch = ImportBatch.objects.get(pk=batch_id)
-    if batch.is_finished:
-        return
-    batch.state = BatchState.FAILED
-    batch.finished_at = timezone.now()
-    batch.notes = [*batch.notes, _("The import stopped: %(reason)s") % {"reason": reason}]
-    batch.save()
+def _end(batch_id: int, state: str, note: str, *, replace_notes: bool = False) -> None:
+    """Finish a batch that stopped with an error (unless it finished already)."""
+
+    def work() -> None:
+        batch = ImportBatch.objects.select_related("dataset").get(pk=batch_id)
+        # The import service marks a file that breaks half-way failed itself; a check puts
+        # its own, clearer note in place of the reader's.
+        if batch.is_finished and not (replace_notes and batch.state == BatchState.FAILED):
+            return
+        batch.state = state
+        batch.finished_at = batch.finished_at or timezone.now()
+        batch.notes = [note] if replace_notes else [*batch.notes, note]
+        batch.save()
+
+    batches.atomic_retry(work)

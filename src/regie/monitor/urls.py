@@ -11,6 +11,7 @@ org_urlpatterns = [
     path("bronnen/", views.dataset_list, name="dataset_list"),
     path("bronnen/<int:dataset_id>/", views.dataset_detail, name="dataset_detail"),
     path("bronnen/uploaden/", views.upload, name="upload"),
+    path("bronnen/uploaden/controle/<int:batch_id>/", views.upload_check, name="upload_check"),
     path("bronnen/uploaden/importeren/", views.upload_confirm, name="upload_confirm"),
     path("bronnen/uploaden/annuleren/", views.upload_cancel, name="upload_cancel"),
     path("bronnen/import/<int:batch_id>/", views.import_status, name="import_status"),

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import secrets
 import tempfile
-import time
 from pathlib import Path, PurePath
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
@@ -20,29 +18,21 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from regie.accounts.permissions import EDITOR_ROLES, STAFF_ROLES, org_view
 from regie.core.models import Organisation
-from regie.monitor import catalogue, selectors, services, tasks
-from regie.monitor.forms import LocalFiguresUploadForm, TokenForm
+from regie.core.uploads import upload_limit
+from regie.monitor import batches, catalogue, selectors, tasks
+from regie.monitor.forms import MAX_UPLOAD_BYTES, LocalFiguresUploadForm, TokenForm
 from regie.monitor.models import (
-    Dataset,
+    BatchState,
     ImportBatch,
     ObservationStatus,
     Revision,
 )
-from regie.monitor.sources.base import FormatError
 
-#: Session key: upload token → what the preview checked (organisation, user, file, dataset).
+#: Session key: upload token → its check (organisation, user, file name, check batch id).
 SESSION_KEY = "regie_uploads"
-#: Uploads nobody confirmed or cancelled are removed after this many seconds.
-STALE_UPLOAD_SECONDS = 24 * 60 * 60
 TEMPLATE_DIR = catalogue.DATA / "templates"
 TEMPLATE_NAME = "lokale-cijfers-sjabloon"
 REVISIONS_PER_PAGE = 50
-
-
-def _upload_dir() -> Path:
-    path = Path(settings.VAR_DIR) / "uploads"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def _status_labels() -> dict[str, str]:
@@ -54,12 +44,16 @@ def _status_labels() -> dict[str, str]:
 
 @org_view(STAFF_ROLES)
 def dataset_list(request: HttpRequest, organisation: Organisation) -> HttpResponse:
+    rows = selectors.datasets_overview(organisation)
+    batches.fail_abandoned(
+        row["latest"] for row in rows if row["latest"] and not row["latest"].is_finished
+    )
     return render(
         request,
         "monitor/dataset_list.html",
         {
             "organisation": organisation,
-            "rows": selectors.datasets_overview(organisation),
+            "rows": rows,
             "can_upload": request.role in EDITOR_ROLES,  # type: ignore[attr-defined]
             "nav": "bronnen",
         },
@@ -72,6 +66,7 @@ def dataset_detail(
 ) -> HttpResponse:
     dataset = get_object_or_404(selectors.visible_datasets(organisation), pk=dataset_id)
     imports = dataset.batches.filter(dry_run=False).order_by("-started_at", "-id")
+    batches.fail_abandoned(imports.filter(state__in=batches.OPEN_STATES))
     revisions = (
         Revision.objects.filter(batch__dataset=dataset)
         .select_related("area", "measure", "batch")
@@ -93,21 +88,17 @@ def dataset_detail(
 
 
 # --- Upload of local figures --------------------------------------------------------------------
-
-
-def _remove_stale_uploads(directory: Path) -> None:
-    limit = time.time() - STALE_UPLOAD_SECONDS
-    for path in directory.iterdir():
-        try:
-            if path.is_file() and path.stat().st_mtime < limit:
-                path.unlink()
-        except OSError:
-            continue
+#
+# upload → the file is saved under VAR_DIR/uploads and its check (a dry run) queued → the check
+# page polls until the check is done and then shows the preview with Import and Cancel → the
+# import is queued → the import page polls until it is done. No request reads the file: checks
+# and imports run in tasks' workers. The session remembers the upload (token → organisation,
+# user, file, check), so only its uploader can confirm it, in this session and organisation.
 
 
 def _save_upload(upload: UploadedFile) -> tuple[str, Path]:
-    directory = _upload_dir()
-    _remove_stale_uploads(directory)
+    directory = batches.upload_dir()
+    batches.remove_stale_uploads(directory)  # also on a schedule: regie cleanup
     token = secrets.token_urlsafe(24)
     path = directory / token
     with path.open("xb") as fh:
@@ -121,21 +112,33 @@ def _pending(request: HttpRequest) -> dict[str, dict[str, Any]]:
     return dict(value) if isinstance(value, dict) else {}
 
 
+def _own(entry: dict[str, Any] | None, request: HttpRequest, organisation: Organisation) -> bool:
+    return (
+        entry is not None
+        and entry.get("organisation") == organisation.pk
+        and entry.get("user") == request.user.pk
+    )
+
+
 def _take_pending(
     request: HttpRequest, organisation: Organisation, token: str
 ) -> dict[str, Any] | None:
     """The upload ``token`` of this user in this organisation, removed from the session."""
     pending = _pending(request)
     entry = pending.get(token)
-    if (
-        entry is None
-        or entry.get("organisation") != organisation.pk
-        or entry.get("user") != request.user.pk
-    ):
+    if not _own(entry, request, organisation):
         return None
     del pending[token]
     request.session[SESSION_KEY] = pending
     return entry
+
+
+def _token_of_check(request: HttpRequest, organisation: Organisation, batch_id: int) -> str:
+    """The session's upload token whose check is ``batch_id`` ("" when there is none)."""
+    for token, entry in _pending(request).items():
+        if _own(entry, request, organisation) and entry.get("batch") == batch_id:
+            return token
+    return ""
 
 
 def _upload_page(
@@ -148,59 +151,64 @@ def _upload_page(
     )
 
 
+@upload_limit(MAX_UPLOAD_BYTES)  # a larger file is stopped while it arrives
 @org_view(EDITOR_ROLES)
 @require_http_methods(["GET", "POST"])
 def upload(request: HttpRequest, organisation: Organisation) -> HttpResponse:
-    """Upload the template; the file is checked (dry run) and a preview shown."""
+    """Upload the template; its check (dry run) is queued and its page shows the preview."""
     form = LocalFiguresUploadForm(request.POST or None, request.FILES or None)
     if request.method != "POST" or not form.is_valid():
         return _upload_page(request, organisation, form)
     upload_file: UploadedFile = form.cleaned_data["file"]
     filename = PurePath(upload_file.name or "upload").name
     token, path = _save_upload(upload_file)
-    try:
-        report = services.import_file(
-            path,
-            fmt="local",
-            organisation=organisation,
-            user=request.user,
-            dry_run=True,
-            filename=filename,
-        )
-    except FormatError as exc:
-        path.unlink(missing_ok=True)
-        form.add_error(
-            "file",
-            _("%(name)s cannot be read as the template: %(reason)s.")
-            % {"name": filename, "reason": _(str(exc))},
-        )
-        return _upload_page(request, organisation, form)
-    if report.ok and report.batch_id is not None:
-        batch = ImportBatch.objects.get(pk=report.batch_id)
-        pending = _pending(request)
-        pending[token] = {
-            "organisation": organisation.pk,
-            "user": request.user.pk,
-            "filename": filename,
-            "dataset": batch.dataset_id,
-            "rows": report.rows_read,
-        }
-        request.session[SESSION_KEY] = pending
-    else:
-        path.unlink(missing_ok=True)
-        token = ""
-    return render(
-        request,
-        "monitor/preview.html",
-        {
-            "organisation": organisation,
-            "report": report,
-            "errors": report.as_dict()["errors"],
-            "filename": filename,
-            "token": token,
-            "nav": "bronnen",
-        },
+    pending = _pending(request)
+    batch = tasks.queue_local_check(
+        path=path, organisation=organisation, user=request.user, filename=filename
     )
+    pending[token] = {
+        "organisation": organisation.pk,
+        "user": request.user.pk,
+        "filename": filename,
+        "batch": batch.pk,
+    }
+    request.session[SESSION_KEY] = pending
+    return redirect("monitor:upload_check", org=organisation.slug, batch_id=batch.pk)
+
+
+@org_view(EDITOR_ROLES)
+def upload_check(request: HttpRequest, organisation: Organisation, batch_id: int) -> HttpResponse:
+    """The check of an upload: its progress and, when done, the preview (polled with htmx)."""
+    batch = get_object_or_404(
+        ImportBatch.objects.select_related("dataset"),
+        pk=batch_id,
+        dry_run=True,
+        dataset__in=selectors.visible_datasets(organisation),
+    )
+    if not batch.is_finished:
+        batches.fail_abandoned([batch])
+    token = _token_of_check(request, organisation, batch.pk)
+    if token and batch.is_finished and batch.state != BatchState.DRY_RUN:
+        # Refused: the file is gone (the check removed it) and cannot be confirmed.
+        _take_pending(request, organisation, token)
+        (batches.upload_dir() / token).unlink(missing_ok=True)
+        token = ""
+    if token and not (batches.upload_dir() / token).is_file():
+        token = ""  # expired: removed by the clean-up
+    context = {
+        "organisation": organisation,
+        "batch": batch,
+        "progress": None if batch.is_finished else tasks.progress_of(batch),
+        "errors": batch.errors,
+        "filename": batch.filename,
+        "token": token,
+        "nav": "bronnen",
+    }
+    fragment = request.headers.get("HX-Request") == "true"
+    template = "monitor/_check_status.html" if fragment else "monitor/preview.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def _unknown_upload(request: HttpRequest, organisation: Organisation) -> HttpResponse:
@@ -218,18 +226,34 @@ def upload_confirm(request: HttpRequest, organisation: Organisation) -> HttpResp
     if not form.is_valid():
         return _unknown_upload(request, organisation)
     token: str = form.cleaned_data["token"]
-    entry = _take_pending(request, organisation, token)
-    path = _upload_dir() / token
-    if entry is None or not path.is_file():
+    entry = _pending(request).get(token)
+    if entry is None or not _own(entry, request, organisation):
         return _unknown_upload(request, organisation)
-    dataset = get_object_or_404(Dataset, pk=entry["dataset"], organisation=organisation)
+    check_id = entry.get("batch")
+    check = (
+        ImportBatch.objects.filter(
+            pk=check_id if isinstance(check_id, int) else 0,
+            dry_run=True,
+            dataset__organisation=organisation,
+        )
+        .select_related("dataset")
+        .first()
+    )
+    if check is not None and not check.is_finished:
+        messages.info(request, _("The check of this file has not finished yet."))
+        return redirect("monitor:upload_check", org=organisation.slug, batch_id=check.pk)
+    _take_pending(request, organisation, token)
+    path = batches.upload_dir() / token
+    if check is None or check.state != BatchState.DRY_RUN or not path.is_file():
+        path.unlink(missing_ok=True)
+        return _unknown_upload(request, organisation)
     batch = tasks.queue_local_import(
         path=path,
         organisation=organisation,
-        dataset=dataset,
+        dataset=check.dataset,
         user=request.user,
         filename=str(entry["filename"]),
-        expected_rows=int(entry["rows"]),
+        expected_rows=check.rows_read,
     )
     return redirect("monitor:import_status", org=organisation.slug, batch_id=batch.pk)
 
@@ -241,7 +265,7 @@ def upload_cancel(request: HttpRequest, organisation: Organisation) -> HttpRespo
     if form.is_valid():
         token: str = form.cleaned_data["token"]
         if _take_pending(request, organisation, token) is not None:
-            (_upload_dir() / token).unlink(missing_ok=True)
+            (batches.upload_dir() / token).unlink(missing_ok=True)
     messages.info(request, _("The upload was cancelled; nothing was stored."))
     return redirect("monitor:upload", org=organisation.slug)
 
@@ -254,7 +278,9 @@ def import_status(request: HttpRequest, organisation: Organisation, batch_id: in
         pk=batch_id,
         dataset__in=selectors.visible_datasets(organisation),
     )
-    progress = None if batch.is_finished else tasks.progress_of(batch.pk)
+    if not batch.is_finished:
+        batches.fail_abandoned([batch])
+    progress = None if batch.is_finished else tasks.progress_of(batch)
     context = {
         "organisation": organisation,
         "batch": batch,

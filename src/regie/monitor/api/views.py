@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from regie.accounts.models import Membership
 from regie.accounts.permissions import STAFF_ROLES, role_in
+from regie.core.api import FIELD_ERRORS
 from regie.core.models import Organisation
 from regie.monitor import insight, periods, selectors
 from regie.monitor.api.serializers import (
@@ -75,6 +76,10 @@ def _measures(request: Request) -> QuerySet[Measure]:
             "source", OpenApiTypes.STR, enum=Source.values, description=_("Only this source.")
         )
     ],
+    responses={
+        200: MeasureSerializer(many=True),
+        400: OpenApiResponse(FIELD_ERRORS, description=_("A filter value is not valid.")),
+    },
 )
 class MeasureList(generics.ListAPIView[Measure]):
     """The catalogue of measures, plus the own measures of the user's gemeenten."""
@@ -91,7 +96,13 @@ class MeasureList(generics.ListAPIView[Measure]):
         return qs.order_by("source", "sort_order", "code")
 
 
-@extend_schema(summary=_("One measure"))
+@extend_schema(
+    summary=_("One measure"),
+    responses={
+        200: MeasureSerializer,
+        404: OpenApiResponse(ErrorSerializer, description=_("No such measure.")),
+    },
+)
 class MeasureDetail(generics.RetrieveAPIView[Measure]):
     """A measure by code, e.g. ``politie:1.1.1`` or ``derived:hic-kern``."""
 
@@ -138,6 +149,10 @@ def _period(params: Any, name: str) -> periods.Period | None:
         ),
         OpenApiParameter("period_type", OpenApiTypes.STR, enum=_PERIOD_TYPES),
     ],
+    responses={
+        200: ObservationSerializer(many=True),
+        400: OpenApiResponse(FIELD_ERRORS, description=_("A filter value is not valid.")),
+    },
 )
 class ObservationList(generics.ListAPIView[Any]):
     """Stored values (derived measures are not stored: ask ``/figures/`` for those).
@@ -208,6 +223,15 @@ _ERROR_STATUS = {
     "different_months": 422,
     "covid": 422,
 }
+
+
+def _insight_organisation(request: Request) -> Organisation | None:
+    """``?org=`` of an analysis: an organisation that is unknown (or not the user's) is an
+    InsightError with code ``not_found``, so that the 404 has the analyses' error shape."""
+    try:
+        return staff_organisation(request.user, request.query_params.get("org"))
+    except NotFound as exc:
+        raise insight.InsightError(str(exc.detail), code="not_found") from exc
 
 
 def insight_error(exc: insight.InsightError) -> Response:
@@ -292,8 +316,8 @@ class ComparisonDetail(APIView):
     """
 
     def get(self, request: Request, area: str, measure: str, first: str, second: str) -> Response:
-        organisation = staff_organisation(request.user, request.query_params.get("org"))
         try:
+            organisation = _insight_organisation(request)
             result = insight.compare_periods(
                 area, measure, first, second, organisation=organisation
             )
@@ -342,6 +366,10 @@ def _window_parameter(name: str, description: Any) -> OpenApiParameter:
             InsightErrorSerializer,
             description=_("A parameter is missing or malformed, or an area or measure unknown."),
         ),
+        404: OpenApiResponse(
+            InsightErrorSerializer,
+            description=_("Unknown organisation, or not one of yours (?org=)."),
+        ),
         422: OpenApiResponse(
             InsightErrorSerializer,
             description=_(
@@ -360,8 +388,8 @@ class Waterbed(APIView):
 
     def get(self, request: Request) -> Response:
         params = request.query_params
-        organisation = staff_organisation(request.user, params.get("org"))
         try:
+            organisation = _insight_organisation(request)
             missing = [
                 name
                 for name in ("measure", "target", "displacement", "control", "before", "after")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -10,10 +11,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from regie.accounts.models import Role, User
+from regie.areas.models import Area, AreaLevel
 from regie.core.models import Organisation
-from regie.monitor import services, tasks
+from regie.monitor import batches, services, tasks
 from regie.monitor.models import BatchState, Dataset, ImportBatch, Observation, Revision
 from regie.monitor.views import SESSION_KEY
 
@@ -30,6 +33,9 @@ MALFORMED = (
     "GM0556;huisverboden;2022;12;voorlopig\n"
 )
 
+#: Figures of Alblasserdam: a gemeente uploads figures of its own areas only.
+ALBLASSERDAM = VALID.replace("GM0556", "GM0482").replace("WK055601;huisverboden;2022;3;;\n", "")
+
 Login = Callable[[User], Client]
 Member = Callable[[Organisation, str], User]
 
@@ -39,6 +45,13 @@ def _setup(settings: Any, tmp_path: Path, areas: Any) -> None:
     settings.REGIE_TASKS_EAGER = True  # the test transaction is invisible to other threads
     settings.VAR_DIR = tmp_path
     services.load_catalogue()
+
+
+@pytest.fixture
+def gm0482(areas: Any) -> Area:
+    return Area.objects.create(
+        code="GM0482", name="Alblasserdam", level=AreaLevel.GEMEENTE, source="test"
+    )
 
 
 def url(name: str, org: Organisation, **kwargs: Any) -> str:
@@ -51,6 +64,14 @@ def csv_file(text: str, name: str = "cijfers.csv") -> SimpleUploadedFile:
 
 def upload(client: Client, org: Organisation, text: str, name: str = "cijfers.csv") -> Any:
     return client.post(url("upload", org), {"file": csv_file(text, name)})
+
+
+def check(client: Client, org: Organisation, text: str, name: str = "cijfers.csv") -> Any:
+    """Upload and follow to the check page (the check ran eagerly: it shows the preview)."""
+    response = upload(client, org, text, name)
+    assert response.status_code == 302, response
+    assert response["Location"].startswith(url("upload", org))
+    return client.get(response["Location"])
 
 
 def uploads_dir(settings: Any) -> Path:
@@ -76,10 +97,10 @@ def test_empty_state(maassluis: Organisation, member: Member, login: Login) -> N
 
 
 def test_list_and_detail_show_own_datasets_only(
-    maassluis: Organisation, alblasserdam: Organisation, member: Member, login: Login
+    maassluis: Organisation, alblasserdam: Organisation, member: Member, login: Login, gm0482: Area
 ) -> None:
     import_directly(maassluis, VALID)
-    import_directly(alblasserdam, VALID.replace("WK055601;huisverboden;2022;3;;\n", ""))
+    import_directly(alblasserdam, ALBLASSERDAM)
     own = Dataset.objects.get(organisation=maassluis)
     other = Dataset.objects.get(organisation=alblasserdam)
     client = login(member(maassluis, Role.RAADPLEGER))
@@ -120,6 +141,7 @@ def test_raadpleger_may_view_but_not_upload(
     assert client.get(url("upload", maassluis)).status_code == 403
     assert upload(client, maassluis, VALID).status_code == 403
     assert client.post(url("upload_confirm", maassluis), {"token": "x" * 32}).status_code == 403
+    assert client.get(url("upload_check", maassluis, batch_id=1)).status_code == 403
     assert Observation.objects.count() == 0
 
 
@@ -164,32 +186,107 @@ def test_malformed_upload_shows_errors_and_stores_nothing(
 ) -> None:
     client = login(member(maassluis, Role.ADVISEUR))
     before = Observation.objects.count()
-    response = upload(client, maassluis, MALFORMED)
+    response = check(client, maassluis, MALFORMED)
     assert response.status_code == 200
     assert response.context["token"] == ""
-    report = response.context["report"]
-    assert report.state == BatchState.REJECTED
-    assert report.rejected == 2
+    batch = response.context["batch"]
+    assert batch.state == BatchState.REJECTED
+    assert batch.dry_run
+    assert batch.rows_rejected == 2
     errors = {(e["row"], e["column"], e["value"]) for e in response.context["errors"]}
     assert errors == {(2, "waarde", "veertien"), (3, "gebied", "GM9999")}
     html = response.content.decode()
     assert "veertien" in html
     assert "GM9999" in html
+    assert "hx-trigger" not in html  # finished: no more polling
     assert Observation.objects.count() == before
     assert not any(uploads_dir(settings).iterdir())  # the refused file is not kept
     assert not client.session.get(SESSION_KEY)
     assert url("upload_confirm", maassluis) not in html
 
 
-def test_unreadable_file_is_a_form_error(
+def test_unreadable_file_is_refused_with_the_reason(
     maassluis: Organisation, member: Member, login: Login, settings: Any
 ) -> None:
     client = login(member(maassluis, Role.ADVISEUR))
-    response = upload(client, maassluis, "dit is geen sjabloon\n1;2;3\n")
+    response = check(client, maassluis, "dit is geen sjabloon\n1;2;3\n")
     assert response.status_code == 200
-    assert response.context["form"].errors["file"]
+    batch = response.context["batch"]
+    assert batch.state == BatchState.REJECTED
+    assert batch.notes
+    assert "cijfers.csv" in batch.notes[0]
+    html = response.content.decode()
+    assert batch.notes[0] in html
+    assert url("upload_confirm", maassluis) not in html
     assert Observation.objects.count() == 0
     assert not any(uploads_dir(settings).iterdir())
+    assert not client.session.get(SESSION_KEY)
+
+
+def test_the_upload_request_only_queues_the_check(
+    maassluis: Organisation,
+    member: Member,
+    login: Login,
+    settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """No request reads the file: the check is a background job, its page polls."""
+    settings.REGIE_TASKS_EAGER = False
+
+    def no_reading(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("the file was read in the request")
+
+    monkeypatch.setattr(services, "import_file", no_reading)
+    client = login(member(maassluis, Role.ADVISEUR))
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = upload(client, maassluis, VALID)
+    assert len(callbacks) == 1  # the job, started once the batch row is committed
+    batch = ImportBatch.objects.get()
+    assert (batch.state, batch.dry_run) == (BatchState.QUEUED, True)
+    assert batch.worker_pid
+    assert batch.heartbeat_at
+    assert response["Location"] == url("upload_check", maassluis, batch_id=batch.pk)
+    (token,) = client.session[SESSION_KEY]
+    assert (uploads_dir(settings) / token).is_file()
+    try:
+        page = client.get(response["Location"])
+        html = page.content.decode()
+        assert 'hx-trigger="every 1s"' in html
+        assert "htmx.min.js" in html
+        assert url("upload_confirm", maassluis) not in html  # nothing to confirm yet
+        # Confirming before the check has finished imports nothing and keeps the upload.
+        early = confirm(client, maassluis, token)
+        assert early["Location"] == response["Location"]
+        assert client.session[SESSION_KEY][token]
+        assert ImportBatch.objects.count() == 1
+    finally:
+        tasks._forget(batch.pk)
+
+
+def test_check_page_polls_with_progress(
+    maassluis: Organisation, member: Member, login: Login
+) -> None:
+    user = member(maassluis, Role.ADVISEUR)
+    batch = ImportBatch.objects.create(
+        dataset=services.local_dataset(maassluis),
+        format="local",
+        filename="x.csv",
+        imported_by=user,
+        imported_by_label="x",
+        dry_run=True,
+        state=BatchState.RUNNING,
+        progress=12_000,
+        heartbeat_at=timezone.now(),
+    )
+    client = login(user)
+    fragment = client.get(
+        url("upload_check", maassluis, batch_id=batch.pk), headers={"HX-Request": "true"}
+    )
+    html = fragment.content.decode()
+    assert "<html" not in html
+    assert 'hx-trigger="every 1s"' in html
+    assert "12.000" in html  # rows read so far, from the batch row (another process)
 
 
 @pytest.mark.parametrize(
@@ -225,15 +322,17 @@ def test_valid_upload_previews_then_imports(
     maassluis: Organisation, member: Member, login: Login, settings: Any
 ) -> None:
     client = login(member(maassluis, Role.ADVISEUR))
-    response = upload(client, maassluis, VALID)
+    response = check(client, maassluis, VALID)
     assert response.status_code == 200
-    report = response.context["report"]
-    assert report.state == BatchState.DRY_RUN
-    assert (report.rows_read, report.stored, report.rejected) == (3, 3, 0)
+    check_batch = response.context["batch"]
+    assert check_batch.state == BatchState.DRY_RUN
+    assert (check_batch.rows_read, check_batch.rows_stored, check_batch.rows_rejected) == (3, 3, 0)
     token = response.context["token"]
     assert token
     assert (uploads_dir(settings) / token).is_file()
-    assert url("upload_confirm", maassluis) in response.content.decode()
+    html = response.content.decode()
+    assert url("upload_confirm", maassluis) in html
+    assert "hx-trigger" not in html
     assert Observation.objects.count() == 0  # the check stores nothing
 
     response = confirm(client, maassluis, token)
@@ -242,6 +341,7 @@ def test_valid_upload_previews_then_imports(
     assert response["Location"] == url("import_status", maassluis, batch_id=batch.pk)
     assert batch.state == BatchState.DONE
     assert batch.imported_by_label == batch.imported_by.get_username()
+    assert batch.dataset_id == check_batch.dataset_id
     assert Observation.objects.filter(owner=maassluis).count() == 3
     assert not (uploads_dir(settings) / token).exists()
 
@@ -252,22 +352,27 @@ def test_valid_upload_previews_then_imports(
     assert url("dataset_detail", maassluis, dataset_id=batch.dataset_id) in html
     assert "hx-trigger" not in html  # finished: no more polling
 
-    # The token is used up: confirming again imports nothing twice.
+    # The token is used up: confirming again imports nothing twice, and the check page
+    # no longer offers it.
     again = confirm(client, maassluis, token)
     assert again["Location"] == url("upload", maassluis)
     assert ImportBatch.objects.exclude(state=BatchState.DRY_RUN).count() == 1
+    revisit = client.get(url("upload_check", maassluis, batch_id=check_batch.pk))
+    assert revisit.context["token"] == ""
+    assert url("upload_confirm", maassluis) not in revisit.content.decode()
 
 
 def test_revision_log_after_a_second_upload(
     maassluis: Organisation, member: Member, login: Login
 ) -> None:
     client = login(member(maassluis, Role.BEHEERDER))
-    confirm(client, maassluis, upload(client, maassluis, VALID).context["token"])
+    confirm(client, maassluis, check(client, maassluis, VALID).context["token"])
     changed = VALID.replace(
         "GM0556;huisverboden;2022;12;voorlopig", "GM0556;huisverboden;2022;13;definitief"
     )
-    preview = upload(client, maassluis, changed)
-    assert (preview.context["report"].revised, preview.context["report"].unchanged) == (1, 2)
+    preview = check(client, maassluis, changed)
+    batch = preview.context["batch"]
+    assert (batch.rows_revised, batch.rows_unchanged) == (1, 2)
     confirm(client, maassluis, preview.context["token"])
 
     revision = Revision.objects.get()
@@ -287,9 +392,15 @@ def test_a_token_of_another_user_or_session_cannot_be_confirmed(
 ) -> None:
     owner = member(maassluis, Role.ADVISEUR)
     client = login(owner)
-    token = upload(client, maassluis, VALID).context["token"]
+    preview = check(client, maassluis, VALID)
+    token = preview.context["token"]
 
     colleague = login(member(maassluis, Role.BEHEERDER))
+    # A colleague may see the check, without its buttons.
+    seen = colleague.get(url("upload_check", maassluis, batch_id=preview.context["batch"].pk))
+    assert seen.status_code == 200
+    assert seen.context["token"] == ""
+    assert token not in seen.content.decode()
     response = confirm(colleague, maassluis, token)
     assert response.status_code == 302
     assert response["Location"] == url("upload", maassluis)
@@ -312,8 +423,11 @@ def test_a_token_is_bound_to_the_organisation(
 
     MembershipFactory(user=user, organisation=alblasserdam, role=Role.ADVISEUR)
     client = login(user)
-    token = upload(client, maassluis, VALID).context["token"]
+    preview = check(client, maassluis, VALID)
+    token = preview.context["token"]
     assert confirm(client, alblasserdam, token)["Location"] == url("upload", alblasserdam)
+    other = url("upload_check", alblasserdam, batch_id=preview.context["batch"].pk)
+    assert client.get(other).status_code == 404
     assert Observation.objects.count() == 0
 
 
@@ -321,7 +435,7 @@ def test_cancel_deletes_the_file(
     maassluis: Organisation, member: Member, login: Login, settings: Any
 ) -> None:
     client = login(member(maassluis, Role.ADVISEUR))
-    token = upload(client, maassluis, VALID).context["token"]
+    token = check(client, maassluis, VALID).context["token"]
     response = client.post(url("upload_cancel", maassluis), {"token": token})
     assert response.status_code == 302
     assert not (uploads_dir(settings) / token).exists()
@@ -344,7 +458,11 @@ def test_status_fragment_polls_while_running(
         table="lokaal:gm0556", source="gemeente", title="x", organisation=maassluis
     )
     batch = ImportBatch.objects.create(
-        dataset=dataset, format="local", filename="x.csv", imported_by_label="x"
+        dataset=dataset,
+        format="local",
+        filename="x.csv",
+        imported_by_label="x",
+        heartbeat_at=timezone.now(),
     )
     tasks._report(batch.pk, 20_000, 50_000)
     try:
@@ -361,12 +479,68 @@ def test_status_fragment_polls_while_running(
         assert "htmx.min.js" in page
     finally:
         tasks._forget(batch.pk)
+    # Another process's import: the rows processed at its last heartbeat.
+    ImportBatch.objects.filter(pk=batch.pk).update(progress=30_000)
+    html = client.get(status_url, headers={"HX-Request": "true"}).content.decode()
+    assert "30.000" in html
+
+
+def test_an_abandoned_import_is_marked_failed_when_shown(
+    maassluis: Organisation, member: Member, login: Login
+) -> None:
+    dataset = services.local_dataset(maassluis)
+    stale = timezone.now() - batches.ABANDONED_AFTER - dt.timedelta(minutes=1)
+    batch = ImportBatch.objects.create(
+        dataset=dataset,
+        format="local",
+        filename="x.csv",
+        imported_by_label="x",
+        state=BatchState.RUNNING,
+        worker_host="elders",
+        worker_pid=1,
+        heartbeat_at=stale,
+    )
+    client = login(member(maassluis, Role.RAADPLEGER))
+    page = client.get(url("import_status", maassluis, batch_id=batch.pk))
+    html = page.content.decode()
+    assert "hx-trigger" not in html
+    assert batches.abandoned_note() in html  # "Afgebroken: … er is niets opgeslagen."
+    batch.refresh_from_db()
+    assert batch.state == BatchState.FAILED
+    assert batch.finished_at is not None
+    # The dataset page does the same for the imports it lists.
+    other = ImportBatch.objects.create(
+        dataset=dataset,
+        format="local",
+        filename="y.csv",
+        imported_by_label="x",
+        state=BatchState.QUEUED,
+        heartbeat_at=stale,
+    )
+    client.get(url("dataset_detail", maassluis, dataset_id=dataset.pk))
+    other.refresh_from_db()
+    assert other.state == BatchState.FAILED
+    # …and the list of datasets for the latest import it shows.
+    latest = ImportBatch.objects.create(
+        dataset=dataset,
+        format="local",
+        filename="z.csv",
+        imported_by_label="x",
+        state=BatchState.RUNNING,
+        worker_host="elders",
+        heartbeat_at=stale,
+    )
+    listed = client.get(url("dataset_list", maassluis))
+    assert listed.context["rows"][0]["latest"].pk == latest.pk
+    assert listed.context["rows"][0]["latest"].state == BatchState.FAILED
+    latest.refresh_from_db()
+    assert latest.state == BatchState.FAILED
 
 
 def test_import_of_another_gemeente_is_404(
-    maassluis: Organisation, alblasserdam: Organisation, member: Member, login: Login
+    maassluis: Organisation, alblasserdam: Organisation, member: Member, login: Login, gm0482: Area
 ) -> None:
-    import_directly(alblasserdam, VALID.replace("WK055601;huisverboden;2022;3;;\n", ""))
+    import_directly(alblasserdam, ALBLASSERDAM)
     batch = ImportBatch.objects.get()
     client = login(member(maassluis, Role.BEHEERDER))
     assert client.get(url("import_status", maassluis, batch_id=batch.pk)).status_code == 404
@@ -391,9 +565,37 @@ def test_background_runner_imports_in_a_thread(
         filename="cijfers.csv",
         expected_rows=3,
     )
-    tasks.EXECUTOR.submit(lambda: None).result(timeout=30)  # wait for the queue to drain
+    tasks.wait_for_all(timeout=30)
     batch.refresh_from_db()
     assert batch.state == BatchState.DONE
     assert batch.rows_stored == 3
     assert not path.exists()
     assert tasks.progress_of(batch.pk) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_background_runner_checks_in_a_thread(
+    maassluis: Organisation, member: Member, settings: Any, tmp_path: Path
+) -> None:
+    settings.REGIE_TASKS_EAGER = False
+    user = member(maassluis, Role.ADVISEUR)
+    good, bad = tmp_path / "good", tmp_path / "bad"
+    good.write_text(VALID, encoding="utf-8")
+    bad.write_text(MALFORMED, encoding="utf-8")
+    # One after the other: the in-memory test database fails two writers at once.
+    checked = tasks.queue_local_check(
+        path=good, organisation=maassluis, user=user, filename="cijfers.csv"
+    )
+    tasks.wait_for_all(timeout=30)
+    refused = tasks.queue_local_check(
+        path=bad, organisation=maassluis, user=user, filename="fout.csv"
+    )
+    tasks.wait_for_all(timeout=30)
+    checked.refresh_from_db()
+    refused.refresh_from_db()
+    assert (checked.state, checked.rows_stored) == (BatchState.DRY_RUN, 3)
+    assert checked.sha256 == services.file_sha256(good)  # filled in by the job
+    assert good.exists()  # kept for the confirmation
+    assert (refused.state, refused.rows_rejected) == (BatchState.REJECTED, 2)
+    assert not bad.exists()
+    assert Observation.objects.count() == 0

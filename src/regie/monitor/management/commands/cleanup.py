@@ -1,0 +1,75 @@
+"""``regie cleanup [--dry-run]``: stale uploads, old checks, and imports whose process stopped.
+
+``regie serve`` runs it at start and then hourly; an installation that runs the server otherwise
+(or several processes) runs it from cron or a systemd timer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from regie.core import audit
+from regie.monitor import batches
+
+
+class Command(BaseCommand):
+    help = (
+        "Remove uploads nobody confirmed within 24 hours and checks (dry runs) older than 7 "
+        "days, and mark imports whose process stopped as failed. regie serve runs this at start "
+        "and hourly; run it from cron or a systemd timer when the server runs otherwise."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--dry-run", action="store_true", help="only say what would be removed or marked"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        dry_run = bool(options["dry_run"])
+        with audit.acting_as(None, "regie cleanup"):
+            report = batches.cleanup(dry_run=dry_run)
+        uploads, checks, failed = len(report.uploads), report.checks, len(report.failed)
+        if dry_run:
+            lines = [
+                ngettext(
+                    "%(n)s upload older than 24 hours would be removed.",
+                    "%(n)s uploads older than 24 hours would be removed.",
+                    uploads,
+                ),
+                ngettext(
+                    "%(n)s check older than 7 days would be removed.",
+                    "%(n)s checks older than 7 days would be removed.",
+                    checks,
+                ),
+                ngettext(
+                    "%(n)s import whose process stopped would be marked failed.",
+                    "%(n)s imports whose process stopped would be marked failed.",
+                    failed,
+                ),
+            ]
+        else:
+            lines = [
+                ngettext(
+                    "%(n)s upload older than 24 hours removed.",
+                    "%(n)s uploads older than 24 hours removed.",
+                    uploads,
+                ),
+                ngettext(
+                    "%(n)s check older than 7 days removed.",
+                    "%(n)s checks older than 7 days removed.",
+                    checks,
+                ),
+                ngettext(
+                    "%(n)s import whose process stopped marked failed.",
+                    "%(n)s imports whose process stopped marked failed.",
+                    failed,
+                ),
+            ]
+        for line, n in zip(lines, (uploads, checks, failed), strict=True):
+            self.stdout.write(line % {"n": n})
+        if dry_run:
+            self.stdout.write(_("Dry run: nothing was changed."))

@@ -16,6 +16,7 @@ from django.utils import translation
 
 from regie.accounts.models import Role, User
 from regie.accounts.tests.factories import MembershipFactory, UserFactory
+from regie.core.concurrency import edit_token
 from regie.core.models import Organisation
 from regie.demo import services as demo_services
 from regie.policy import engine, plan_file, services
@@ -82,8 +83,8 @@ def test_the_list_holds_every_version_of_own_plans_only(
     plans: dict[str, Plan], adviseur: Client, member: Member, login: Login
 ) -> None:
     first = plans["GM0556"]
-    services.adopt(plan=first, adopted_on=dt.date(2023, 3, 1))
-    second = services.new_version(plan=first)
+    services.adopt(plan=first, adopted_on=dt.date(2023, 3, 1), version=edit_token(first))
+    second = services.new_version(plan=first, version=edit_token(first))
 
     response = _get(adviseur, "api:plan_list")
     assert response.status_code == 200
@@ -395,10 +396,21 @@ def test_the_override_history_keeps_personal_data_out(
         status=engine.Status.AT_RISK,
         reason="Politie meldt stijging",
         user=person,
+        version=services.history_version(indicator),
     )
-    services.override_status(indicator=indicator, status=None, reason="Ingetrokken", user=person)
     services.override_status(
-        indicator=indicator, status=engine.Status.ACHIEVED, reason="Nieuwe meting", user=person
+        indicator=indicator,
+        status=None,
+        reason="Ingetrokken",
+        user=person,
+        version=services.history_version(indicator),
+    )
+    services.override_status(
+        indicator=indicator,
+        status=engine.Status.ACHIEVED,
+        reason="Nieuwe meting",
+        user=person,
+        version=services.history_version(indicator),
     )
 
     response = _get(adviseur, "api:indicator_detail", pk=indicator.pk)

@@ -91,6 +91,45 @@ def test_plan_export_import_export_is_identical(
         assert second == first
 
 
+def test_the_round_trip_keeps_the_status_history_as_it_was(
+    plans: list[str], capsys: pytest.CaptureFixture[str], tmp_path: Path, member: Any
+) -> None:
+    """Overrides of the organisation's own history keep their author and time in a round trip
+    (a file cannot claim them for an override that does not exist: tests/security)."""
+    from regie.accounts.models import Role
+    from regie.policy.engine import Status
+    from regie.policy.models import StatusOverride
+
+    plan = selectors.current_plan(Organisation.objects.get(cbs_code="GM0556"))
+    assert plan is not None
+    indicator = Indicator.objects.filter(goal__theme__priority__plan=plan).first()
+    assert indicator is not None
+    author = member(plan.organisation, Role.ADVISEUR)
+    for status, user in ((Status.AT_RISK, author), (None, None)):
+        services.override_status(
+            indicator=indicator,
+            status=status,
+            reason=f"Oordeel {user}",
+            user=user,
+            version=services.history_version(indicator),
+        )
+    code, first, err = run_main(capsys, "plan", "export", "GM0556")
+    assert code == 0, err
+    assert f"by: {author.username}" in first
+    path = tmp_path / "plan.yaml"
+    path.write_text(first, encoding="utf-8")
+    code, _out, err = run_main(capsys, "plan", "import", str(path))
+    assert code == 0, err
+    code, second, err = run_main(capsys, "plan", "export", "GM0556")
+    assert code == 0, err
+    assert second == first
+    copies = StatusOverride.objects.exclude(indicator=indicator).filter(
+        indicator__key=indicator.key,
+        indicator__goal__theme__priority__plan__organisation=plan.organisation,
+    )
+    assert sorted((o.created_by_id or 0) for o in copies) == sorted([author.pk, 0])
+
+
 def test_a_broken_plan_file_stores_nothing_and_says_where(
     plans: list[str], capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
@@ -177,9 +216,9 @@ def test_scenario_costs_of_a_chosen_scenario_without_lines(
     alblasserdam: Organisation, capsys: pytest.CaptureFixture[str]
 ) -> None:
     plan = _small_plan(alblasserdam)
+    chosen = Scenario.objects.get(theme__priority__plan=plan, theme__key="a", letter="B")
     services.choose_scenario(
-        scenario=Scenario.objects.get(theme__priority__plan=plan, theme__key="a", letter="B"),
-        decided_on=None,
+        scenario=chosen, decided_on=None, version=services.choice_version(chosen.theme)
     )
     code, out, err = run_main(capsys, "scenario-costs", "GM0482", "--json")
     assert code == 0, err

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
 
+from regie.core.concurrency import edit_token
 from regie.policy import diff, plan_file, services
 from regie.policy.models import Goal, Indicator, Plan, Theme
 from tests.test_monitor_cli import demo_figures  # noqa: F401 - the module fixture
@@ -32,11 +33,15 @@ def _english():
 
 def edit_new_version(plan: Plan) -> Plan:
     """Adopt the plan, make version 2 and change four things in it through the services."""
-    services.adopt(plan=plan, adopted_on=dt.date(2023, 3, 1))
-    copy = services.new_version(plan=plan)
+    services.adopt(plan=plan, adopted_on=dt.date(2023, 3, 1), version=edit_token(plan))
+    copy = services.new_version(plan=plan, version=edit_token(plan))
     mine = {"goal__theme__priority__plan": copy}
     goal = Goal.objects.get(theme__priority__plan=copy, key="veilig-voelen")
-    services.save(goal, aim="Minder inwoners voelen zich wel eens onveilig in de buurt.")
+    services.save(
+        goal,
+        version=edit_token(goal),
+        aim="Minder inwoners voelen zich wel eens onveilig in de buurt.",
+    )
     template = Indicator.objects.get(**mine, key="misdrijven-totaal")
     services.save(
         Indicator(
@@ -51,8 +56,10 @@ def edit_new_version(plan: Plan) -> Plan:
             position=5,
         )
     )
-    services.delete(Theme.objects.get(priority__plan=copy, key="verbinding"))
-    services.save(Indicator.objects.get(**mine, key="rapportcijfer-woonbuurt"), target_value=7.5)
+    gone = Theme.objects.get(priority__plan=copy, key="verbinding")
+    services.delete(gone, version=edit_token(gone))
+    changed = Indicator.objects.get(**mine, key="rapportcijfer-woonbuurt")
+    services.save(changed, version=edit_token(changed), target_value=7.5)
     return copy
 
 
@@ -62,9 +69,15 @@ def test_a_plan_without_a_previous_version_has_no_diff(plan: Plan) -> None:
 
 def test_an_unchanged_new_version_has_no_changes_overrides_included(plan: Plan) -> None:
     indicator = Indicator.objects.get(goal__theme__priority__plan=plan, key="misdrijven-totaal")
-    services.override_status(indicator=indicator, status=None, reason="Nog geen cijfers", user=None)
-    services.adopt(plan=plan, adopted_on=dt.date(2023, 3, 1))
-    copy = services.new_version(plan=plan)
+    services.override_status(
+        indicator=indicator,
+        status=None,
+        reason="Nog geen cijfers",
+        user=None,
+        version=services.history_version(indicator),
+    )
+    services.adopt(plan=plan, adopted_on=dt.date(2023, 3, 1), version=edit_token(plan))
+    copy = services.new_version(plan=plan, version=edit_token(plan))
     assert diff.plan_changes(copy) == []
 
 

@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from regie.accounts.models import Role, User
+from regie.core.concurrency import edit_token
 from regie.core.models import AuditEntry, Organisation
 from regie.demo import services as demo_services
 from regie.monitor.tests.factories import load
@@ -277,7 +278,7 @@ def test_a_stale_edit_is_refused_and_the_input_kept(
     client = as_role(Role.ADVISEUR)
     edit = url("policy:item_edit", plan, kind="prioriteit", item_id=priority.pk)
     data = _form_data(client.get(edit))
-    services.save(priority, title="Door een collega gewijzigd")
+    services.save(priority, version=edit_token(priority), title="Door een collega gewijzigd")
     data["title"] = "Mijn titel"
     response = client.post(edit, data)
     assert response.status_code == 200
@@ -303,7 +304,7 @@ def test_deleting_asks_first_and_names_what_goes_with_it(
     assert f"{goals} doel" in page
     assert f"{indicators} indicator" in page
     assert Theme.objects.filter(pk=theme.pk).exists()
-    assert client.post(delete).status_code == 302
+    assert client.post(delete, _form_data(client.get(delete))).status_code == 302
     assert not Theme.objects.filter(pk=theme.pk).exists()
     assert AuditEntry.objects.filter(object_type__icontains="theme", action="delete").exists()
 
@@ -335,7 +336,8 @@ def test_adopting_freezes_and_a_new_version_lists_its_changes(
     future = (dt.date.today() + dt.timedelta(days=3)).isoformat()
     response = client.post(url("policy:plan_adopt", plan), {"adopted_on": future, "confirm": "on"})
     assert "adopted_on" in response.context["form"].errors
-    client.post(url("policy:plan_adopt", plan), {"adopted_on": "2023-03-01", "confirm": "on"})
+    adopt = {"adopted_on": "2023-03-01", "confirm": "on", "edit_token": edit_token(plan)}
+    client.post(url("policy:plan_adopt", plan), adopt)
     plan.refresh_from_db()
     assert plan.is_frozen
     priority = plan.priorities.first()
@@ -351,11 +353,12 @@ def test_adopting_freezes_and_a_new_version_lists_its_changes(
     assert indicator is not None
     client.post(
         url("policy:indicator_override", plan, indicator_id=indicator.pk),
-        {"status": Status.AT_RISK.value, "reason": "Registratiewijziging politie"},
+        {"status": Status.AT_RISK.value, "reason": "Registratiewijziging politie", "edit_token": 0},
     )
     assert StatusOverride.objects.filter(indicator=indicator, status="at_risk").exists()
     # A new version: an editable copy, then the diff page shows the change.
-    response = client.post(url("policy:plan_new_version", plan))
+    new_version = url("policy:plan_new_version", plan)
+    response = client.post(new_version, _form_data(client.get(new_version)))
     copy = Plan.objects.get(predecessor=plan)
     assert response["Location"] == url("policy:plan_detail", copy)
     copied = copy.priorities.get(key=priority.key)
@@ -367,7 +370,8 @@ def test_adopting_freezes_and_a_new_version_lists_its_changes(
     assert priority.title in page
     assert "Veilige buurten voor iedereen" in page
     # Only one successor per version.
-    client.post(url("policy:plan_new_version", plan))
+    response = client.post(new_version, {"edit_token": edit_token(Plan.objects.get(pk=plan.pk))})
+    assert "Dit plan heeft al een nieuwere versie." in text(response)
     assert Plan.objects.filter(predecessor=plan).count() == 1
 
 

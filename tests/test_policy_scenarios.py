@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from regie.accounts.models import Role, User
+from regie.core.concurrency import edit_token
 from regie.core.models import AuditEntry, Organisation
 from regie.policy import costs, plan_file, selectors, services
 from regie.policy.models import Plan, Priority, Scenario, Theme
@@ -57,6 +58,11 @@ def choose_url(plan: Plan, scenario: Scenario, org: Organisation | None = None) 
 
 def theme(plan: Plan, key: str) -> Theme:
     return Theme.objects.get(priority__plan=plan, key=key)
+
+
+def seen(plan: Plan, key: str) -> dict[str, str]:
+    """The hidden field of a choose form: the theme's choice as the page showed it."""
+    return {"edit_token": services.choice_version(theme(plan, key))}
 
 
 def field(plan: Plan, key: str) -> str:
@@ -285,8 +291,8 @@ def test_a_calculation_kept_as_a_link_works_on_the_next_version(
     query = {field(plan, "team-veiligheid"): "C", field(plan, "handhaving"): "A"}
     query |= {"start": "01-01-2025", "plafond": "zonder"}
     first = client.get(page_url(plan), query)
-    services.adopt(plan=plan, adopted_on=dt.date(2024, 2, 1))
-    successor = services.new_version(plan=plan)
+    services.adopt(plan=plan, adopted_on=dt.date(2024, 2, 1), version=edit_token(plan))
+    successor = services.new_version(plan=plan, version=edit_token(plan))
     assert theme(successor, "handhaving").pk != theme(plan, "handhaving").pk
     second = client.get(page_url(successor), query)
     assert second.status_code == 200
@@ -371,7 +377,9 @@ def test_adviseur_chooses_scenario_a_and_the_page_shows_it(
     client = login(user)
     handhaving_a = scenario(plan, "handhaving", "A")
     before = AuditEntry.objects.filter(object_type="policy.Scenario").count()
-    response = client.post(choose_url(plan, handhaving_a), {"decided_on": "02-05-2024"})
+    response = client.post(
+        choose_url(plan, handhaving_a), {"decided_on": "02-05-2024", **seen(plan, "handhaving")}
+    )
     assert response.status_code == 302
     assert response["Location"].startswith(page_url(plan))
     handhaving_a.refresh_from_db()
@@ -401,7 +409,9 @@ def test_choosing_without_a_date_keeps_the_decision_date(
     plan: Plan, member: Member, login: Login
 ) -> None:
     client = client_for(member, login, plan.organisation, Role.BEHEERDER)
-    response = client.post(choose_url(plan, scenario(plan, "team-veiligheid", "C")), {})
+    response = client.post(
+        choose_url(plan, scenario(plan, "team-veiligheid", "C")), seen(plan, "team-veiligheid")
+    )
     assert response.status_code == 302
     plan.refresh_from_db()
     assert plan.decision_date == dt.date(2024, 3, 12)
@@ -429,7 +439,7 @@ def test_choosing_only_by_post(plan: Plan, member: Member, login: Login) -> None
 def test_an_adopted_plan_is_read_only_and_refuses_a_choice(
     plan: Plan, member: Member, login: Login
 ) -> None:
-    services.adopt(plan=plan, adopted_on=dt.date(2024, 3, 12))
+    services.adopt(plan=plan, adopted_on=dt.date(2024, 3, 12), version=edit_token(plan))
     client = client_for(member, login, plan.organisation, Role.ADVISEUR)
     html = text(client.get(page_url(plan)))
     assert 'name="decided_on"' not in html

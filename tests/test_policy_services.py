@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from regie.accounts.tests.factories import UserFactory
-from regie.core.services import ServiceError
+from regie.core.concurrency import edit_token
+from regie.core.errors import ServiceError
 from regie.policy import plan_file, services
 from regie.policy.engine import Status
 from regie.policy.models import Indicator, Plan, StatusOverride
@@ -26,36 +27,49 @@ def plan(demo_figures: Any) -> Plan:  # noqa: F811 - the fixture imported above
 
 def test_an_adopted_plan_is_frozen_and_changes_go_into_a_new_version(plan: Plan) -> None:
     with pytest.raises(ServiceError):
-        services.new_version(plan=plan)  # a concept is changed directly
-    services.adopt(plan=plan, adopted_on=dt.date(2023, 3, 1))
+        services.new_version(plan=plan, version=edit_token(plan))  # a concept: change it directly
+    services.adopt(plan=plan, adopted_on=dt.date(2023, 3, 1), version=edit_token(plan))
     priority = plan.priorities.first()
     assert priority is not None
     with pytest.raises(services.PlanFrozen):
-        services.save(priority, title="Anders")
+        services.save(priority, version=edit_token(priority), title="Anders")
     with pytest.raises(services.PlanFrozen):
-        services.delete(priority)
-    copy = services.new_version(plan=plan)
+        services.delete(priority, version=edit_token(priority))
+    copy = services.new_version(plan=plan, version=edit_token(plan))
     assert (copy.version, copy.state, copy.predecessor_id) == (2, "concept", plan.pk)
     assert plan_file.export_plan(copy)["priorities"] == plan_file.export_plan(plan)["priorities"]
-    services.save(copy.priorities.get(key=priority.key), title="Anders")
+    mine = copy.priorities.get(key=priority.key)
+    services.save(mine, version=edit_token(mine), title="Anders")
     assert plan.priorities.get(key=priority.key).title != "Anders"
     with pytest.raises(ServiceError):
-        services.new_version(plan=plan)  # one successor per version
+        services.new_version(plan=plan, version=edit_token(plan))  # one successor per version
 
 
 def test_an_override_needs_a_reason_and_is_kept_in_the_history(plan: Plan) -> None:
     user = UserFactory()
     indicator = Indicator.objects.get(goal__theme__priority__plan=plan, key="misdrijven-totaal")
     with pytest.raises(ServiceError):
-        services.override_status(indicator=indicator, status=Status.AT_RISK, reason=" ", user=user)
+        services.override_status(
+            indicator=indicator, status=Status.AT_RISK, reason=" ", user=user, version="0"
+        )
     services.override_status(
-        indicator=indicator, status=Status.AT_RISK, reason="Politie meldt stijging", user=user
+        indicator=indicator,
+        status=Status.AT_RISK,
+        reason="Politie meldt stijging",
+        user=user,
+        version="0",
     )
     found = evaluate_plan(plan).by_indicator[indicator.pk]
     assert found.status == Status.AT_RISK
     assert "Politie meldt stijging" in found.explanation
     assert found.computed.status == Status.NO_MEASUREMENT  # the computed one stays visible
-    services.override_status(indicator=indicator, status=None, reason="Ingetrokken", user=user)
+    services.override_status(
+        indicator=indicator,
+        status=None,
+        reason="Ingetrokken",
+        user=user,
+        version=services.history_version(indicator),
+    )
     assert evaluate_plan(plan).by_indicator[indicator.pk].status == Status.NO_MEASUREMENT
     assert StatusOverride.objects.filter(indicator=indicator).count() == 2  # append-only
 

@@ -2,9 +2,10 @@
 
 An adviseur opens the plan from the menu, reads the tree with its status lights, opens the trust
 indicator (chart with the trajectory, expected values per year), checks the scenario calculator,
-adds a goal (first with an error, input kept), records the council's adoption, makes a new
-version, changes it and reads the differences. A raadpleger sees the same plan without any edit
-control. Every page is checked with axe-core.
+adds a goal (first with an error, input kept), is stopped from deleting it after a colleague
+changed it, records the council's adoption, makes a new version, changes it and reads the
+differences. A raadpleger sees the same plan without any edit control. Every page is checked
+with axe-core.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from django.apps import apps as django_apps
 from playwright.sync_api import Page, expect
 
 from regie.accounts.models import Role
+from regie.core.concurrency import edit_token
 from regie.core.models import Organisation
 from regie.demo import services as demo_services
+from regie.policy import services
 from regie.policy.models import Goal, Indicator, Plan
 from tests.browser.conftest import A11yAudit
 from tests.browser.test_journeys import log_in, make_user, path_is, url
@@ -90,6 +93,16 @@ def test_adviseur_reads_changes_and_versions_the_plan(
     )
     expect(page.locator("main h1")).to_have_text("Meer inwoners kennen het meldpunt")
     a11y.check(page, "goal page")
+
+    # A delete confirmed after a colleague changed the goal deletes nothing and says why.
+    page.goto(url("policy:item_delete", org=org, plan_id=plan.pk, kind="doel", item_id=goal.pk))
+    services.save(goal, version=edit_token(goal), aim="Meer inwoners kennen het meldpunt!")
+    page.get_by_role("button", name=re.compile("verwijderen|delete", re.I)).click()
+    expect(page.locator(".utrecht-alert--error")).to_contain_text("Iemand anders")
+    expect(page.locator("main")).to_contain_text("Meer inwoners kennen het meldpunt!")
+    a11y.check(page, "stale delete")
+    assert Goal.objects.filter(pk=goal.pk).exists()
+    services.save(goal, version=edit_token(goal), aim="Meer inwoners kennen het meldpunt")
 
     # Adoption by the council freezes the plan.
     page.goto(url("policy:plan_adopt", org=org, plan_id=plan.pk))

@@ -18,15 +18,16 @@ from django.utils.translation import gettext_lazy as _
 from regie.areas.models import Area, AreaLevel
 from regie.core.concurrency import ConcurrencyFormMixin
 from regie.core.models import Organisation
+from regie.core.uploads import validate_upload_size
 from regie.monitor import periods
 from regie.monitor.models import Measure
 from regie.monitor.selectors import visible_measures
-from regie.policy import engine
+from regie.policy import engine, plan_file
 from regie.policy.engine import Status, TargetKind
 from regie.policy.models import PriorityKind, SafetyTheme
 
 #: The largest plan file the browser accepts (a plan of 200 indicators is about 150 kB).
-MAX_PLAN_FILE = 2 * 1024 * 1024
+MAX_PLAN_FILE = plan_file.MAX_BYTES
 
 TARGET_KIND_CHOICES = [
     (TargetKind.AT_LEAST.value, _("Threshold: at least (≥) the target value")),
@@ -107,7 +108,12 @@ class PlanForm(_Checked):
         return cleaned
 
 
-class AdoptForm(forms.Form):
+class VersionForm(ConcurrencyFormMixin):
+    """Only the version the page showed, for a confirmation (delete, new version): the service
+    refuses it when the item changed meanwhile."""
+
+
+class AdoptForm(_Checked):
     adopted_on = forms.DateField(
         label=_("Adopted by the council on"), help_text=_("The date of the council decision.")
     )
@@ -123,6 +129,8 @@ class AdoptForm(forms.Form):
 
 
 class OverrideForm(forms.Form):
+    #: The version of the status history the page showed (:func:`services.history_version`).
+    edit_token = forms.CharField(widget=forms.HiddenInput, required=False)
     status = forms.ChoiceField(
         label=_("Status"),
         choices=[("", _("Computed status (withdraw the override)"))]
@@ -148,13 +156,14 @@ class SnapshotForm(forms.Form):
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("Plan file (YAML)"),
-        help_text=_("A file exported from Veiligheidsregie, possibly edited. At most 2 MB."),
+        help_text=_("A file exported from Veiligheidsregie, possibly edited. At most 1 MB."),
     )
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_PLAN_FILE:
-            raise forms.ValidationError(_("The file is larger than 2 MB."))
+        # The import view stops a larger file while it arrives (core.uploads.upload_limit); this
+        # says so in the form, before anything of the file is read.
+        validate_upload_size(upload, MAX_PLAN_FILE)
         return upload
 
 

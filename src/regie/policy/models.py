@@ -6,6 +6,10 @@ version (a concept copy with ``predecessor`` set). Indicator statuses are comput
 reason, append-only) and status snapshots per reporting moment (so a report can be reproduced).
 Scenarios A/B/C per theme carry capacity lines (fte and € per year); the council's choice, its
 start date and caps give the yearly costs (:mod:`regie.policy.costs`).
+
+Everything people edit or delete in a form is :class:`~regie.core.concurrency.Versioned`: the
+services claim the version the form showed at the write, so of two simultaneous saves one wins
+and the other is told. Status overrides and snapshots are append-only and carry no version.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from regie.areas.models import Area
+from regie.core.concurrency import Versioned
 from regie.core.models import Organisation
 from regie.monitor.models import Measure
 from regie.policy.engine import Status, TargetKind
@@ -67,7 +72,7 @@ class SafetyTheme(models.Model):
         return f"{self.code} {self.name}"
 
 
-class Plan(models.Model):
+class Plan(Versioned):
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("gemeente"), on_delete=models.PROTECT, related_name="plans"
     )
@@ -124,7 +129,7 @@ class Plan(models.Model):
         return list(range(self.start_year, self.end_year + 1))
 
 
-class Priority(models.Model):
+class Priority(Versioned):
     plan = models.ForeignKey(
         Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="priorities"
     )
@@ -149,7 +154,7 @@ class Priority(models.Model):
         return self.title
 
 
-class Theme(models.Model):
+class Theme(Versioned):
     priority = models.ForeignKey(
         Priority, verbose_name=_("priority"), on_delete=models.CASCADE, related_name="themes"
     )
@@ -173,7 +178,7 @@ class Theme(models.Model):
         return self.title
 
 
-class Goal(models.Model):
+class Goal(Versioned):
     theme = models.ForeignKey(
         Theme, verbose_name=_("theme"), on_delete=models.CASCADE, related_name="goals"
     )
@@ -196,7 +201,7 @@ class Goal(models.Model):
         return self.aim
 
 
-class Indicator(models.Model):
+class Indicator(Versioned):
     """A goal's measurable indicator: a measure for an area with a baseline and a target."""
 
     goal = models.ForeignKey(
@@ -310,7 +315,7 @@ class StatusSnapshot(models.Model):
         return self.label
 
 
-class Scenario(models.Model):
+class Scenario(Versioned):
     """Scenario A, B or C of a theme: what it buys and its capacity lines."""
 
     theme = models.ForeignKey(
@@ -336,7 +341,7 @@ class Scenario(models.Model):
         return f"{self.letter}: {self.title}"
 
 
-class CapacityLine(models.Model):
+class CapacityLine(Versioned):
     scenario = models.ForeignKey(
         Scenario, verbose_name=_("scenario"), on_delete=models.CASCADE, related_name="lines"
     )
@@ -361,7 +366,7 @@ class CapacityLine(models.Model):
         return self.label
 
 
-class BudgetLine(models.Model):
+class BudgetLine(Versioned):
     """The current budget: one line per year (before the chosen scenarios)."""
 
     plan = models.ForeignKey(
@@ -385,7 +390,7 @@ class BudgetLine(models.Model):
         return f"{self.label} {self.year}"
 
 
-class StatedFigure(models.Model):
+class StatedFigure(Versioned):
     """A number the plan text states (e.g. the cost in 2024), checked against the computation."""
 
     plan = models.ForeignKey(

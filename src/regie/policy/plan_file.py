@@ -6,7 +6,9 @@ all problems with their place in the file (``priorities[1].themes[0].goals[2].ai
 anything is stored; ``import_plan`` then creates a new plan in one transaction. Exporting the
 imported plan gives the same file byte for byte. Database ids, creation times and the status
 snapshots (which belong to reports of one stored plan) are not part of the file; status
-overrides are, with their reason, author label and time.
+overrides are, with their reason, author label and time (kept on import only for a faithful copy
+of an override the organisation already has, see :class:`_Overrides`). A file is read bounded:
+at most 1 MB, no YAML anchors or aliases, limited nesting and size (see :func:`parse`).
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import yaml
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from regie.areas.models import Area
@@ -353,21 +356,137 @@ def _kind(kind: type | tuple[type, ...]) -> str:
     return " / ".join(names.get(k, k.__name__) for k in kinds)
 
 
-def parse(text: str) -> dict[str, Any]:
-    """The YAML text as data; :class:`PlanFileError` when it is not YAML or not a plan file."""
+# --- Reading the file, bounded -----------------------------------------------------------------
+#
+# A plan file is small (a plan of 200 indicators is about 150 kB). Before anything is built from
+# it, the event stream of the YAML parser is checked: no anchors or aliases (``&a`` / ``*a``: a
+# few lines of them expand to gigabytes, "billion laughs"), at most MAX_DEPTH levels of nesting
+# (deep nesting made the recursive composer fail), at most MAX_NODES values and no value longer
+# than MAX_SCALAR characters. The events come from libyaml when it is there (fast); only a file
+# that passes is loaded.
+
+#: The largest plan file, in bytes (the web form and the command both refuse a larger one).
+MAX_BYTES = 1024 * 1024
+MAX_DEPTH = 20
+MAX_NODES = 200_000
+MAX_SCALAR = 50_000
+
+_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def read_text(stream: IO[bytes]) -> str:
+    """Read a plan file from ``stream``, never more than :data:`MAX_BYTES` (+1 to notice)."""
+    raw = stream.read(MAX_BYTES + 1)
+    if len(raw) > MAX_BYTES:
+        raise PlanFileError([too_large()])
     try:
-        data = yaml.safe_load(text)
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise PlanFileError(
+            [_("The file is not UTF-8 text; export it again from Veiligheidsregie.")]
+        ) from exc
+
+
+def too_large() -> str:
+    return _("The file is larger than %(size)s; a plan file is at most %(size)s.") % {
+        "size": "1 MB"
+    }
+
+
+def _at(mark: Any) -> str:
+    if mark is None:
+        return _("the file")
+    return _("line %(line)d, column %(column)d") % {
+        "line": mark.line + 1,
+        "column": mark.column + 1,
+    }
+
+
+def _refused(mark: Any, message: str) -> PlanFileError:
+    return PlanFileError([f"{_at(mark)}: {message}"])
+
+
+def _check_event(event: Any, depth: int, nodes: int) -> None:
+    mark = event.start_mark
+    if isinstance(event, yaml.AliasEvent):
+        raise _refused(
+            mark,
+            _(
+                "a reference to another part of the file (*%(name)s) is not allowed in a plan "
+                "file; write the value out in full"
+            )
+            % {"name": event.anchor},
+        )
+    if event.anchor is not None:
+        raise _refused(
+            mark,
+            _("an anchor (&%(name)s) is not allowed in a plan file; write every value out in full")
+            % {"name": event.anchor},
+        )
+    if nodes > MAX_NODES:
+        raise _refused(
+            mark,
+            _("the file holds more than %(count)s values; a plan file has far fewer")
+            % {"count": f"{MAX_NODES:,}".replace(",", ".")},
+        )
+    if depth > MAX_DEPTH:
+        raise _too_deep(mark)
+    if isinstance(event, yaml.ScalarEvent) and len(event.value) > MAX_SCALAR:
+        raise _refused(
+            mark,
+            _("a value is longer than %(count)s characters")
+            % {"count": f"{MAX_SCALAR:,}".replace(",", ".")},
+        )
+
+
+def _too_deep(mark: Any) -> PlanFileError:
+    return _refused(
+        mark,
+        _("nested more than %(depth)d levels deep; a plan file is not that deep")
+        % {"depth": MAX_DEPTH},
+    )
+
+
+def _check_events(text: str) -> None:
+    """Refuse what could make loading the file slow or large, before it is loaded."""
+    loader = _SafeLoader(text)
+    depth = nodes = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+            elif isinstance(event, yaml.NodeEvent):  # aliases, scalars, collection starts
+                nodes += 1
+                depth += isinstance(event, yaml.CollectionStartEvent)
+                _check_event(event, depth, nodes)
+    except yaml.MarkedYAMLError as exc:
+        # libyaml reads ahead and stops at 1000 levels itself, before the events get here.
+        if "nesting depth" in str(exc.problem):
+            raise _too_deep(exc.problem_mark) from exc
+        raise
+    finally:
+        loader.dispose()
+
+
+def parse(text: str) -> dict[str, Any]:
+    """The YAML text as data; :class:`PlanFileError` when it is not YAML or not a plan file.
+
+    Bounded (see above): too large, anchors and aliases, deep nesting, too many or too long
+    values are refused with their line and column before the file is loaded.
+    """
+    if len(text) > MAX_BYTES or len(text.encode("utf-8")) > MAX_BYTES:
+        raise PlanFileError([too_large()])
+    try:
+        _check_events(text)
+        data = yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = (
-            _("line %(line)d, column %(column)d")
-            % {"line": mark.line + 1, "column": mark.column + 1}
-            if mark
-            else _("the file")
-        )
         raise PlanFileError(
-            [f"{where}: {_('not valid YAML')} ({getattr(exc, 'problem', exc)})"]
+            [f"{_at(mark)}: {_('not valid YAML')} ({getattr(exc, 'problem', exc)})"]
         ) from exc
+    except RecursionError as exc:  # pragma: no cover - the depth check comes first
+        raise PlanFileError([_("The file is nested too deeply to be a plan file.")]) from exc
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise PlanFileError(
             [_("format: expected %(format)r (is this a plan file?)") % {"format": FORMAT}]
@@ -375,11 +494,19 @@ def parse(text: str) -> dict[str, Any]:
     return data
 
 
-def import_plan(data: dict[str, Any], *, organisation: Organisation | None = None) -> Plan:
+def import_plan(
+    data: dict[str, Any],
+    *,
+    organisation: Organisation | None = None,
+    user: Any = None,
+    predecessor: Plan | None = None,
+) -> Plan:
     """Create a new plan from ``data`` in one transaction (nothing is stored on any problem).
 
     ``organisation`` must match the file's gemeente when given (the CLI passes none and uses the
-    file's; the browser passes the user's organisation).
+    file's; the browser passes the user's organisation). ``user`` is who imports (none: the
+    system); status overrides the file cannot vouch for are theirs (see :class:`_Overrides`).
+    ``predecessor`` makes the plan the next version of that plan (:func:`services.new_version`).
     """
     reader = _Reader()
     code = reader.text(data, "gemeente", "plan")
@@ -396,10 +523,10 @@ def import_plan(data: dict[str, Any], *, organisation: Organisation | None = Non
     measures = {m.code: m for m in visible_measures(found)}
     areas: dict[str, Area] = {}
     kbv = {t.code: t for t in SafetyTheme.objects.all()}
-    users = _users(data, found)
+    overrides = _Overrides(found, user)
     reader.get(data, "format", "plan", str)  # checked by parse()
     with transaction.atomic():
-        plan = _build(reader, data, found, measures, areas, kbv, users)
+        plan = _build(reader, data, found, measures, areas, kbv, overrides, predecessor)
         if not reader.problems:
             reader.unknown_keys()
         if reader.problems:
@@ -408,34 +535,80 @@ def import_plan(data: dict[str, Any], *, organisation: Organisation | None = Non
     return plan
 
 
-def _users(data: dict[str, Any], organisation: Organisation | None) -> dict[str, Any]:
-    """Authors of overrides by login name, among the members of the plan's organisation only."""
-    from django.contrib.auth import get_user_model
+#: A status override's place and content: priority, theme, goal and indicator key, status,
+#: reason, author's login name (None: none) and time (UTC, whole seconds).
+_OverrideKey = tuple[str, str, str, str, str, str, str | None, dt.datetime]
 
-    names: set[str] = set()
 
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if "overrides" in node and isinstance(node["overrides"], list):
-                names.update(
-                    str(o["by"])
-                    for o in node["overrides"]
-                    if isinstance(o, dict) and isinstance(o.get("by"), str)
+class _Overrides:
+    """Who made a status override in the file, and when: only what the organisation's history
+    vouches for.
+
+    A file is text anyone can write, so its ``by`` and ``at`` are a claim. An override keeps them
+    only when it is a faithful copy of one that exists in a plan of this organisation (the same
+    indicator, status, reason, author and time: an exported plan read back, or a new version).
+    Any other override is recorded as made by the importing person (none: the system) at the
+    time of the import, with the file's claim kept visibly at the end of its reason.
+    """
+
+    def __init__(self, organisation: Organisation | None, user: Any) -> None:
+        self.organisation = organisation
+        self.user = user if getattr(user, "is_authenticated", False) else None
+        self._known: dict[_OverrideKey, Any] | None = None
+
+    def known(self) -> dict[_OverrideKey, Any]:
+        if self._known is None:
+            rows = StatusOverride.objects.filter(
+                indicator__goal__theme__priority__plan__organisation=self.organisation
+            ).select_related("created_by", "indicator__goal__theme__priority")
+            self._known = {}
+            for row in rows:
+                goal = row.indicator.goal
+                key: _OverrideKey = (
+                    goal.theme.priority.key,
+                    goal.theme.key,
+                    goal.key,
+                    row.indicator.key,
+                    row.status,
+                    row.reason,
+                    row.created_by.get_username() if row.created_by else None,
+                    _utc_second(row.created_at),
                 )
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
+                self._known[key] = row.created_by
+        return self._known
 
-    walk(data)
-    if organisation is None:
-        return {}
-    model = get_user_model()
-    members = model.objects.filter(
-        **{f"{model.USERNAME_FIELD}__in": names}, memberships__organisation=organisation
-    )
-    return {u.get_username(): u for u in members}
+    def author_and_time(
+        self, place: tuple[str, str, str, str], status: str, reason: str, by: Any, at: Any
+    ) -> dict[str, Any]:
+        """The fields ``created_by``, ``created_at`` and ``reason`` for an override of the file."""
+        when = _aware(at) if isinstance(at, dt.datetime) else None
+        name = by if isinstance(by, str) else None
+        if when is not None:
+            key: _OverrideKey = (*place, status, reason, name, _utc_second(when))
+            if key in self.known():
+                return {"created_by": self.known()[key], "created_at": when, "reason": reason}
+        claim = (
+            _("(from the plan file: by %(by)s on %(at)s)") % {"by": name[:150], "at": _text(at)}
+            if name
+            else _("(from the plan file: on %(at)s)") % {"at": _text(at)}
+        )
+        return {
+            "created_by": self.user,
+            "created_at": timezone.now(),
+            "reason": f"{reason} {claim}".strip(),
+        }
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if timezone.is_aware(value) else timezone.make_aware(value)
+
+
+def _utc_second(value: dt.datetime) -> dt.datetime:
+    return _aware(value).astimezone(dt.UTC).replace(microsecond=0)
+
+
+def _text(value: Any) -> str:
+    return (value.isoformat() if isinstance(value, dt.datetime) else str(value))[:40]
 
 
 def _build(
@@ -445,7 +618,8 @@ def _build(
     measures: dict[str, Measure],
     areas: dict[str, Area],
     kbv: dict[str, SafetyTheme],
-    users: dict[str, Any],
+    overrides: _Overrides,
+    predecessor: Plan | None,
 ) -> Plan:
     period = reader.get(data, "period", "plan", dict) or {}
     start = reader.get(period, "start", "plan.period", int)
@@ -473,8 +647,9 @@ def _build(
         version=version,
         decision_date=reader.date(decision, "decided_on", "plan.scenario_decision"),
         costs_start=reader.date(decision, "costs_start", "plan.scenario_decision"),
+        predecessor=predecessor,
     )
-    _children(reader, data, plan, measures, areas, kbv, users)
+    _children(reader, data, plan, measures, areas, kbv, overrides)
     return plan
 
 
@@ -527,7 +702,7 @@ def _children(
     measures: dict[str, Measure],
     areas: dict[str, Area],
     kbv: dict[str, SafetyTheme],
-    users: dict[str, Any],
+    overrides: _Overrides,
 ) -> None:
     seen: set[str] = set()
     for p_index, (where, item) in enumerate(reader.items(data, "priorities", "plan")):
@@ -562,7 +737,7 @@ def _children(
                 position=t_index,
             )
             theme.safety_themes.set(_tags(reader, titem, twhere, kbv))
-            _goals(reader, titem, twhere, theme, measures, areas, kbv, users)
+            _goals(reader, titem, twhere, theme, measures, areas, kbv, overrides)
             _scenarios(reader, titem, twhere, theme)
     for position, (where, item) in enumerate(reader.items(data, "budget", "plan")):
         label = reader.text(item, "label", where)
@@ -607,7 +782,7 @@ def _goals(
     measures: dict[str, Measure],
     areas: dict[str, Area],
     kbv: dict[str, SafetyTheme],
-    users: dict[str, Any],
+    overrides: _Overrides,
 ) -> None:
     goal_keys: set[str] = set()
     for g_index, (gwhere, gitem) in enumerate(reader.items(titem, "goals", twhere)):
@@ -645,6 +820,14 @@ def _goals(
                     base_period = None
             if measure is None or area is None or fields is None:
                 continue
+            baseline_value = None if base_value is None else float(base_value)
+            if base_period and baseline_value is None:
+                # No value in the file: the baseline is read from the figures.
+                from regie.policy.status import value_in_data
+
+                baseline_value = value_in_data(
+                    theme.priority.plan.organisation, area, measure, str(base_period)
+                )
             indicator = Indicator.objects.create(
                 goal=goal,
                 key=ikey,
@@ -652,43 +835,41 @@ def _goals(
                 measure=measure,
                 area=area,
                 baseline_period=base_period or "",
-                baseline_value=None if base_value is None else float(base_value),
+                baseline_value=baseline_value,
                 decimals=_decimals(reader.get(iitem, "decimals", iwhere, int, required=False)),
                 position=i_index,
                 **fields,
             )
-            if indicator.baseline_period and indicator.baseline_value is None:
-                # No value in the file: the baseline is read from the figures.
-                from regie.policy.status import value_in_data
+            place = (theme.priority.key, theme.key, gkey, ikey)
+            _overrides(reader, iitem, iwhere, indicator, place, overrides)
 
-                indicator.baseline_value = value_in_data(
-                    goal.theme.priority.plan.organisation, area, measure, indicator.baseline_period
-                )
-                indicator.save(update_fields=["baseline_value"])
-            for owhere, oitem in reader.items(iitem, "overrides", iwhere):
-                status = reader.get(oitem, "status", owhere, str, required=False) or ""
-                if status and status not in {s.value for s in Status}:
-                    reader.fail(
-                        f"{owhere}.status", _("unknown status %(value)r") % {"value": status}
-                    )
-                at = reader.get(oitem, "at", owhere, (str, dt.datetime))
-                when = at if isinstance(at, dt.datetime) else None
-                if isinstance(at, str):
-                    try:
-                        when = dt.datetime.fromisoformat(at)
-                    except ValueError:
-                        reader.fail(
-                            f"{owhere}.at", _("not a date and time: %(value)r") % {"value": at}
-                        )
-                StatusOverride.objects.create(
-                    indicator=indicator,
-                    status=status,
-                    reason=reader.text(oitem, "reason", owhere),
-                    created_by=users.get(
-                        reader.get(oitem, "by", owhere, str, required=False) or ""
-                    ),
-                    **({} if when is None else {"created_at": when}),
-                )
+
+def _overrides(
+    reader: _Reader,
+    iitem: Any,
+    iwhere: str,
+    indicator: Indicator,
+    place: tuple[str, str, str, str],
+    overrides: _Overrides,
+) -> None:
+    for owhere, oitem in reader.items(iitem, "overrides", iwhere):
+        status = reader.get(oitem, "status", owhere, str, required=False) or ""
+        if status and status not in {s.value for s in Status}:
+            reader.fail(f"{owhere}.status", _("unknown status %(value)r") % {"value": status})
+        at = reader.get(oitem, "at", owhere, (str, dt.datetime))
+        when = at if isinstance(at, dt.datetime) else None
+        if isinstance(at, str):
+            try:
+                when = dt.datetime.fromisoformat(at)
+            except ValueError:
+                reader.fail(f"{owhere}.at", _("not a date and time: %(value)r") % {"value": at})
+        by = reader.get(oitem, "by", owhere, str, required=False)
+        reason = reader.text(oitem, "reason", owhere)
+        StatusOverride.objects.create(
+            indicator=indicator,
+            status=status,
+            **overrides.author_and_time(place, status, reason, by, when or at),
+        )
 
 
 def _decimals(value: int | None) -> int:

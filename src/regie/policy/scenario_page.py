@@ -91,7 +91,13 @@ def theme_field(theme: Theme) -> str:
 
 
 class ChooseForm(forms.Form):
-    """The council's choice of one scenario; the decision date is optional."""
+    """The council's choice of one scenario; the decision date is optional.
+
+    ``edit_token`` is the theme's choice as the page showed it (:func:`services.choice_version`):
+    a choice someone else recorded meanwhile is not overruled unseen.
+    """
+
+    edit_token = forms.CharField(widget=forms.HiddenInput, required=False)
 
     decided_on = forms.DateField(
         label=gettext_lazy("Council decision on"),
@@ -100,9 +106,13 @@ class ChooseForm(forms.Form):
     )
 
 
-def choose_form(scenario: Scenario, data: Mapping[str, Any] | None = None) -> ChooseForm:
-    """The choose form of one scenario (ids unique on the page, one form per column)."""
-    return ChooseForm(data, auto_id=f"id_%s_{scenario.pk}")
+def choose_form(
+    scenario: Scenario, data: Mapping[str, Any] | None = None, *, chosen: Scenario | None = None
+) -> ChooseForm:
+    """The choose form of one scenario (ids unique on the page, one form per column); ``chosen``
+    is the theme's chosen scenario the page shows."""
+    version = str(chosen.pk if chosen is not None else 0)
+    return ChooseForm(data, auto_id=f"id_%s_{scenario.pk}", initial={"edit_token": version})
 
 
 class CalculatorForm(forms.Form):
@@ -662,7 +672,7 @@ def build(
             if choose is not None and choose[0].pk == column.scenario.pk:
                 column.form = choose[1]
             else:
-                column.form = choose_form(column.scenario)
+                column.form = choose_form(column.scenario, chosen=item.chosen)
     form, bound = calculator_form(query, with_scenarios, plan)
     calculation: Calculation | None = None
     fallback = False

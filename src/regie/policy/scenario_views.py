@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from regie.accounts.permissions import EDITOR_ROLES, STAFF_ROLES, org_view
+from regie.core.errors import ServiceError
 from regie.core.models import Organisation
-from regie.core.services import ServiceError
 from regie.policy import scenario_page, services
 from regie.policy.models import Plan, Scenario
 from regie.policy.views import plan_context, plan_in
@@ -63,8 +63,10 @@ def scenario_choose(
         return _page(request, organisation, plan, choose=(scenario, form))
     decided_on = form.cleaned_data["decided_on"]
     try:
-        services.choose_scenario(scenario=scenario, decided_on=decided_on)
-    except ServiceError as error:  # PlanFrozen: the plan was adopted
+        services.choose_scenario(
+            scenario=scenario, decided_on=decided_on, version=form.cleaned_data["edit_token"]
+        )
+    except ServiceError as error:  # PlanFrozen: the plan was adopted; or chosen meanwhile
         messages.error(request, str(error))
     else:
         message = scenario_page.choice_message(scenario, decided_on or plan.decision_date)

@@ -24,8 +24,10 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from regie.accounts.permissions import EDITOR_ROLES, STAFF_ROLES, org_view
+from regie.core.concurrency import ConcurrencyFormMixin, StaleEditError
+from regie.core.errors import ServiceError
 from regie.core.models import Organisation
-from regie.core.services import ServiceError
+from regie.core.uploads import upload_limit
 from regie.monitor import periods
 from regie.policy import diff, forms, plan_file, presentation, selectors, services, status
 from regie.policy.engine import Status
@@ -160,9 +162,13 @@ def _saved(
     fields: dict[str, Any],
     m2m: dict[str, Any] | None = None,
 ) -> bool:
-    """Save through the services; a refusal becomes a form error (the input is kept)."""
+    """Save through the services; a refusal becomes a form error (the input is kept).
+
+    An existing object is saved only at the version the form showed (``form.token``).
+    """
+    version = form.token if obj.pk is not None and isinstance(form, ConcurrencyFormMixin) else None
     try:
-        services.save(obj, m2m=m2m, **fields)
+        services.save(obj, version=version, m2m=m2m, **fields)
     except ValidationError as error:
         if hasattr(error, "error_dict"):
             for name, problems in error.error_dict.items():
@@ -228,13 +234,20 @@ def plan_adopt(request: HttpRequest, organisation: Organisation, plan_id: int) -
     if plan.is_frozen:
         return _frozen(request, plan)
     form = forms.AdoptForm(request.POST or None)
+    form.set_concurrency_object(plan)
     if request.method == "POST" and form.is_valid():
-        services.adopt(plan=plan, adopted_on=form.cleaned_data["adopted_on"])
-        messages.success(
-            request,
-            _("The plan is adopted. It can no longer be changed; a change makes a new version."),
-        )
-        return redirect("policy:plan_detail", org=organisation.slug, plan_id=plan.pk)
+        try:
+            services.adopt(
+                plan=plan, adopted_on=form.cleaned_data["adopted_on"], version=form.token
+            )
+        except ServiceError as error:  # changed or adopted meanwhile
+            form.add_error(None, str(error))
+        else:
+            adopted = _(
+                "The plan is adopted. It can no longer be changed; a change makes a new version."
+            )
+            messages.success(request, adopted)
+            return redirect("policy:plan_detail", org=organisation.slug, plan_id=plan.pk)
     return render(
         request,
         "policy/plan_adopt.html",
@@ -250,11 +263,17 @@ def plan_new_version(
     plan = plan_in(organisation, plan_id)
     successor = _successor(plan)
     error = ""
+    form = forms.VersionForm(request.POST or None)
+    form.set_concurrency_object(plan)
     if request.method == "POST":
         try:
-            copy = services.new_version(plan=plan)
+            version = form.token if form.is_valid() else ""
+            copy = services.new_version(plan=plan, version=version)
         except ServiceError as problem:
             error = str(problem)
+            successor = _successor(plan)
+            form = forms.VersionForm()
+            form.set_concurrency_object(plan_in(organisation, plan.pk))
         else:
             messages.success(
                 request,
@@ -269,6 +288,7 @@ def plan_new_version(
             **plan_context(request, organisation, plan),
             "successor": successor,
             "error": error,
+            "form": form,
         },
     )
 
@@ -314,28 +334,27 @@ def plan_export(request: HttpRequest, organisation: Organisation, plan_id: int) 
     return response
 
 
+@upload_limit(forms.MAX_PLAN_FILE)  # a larger file is stopped while it arrives
 @org_view(EDITOR_ROLES)
 @require_http_methods(["GET", "POST"])
 def plan_import(request: HttpRequest, organisation: Organisation) -> HttpResponse:
     form = forms.ImportForm(request.POST or None, request.FILES or None)
     problems: list[str] = []
-    if request.method == "POST" and form.is_valid():
-        raw = form.cleaned_data["file"].read()
+    if request.method == "POST" and form.is_valid():  # the size is checked before reading
         try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            problems = [_("The file is not UTF-8 text; export it again from Veiligheidsregie.")]
+            plan = services.import_plan(
+                text=plan_file.read_text(form.cleaned_data["file"]),
+                organisation=organisation,
+                user=request.user,
+            )
+        except plan_file.PlanFileError as error:
+            problems = error.problems
         else:
-            try:
-                plan = plan_file.import_plan(plan_file.parse(text), organisation=organisation)
-            except plan_file.PlanFileError as error:
-                problems = error.problems
-            else:
-                messages.success(
-                    request,
-                    _("The plan file has been read as a new plan: %(plan)s.") % {"plan": plan},
-                )
-                return redirect("policy:plan_detail", org=organisation.slug, plan_id=plan.pk)
+            messages.success(
+                request,
+                _("The plan file has been read as a new plan: %(plan)s.") % {"plan": plan},
+            )
+            return redirect("policy:plan_detail", org=organisation.slug, plan_id=plan.pk)
     return render(
         request,
         "policy/plan_import.html",
@@ -487,7 +506,10 @@ def indicator_override(
     indicator = _indicator_in(plan, indicator_id)
     found = status.evaluate_indicators([indicator])[indicator.pk]
     current = found.override.status if found.override else ""
-    form = forms.OverrideForm(request.POST or None, initial={"status": current})
+    form = forms.OverrideForm(
+        request.POST or None,
+        initial={"status": current, "edit_token": services.history_version(indicator)},
+    )
     if request.method == "POST" and form.is_valid():
         chosen = form.cleaned_data["status"]
         try:
@@ -496,7 +518,10 @@ def indicator_override(
                 status=Status(chosen) if chosen else None,
                 reason=form.cleaned_data["reason"],
                 user=request.user,
+                version=form.cleaned_data["edit_token"],
             )
+        except StaleEditError as error:  # someone recorded a status meanwhile
+            form.add_error(None, str(error))
         except ServiceError as error:
             form.add_error("reason", str(error))
         else:
@@ -853,16 +878,31 @@ def _consequences(slug: str, obj: Any) -> list[str]:
 def item_delete(
     request: HttpRequest, organisation: Organisation, plan_id: int, kind: str, item_id: int
 ) -> HttpResponse:
+    """Confirm, then delete: the page carries the item's version, so that a delete of something
+    changed meanwhile (or a delete without the confirmation page) is refused and nothing goes."""
     spec = _kind(kind)
     plan = plan_in(organisation, plan_id)
     obj = get_object_or_404(_items(spec, plan), pk=item_id)
     if plan.is_frozen:
         return _frozen(request, plan)
+    back = "policy:scenarios" if kind in _ON_SCENARIO_PAGE else "policy:plan_detail"
+    error = ""
     if request.method == "POST":
+        form = forms.VersionForm(request.POST)
+        version = form.token if form.is_valid() else ""
+        title = getattr(obj, spec.title_field)
         try:
-            services.delete(obj)
-        except ServiceError as error:
-            messages.error(request, str(error))
+            services.delete(obj, version=version)
+        except StaleEditError as stale:
+            error = str(stale)
+            fresh = _items(spec, plan).filter(pk=item_id).first()
+            if fresh is None:  # deleted by someone else meanwhile
+                messages.error(request, error)
+                return redirect(back, org=organisation.slug, plan_id=plan.pk)
+            obj = fresh  # show what it is now, with its new version
+        except ServiceError as refused:
+            messages.error(request, str(refused))
+            return redirect(back, org=organisation.slug, plan_id=plan.pk)
         else:
             messages.success(
                 request,
@@ -870,11 +910,11 @@ def item_delete(
                     "The %(kind)s “%(title)s” has been deleted. The previous state is kept in "
                     "the audit log."
                 )
-                % {"kind": spec.label, "title": getattr(obj, spec.title_field)},
+                % {"kind": spec.label, "title": title},
             )
-        if kind in _ON_SCENARIO_PAGE:
-            return redirect("policy:scenarios", org=organisation.slug, plan_id=plan.pk)
-        return redirect("policy:plan_detail", org=organisation.slug, plan_id=plan.pk)
+            return redirect(back, org=organisation.slug, plan_id=plan.pk)
+    form = forms.VersionForm()
+    form.set_concurrency_object(obj)
     return render(
         request,
         "policy/item_delete.html",
@@ -885,5 +925,7 @@ def item_delete(
             "obj": obj,
             "title": getattr(obj, spec.title_field),
             "consequences": _consequences(kind, obj),
+            "form": form,
+            "error": error,
         },
     )

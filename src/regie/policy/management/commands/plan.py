@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from regie.core import audit
 from regie.core.models import Organisation
-from regie.policy import diff, engine, plan_file, selectors, status
+from regie.policy import diff, engine, plan_file, selectors, services, status
 from regie.policy.models import Plan
 
 
@@ -80,13 +80,21 @@ class Command(BaseCommand):
 
     def _import(self, name: str) -> None:
         try:
-            text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
+            if name == "-":
+                text = plan_file.read_text(sys.stdin.buffer)
+            else:
+                with Path(name).open("rb") as stream:  # never more than a plan file's size
+                    text = plan_file.read_text(stream)
+        except OSError as exc:
             message = _("Cannot read %(file)s: %(error)s") % {"file": name, "error": exc}
             raise CommandError(message) from exc
+        except plan_file.PlanFileError as exc:
+            raise CommandError(
+                _("Cannot read %(file)s: %(error)s") % {"file": name, "error": exc.problems[0]}
+            ) from exc
         try:
             with audit.acting_as(None, "regie plan import"):
-                plan = plan_file.import_plan(plan_file.parse(text))
+                plan = services.import_plan(text=text)
         except plan_file.PlanFileError as exc:
             for problem in exc.problems:
                 self.stderr.write(problem)

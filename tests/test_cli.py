@@ -127,6 +127,7 @@ def test_check_deploy_is_clean_with_the_documented_production_variables(tmp_path
         REGIE_HTTPS="true",
         REGIE_ALLOWED_HOSTS="veiligheid.example.nl",
         REGIE_CSRF_TRUSTED_ORIGINS="https://veiligheid.example.nl",
+        REGIE_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
         REGIE_VAR_DIR=str(tmp_path),
     )
     result = subprocess.run(

@@ -8,12 +8,13 @@ from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.exceptions import ValidationError
 
 from regie.areas.models import Area, AreaLevel, Population
 from regie.areas.selectors import with_latest_population
+from regie.core.api import DETAIL, FIELD_ERRORS
 
 
 class AreaSerializer(serializers.ModelSerializer[Area]):
@@ -80,6 +81,10 @@ def _areas() -> QuerySet[Area]:
             "parent", OpenApiTypes.STR, description=_("Only areas directly under this CBS code.")
         ),
     ],
+    responses={
+        200: AreaSerializer(many=True),
+        400: OpenApiResponse(FIELD_ERRORS, description=_("A filter value is not valid.")),
+    },
 )
 class AreaList(generics.ListAPIView[Area]):
     """Every CBS area (Netherlands down to buurt) with its latest population, by code."""
@@ -99,7 +104,13 @@ class AreaList(generics.ListAPIView[Area]):
         return qs
 
 
-@extend_schema(summary=_("One area with its population per year"))
+@extend_schema(
+    summary=_("One area with its population per year"),
+    responses={
+        200: AreaDetailSerializer,
+        404: OpenApiResponse(DETAIL, description=_("No such area.")),
+    },
+)
 class AreaDetail(generics.RetrieveAPIView[Area]):
     """An area by CBS code (``GM0556``) with the population on 1 January of every year held."""
 

@@ -5,7 +5,7 @@ The apps' endpoints live in ``<app>/api.py``; ``regie.api_urls`` routes them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework.pagination import LimitOffsetPagination
@@ -14,6 +14,42 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 if TYPE_CHECKING:  # rest_framework.views imports the settings that name this module
     from rest_framework.request import Request
     from rest_framework.views import APIView
+
+
+#: The schema of a 400 answer to a filter value that is not valid: the messages per parameter
+#: (``{"level": ["Unknown level x."]}``), as DRF's ValidationError gives them. A plain schema,
+#: usable in ``extend_schema(responses=…)`` of every app.
+FIELD_ERRORS: dict[str, object] = {
+    "type": "object",
+    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+}
+#: The schema of ``{"detail": …}``: not found (or not visible), as DRF's NotFound gives it.
+DETAIL: dict[str, object] = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}},
+    "required": ["detail"],
+}
+
+
+def document_refusal(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """drf-spectacular hook: every operation answers 403 ``{"detail": …}`` to a request without a
+    logged-in session that passed the second factor, and to a method other than GET, HEAD or
+    OPTIONS (the refusals of :class:`ReadOnlyAuthenticated` and the two-factor middleware)."""
+    # The monitor's ErrorSerializer is the same ``{"detail": …}`` under this name.
+    result.setdefault("components", {}).setdefault("schemas", {}).setdefault("Error", DETAIL)
+    refusal = {
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        "description": str(
+            _(
+                "Not logged in, the second factor not passed, or a method other than GET, HEAD "
+                "or OPTIONS."
+            )
+        ),
+    }
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            operation.setdefault("responses", {}).setdefault("403", refusal)
+    return result
 
 
 class ReadOnlyAuthenticated(BasePermission):

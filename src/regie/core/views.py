@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -13,6 +14,9 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path_info.startswith("/api/"):
+        # An address under the JSON API that no endpoint matches answers as the endpoints do.
+        return JsonResponse({"detail": _("Not found."), "code": "not_found"}, status=404)
     return render(request, "404.html", status=404)
 
 

@@ -8,3 +8,6 @@ class DemoConfig(AppConfig):
     name = "regie.demo"
     label = "demo"
     verbose_name = _("Demo")
+
+    def ready(self) -> None:
+        from regie.demo import checks  # noqa: F401 - registers the deploy check of demo accounts

@@ -1,0 +1,224 @@
+"""Production checks of the product's own settings: ``regie check --deploy``.
+
+Django's deployment checks (``security.W0xx``) look at HTTPS, cookies and headers; these look at
+what makes *this* product unsafe to run for real. They are registered with ``deploy=True``, so
+``regie check`` (and ``make test``) never run them; ``regie check --deploy`` always does. They
+are errors, not warnings: ``regie check --deploy`` exits non-zero on any of them.
+
+Ids (one list for both modules that use the ``regie`` prefix):
+
+- ``regie.E001`` demo accounts are active (``regie.demo.checks``)
+- ``regie.E002`` a superuser or beheerder has the published demo password (``regie.demo.checks``)
+- ``regie.W001`` the database could not be read for those two (``regie.demo.checks``)
+- ``regie.E003`` two-factor authentication is not required for a role that sees data
+- ``regie.E004`` password guessing is not held back enough
+- ``regie.E005`` Django's admin is exposed
+- ``regie.E006`` mail is printed, written to files or kept in memory instead of sent
+- ``regie.E007`` debug mode or a debugging app is on
+- ``regie.E008`` the secret key is a published development key
+- ``regie.E009`` reserved: field encryption keys (see the end of this module)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import CheckMessage, Error, Tags, register
+
+#: Roles that see a gemeente's data (or, for handhavers and ketenpartners, personal data in the
+#: meldpunt): each must log in with a second factor. Role values of ``regie.accounts.models.Role``
+#: (core sits below accounts, so it names them rather than importing them).
+ROLES_REQUIRING_2FA = ("beheerder", "adviseur", "handhaver", "ketenpartner")
+#: At most this many free failed passwords per account before logging in is slowed down (or,
+#: with django-axes alone, locked out), counted over at least this long; and a slowed-down
+#: account waits at least this long between attempts at the end.
+MAX_LOCKOUT_FAILURES = 10
+MIN_LOCKOUT = dt.timedelta(minutes=5)
+MIN_LOGIN_DELAY_SECONDS = 30
+#: Mail backends that never deliver: a password-reset link printed to the server's console (or a
+#: file) reaches the log instead of the user, and is a secret there.
+UNDELIVERED_MAIL_BACKENDS = frozenset(
+    {
+        "django.core.mail.backends.console.EmailBackend",
+        "django.core.mail.backends.filebased.EmailBackend",
+        "django.core.mail.backends.locmem.EmailBackend",
+        "django.core.mail.backends.dummy.EmailBackend",
+    }
+)
+#: Apps that show settings, SQL or objects to whoever reaches them.
+DEBUG_APPS = frozenset({"debug_toolbar", "django_extensions", "silk"})
+#: Keys made by ``startproject`` and the development default of ``regie.settings`` begin so.
+INSECURE_KEY_PREFIX = "django-insecure-"
+
+Messages = list[CheckMessage]
+
+
+@register(Tags.security, deploy=True)
+def two_factor_roles(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> Messages:
+    """regie.E003: every role that sees data must use two-factor authentication."""
+    required = set(getattr(settings, "REGIE_2FA_REQUIRED_ROLES", ()))
+    missing = [role for role in ROLES_REQUIRING_2FA if role not in required]
+    if not missing:
+        return []
+    return [
+        Error(
+            f"Two-factor authentication is not required for the role(s) {', '.join(missing)}, "
+            "which see a gemeente's data.",
+            hint="Leave REGIE_2FA_REQUIRED_ROLES unset (its default is "
+            f"{','.join(ROLES_REQUIRING_2FA)}) or add these roles to it.",
+            obj="REGIE_2FA_REQUIRED_ROLES",
+            id="regie.E003",
+        )
+    ]
+
+
+def _lockout_failures() -> Any:
+    # The product's own setting first (per account); django-axes' limit where there is none.
+    return getattr(settings, "REGIE_LOCKOUT_FAILURES", getattr(settings, "AXES_FAILURE_LIMIT", 3))
+
+
+def _lockout_length() -> dt.timedelta | None:
+    """How long failures count (and a lock-out lasts); None when until a beheerder lifts it."""
+    minutes = getattr(settings, "REGIE_LOCKOUT_MINUTES", None)
+    if minutes is not None:
+        return dt.timedelta(minutes=float(minutes))
+    cooloff = getattr(settings, "AXES_COOLOFF_TIME", None)
+    if cooloff is None:
+        return None
+    if isinstance(cooloff, dt.timedelta):
+        return cooloff
+    if isinstance(cooloff, int | float):
+        return dt.timedelta(hours=cooloff)  # django-axes counts a number in hours
+    return None  # a callable or dotted path: computed per request, not judged here
+
+
+def _guessing_problems() -> list[str]:
+    problems: list[str] = []
+    if "axes" in settings.INSTALLED_APPS and not getattr(settings, "AXES_ENABLED", True):
+        problems.append("the lock-out per client address is switched off (AXES_ENABLED is false)")
+    failures = _lockout_failures()
+    if not isinstance(failures, int) or not 1 <= failures <= MAX_LOCKOUT_FAILURES:
+        problems.append(
+            f"{failures!r} failed passwords for an account go unhindered "
+            f"(at most {MAX_LOCKOUT_FAILURES})"
+        )
+    length = _lockout_length()
+    if length is not None and length < MIN_LOCKOUT:
+        problems.append(
+            f"failed passwords count for {length.total_seconds() / 60:g} minutes "
+            f"(at least {MIN_LOCKOUT.total_seconds() / 60:g})"
+        )
+    delay = getattr(settings, "REGIE_LOGIN_MAX_DELAY_SECONDS", None)
+    if delay is not None and delay < MIN_LOGIN_DELAY_SECONDS:
+        problems.append(
+            f"a slowed-down account waits at most {delay} seconds between attempts "
+            f"(at least {MIN_LOGIN_DELAY_SECONDS})"
+        )
+    return problems
+
+
+@register(Tags.security, deploy=True)
+def lockout(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> Messages:
+    """regie.E004: password guessing is slowed down (per account) or locked out (per address)
+    after at most 10 failures, counted over at least 5 minutes."""
+    problems = _guessing_problems()
+    if not problems:
+        return []
+    return [
+        Error(
+            "Password guessing is not held back enough: " + "; ".join(problems) + ".",
+            hint=f"Set REGIE_LOCKOUT_FAILURES between 1 and {MAX_LOCKOUT_FAILURES}, "
+            f"REGIE_LOCKOUT_MINUTES to {MIN_LOCKOUT.total_seconds() / 60:g} or more and "
+            f"REGIE_LOGIN_MAX_DELAY_SECONDS to {MIN_LOGIN_DELAY_SECONDS} or more (the defaults, "
+            "5, 15 and 60, are fine).",
+            obj="REGIE_LOCKOUT_FAILURES",
+            id="regie.E004",
+        )
+    ]
+
+
+@register(Tags.security, deploy=True)
+def django_admin(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> Messages:
+    """regie.E005: Django's admin is a developer's tool, not part of the product."""
+    if not getattr(settings, "REGIE_DJANGO_ADMIN", False):
+        return []
+    return [
+        Error(
+            "Django's admin is exposed at /admin/: it edits every table directly, past the "
+            "product's rules, tenancy checks and audit log.",
+            hint="Set REGIE_DJANGO_ADMIN=false; the Beheer section manages users and "
+            "organisations.",
+            obj="REGIE_DJANGO_ADMIN",
+            id="regie.E005",
+        )
+    ]
+
+
+@register(Tags.security, deploy=True)
+def mail_backend(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> Messages:
+    """regie.E006: mails (password reset, invitations) must be sent, not printed."""
+    backend = getattr(settings, "EMAIL_BACKEND", "")
+    if backend not in UNDELIVERED_MAIL_BACKENDS:
+        return []
+    return [
+        Error(
+            f"Mail is not sent ({backend}): password-reset links and invitations never reach "
+            "their users, and a printed or stored link lets whoever reads the log or file in.",
+            hint="Set REGIE_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and "
+            "REGIE_EMAIL_HOST (see docs/configuration.md).",
+            obj="REGIE_EMAIL_BACKEND",
+            id="regie.E006",
+        )
+    ]
+
+
+@register(Tags.security, deploy=True)
+def debugging(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> Messages:
+    """regie.E007: no debug pages and no debugging apps (Django only warns: security.W018)."""
+    found: list[str] = []
+    if settings.DEBUG:
+        found.append("DEBUG is true")
+    found += [f"{app} is installed" for app in _installed(DEBUG_APPS)]
+    if not found:
+        return []
+    return [
+        Error(
+            "Debugging is on ("
+            + ", ".join(found)
+            + "): error and debug pages show settings, SQL and the data of the request.",
+            hint="Set REGIE_DEBUG=false and remove debugging apps from production.",
+            obj="REGIE_DEBUG",
+            id="regie.E007",
+        )
+    ]
+
+
+def _installed(names: Iterable[str]) -> list[str]:
+    apps = {app.split(".")[0] for app in settings.INSTALLED_APPS}
+    return sorted(name for name in names if name in apps)
+
+
+@register(Tags.security, deploy=True)
+def secret_key(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> Messages:
+    """regie.E008: the development key is in the source code (Django only warns: W009)."""
+    if not str(getattr(settings, "SECRET_KEY", "")).startswith(INSECURE_KEY_PREFIX):
+        return []
+    return [
+        Error(
+            "The secret key is a published development key: anyone can forge sessions and "
+            "password-reset links with it.",
+            hint="Set REGIE_SECRET_KEY to at least 50 random characters: "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))'.",
+            obj="REGIE_SECRET_KEY",
+            id="regie.E008",
+        )
+    ]
+
+
+# regie.E009 (reserved) — field encryption keys. The meldpunt will store personal data encrypted
+# per field, with keys from a setting REGIE_FIELD_KEYS. When that setting exists, add a check here
+# that fails when the keys are missing, too short, or the development keys. There is nothing to
+# check before then: no field is encrypted yet.

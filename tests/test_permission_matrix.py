@@ -13,9 +13,12 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from regie.accounts import events
 from regie.accounts.models import Role, User
 from regie.accounts.permissions import ADMIN_ROLES, ALL_ROLES, EDITOR_ROLES, STAFF_ROLES
+from regie.accounts.services import invite
 from regie.core.models import AuditAction, Organisation
 from regie.core.services import record_event
 from regie.monitor.models import Dataset, ImportBatch, Measure
@@ -46,6 +49,11 @@ MATRIX: dict[str, Any] = {
     "accounts:verify": LOGGED_IN,
     "accounts:setup_2fa": LOGGED_IN,
     "accounts:profile": LOGGED_IN,
+    "accounts:email_change": LOGGED_IN,
+    "accounts:email_confirm": LOGGED_IN,
+    "accounts:device_remove": LOGGED_IN,  # only the user's own devices (see below)
+    "accounts:invitation_respond": NOT_GET,
+    "accounts:invitation": PUBLIC,  # the link in the mail: its token is the key
     "accounts:password_change": LOGGED_IN,
     "accounts:password_change_done": LOGGED_IN,
     "accounts:password_reset": PUBLIC,
@@ -53,6 +61,11 @@ MATRIX: dict[str, Any] = {
     "accounts:password_reset_confirm": PUBLIC,
     "accounts:password_reset_complete": PUBLIC,
     "installatie:organisation_list": SUPERUSER,
+    "installatie:account_list": SUPERUSER,
+    "installatie:account_detail": SUPERUSER,
+    "installatie:account_reset_2fa": SUPERUSER,
+    "installatie:audit_log": SUPERUSER,
+    "installatie:audit_entry": SUPERUSER,
     "areas:index": LOGGED_IN,
     "areas:detail": LOGGED_IN,
     "org_areas:overview": ALL_ROLES,
@@ -60,7 +73,7 @@ MATRIX: dict[str, Any] = {
     "beheer:member_list": ADMIN_ROLES,
     "beheer:member_detail": ADMIN_ROLES,
     "beheer:member_remove": ADMIN_ROLES,
-    "beheer:member_reset_2fa": ADMIN_ROLES,
+    "beheer:invitation_cancel": ADMIN_ROLES,
     "beheer:organisation_settings": ADMIN_ROLES,
     "beheer:audit_log": ADMIN_ROLES,
     "beheer:audit_entry": ADMIN_ROLES,
@@ -73,6 +86,7 @@ MATRIX: dict[str, Any] = {
     "monitor:upload_confirm": NOT_GET,
     "monitor:upload_cancel": NOT_GET,
     "monitor:import_status": STAFF_ROLES,
+    "monitor:upload_check": EDITOR_ROLES,
     "monitor:template_csv": STAFF_ROLES,
     "monitor:template_xlsx": STAFF_ROLES,
     # Own figures in the API: only with ?org= and a staff role there (test_api_urls_per_role).
@@ -145,7 +159,8 @@ def _kwargs(name: str, org: Organisation, target: dict[str, Any]) -> dict[str, A
     pattern_keys = {
         "beheer:member_detail",
         "beheer:member_remove",
-        "beheer:member_reset_2fa",
+        "installatie:account_detail",
+        "installatie:account_reset_2fa",
     }
     if name.startswith(("org_areas:", "beheer:", "monitor:", "policy:")):
         kwargs["org"] = org.slug
@@ -167,12 +182,22 @@ def _kwargs(name: str, org: Organisation, target: dict[str, Any]) -> dict[str, A
         kwargs["dataset_id"] = target["batch"].dataset_id
     if name == "monitor:import_status":
         kwargs["batch_id"] = target["batch"].pk
+    if name == "monitor:upload_check":
+        kwargs["batch_id"] = target["check"].pk
     if name == "monitor:measure":
         kwargs["code"] = "politie:1.1.1"
     if name in pattern_keys:
         kwargs["user_id"] = target["member"].pk
     if name == "beheer:audit_entry":
         kwargs["entry_id"] = target["entry"].pk
+    if name == "installatie:audit_entry":
+        kwargs["entry_id"] = target["account_entry"].pk
+    if name in {"beheer:invitation_cancel", "accounts:invitation_respond"}:
+        kwargs["invitation_id"] = target["invitation"].pk
+    if name == "accounts:device_remove":
+        kwargs["device_id"] = target["device"].pk
+    if name in {"accounts:invitation", "accounts:email_confirm"}:
+        kwargs["token"] = "no-such-token"
     if name in {"areas:detail", "api:area_detail"}:
         kwargs["code"] = "GM0556"
     if name == "api:measure_detail":
@@ -230,9 +255,33 @@ def world(
         batch = ImportBatch.objects.create(
             dataset=dataset, format="local", filename="x.csv", imported_by_label="test"
         )
-        data[key] = {"member": target_user, "entry": entry, "batch": batch}
+        check = ImportBatch.objects.create(
+            dataset=dataset,
+            format="local",
+            filename="x.csv",
+            imported_by_label="test",
+            dry_run=True,
+            state="dry_run",
+        )
+        data[key] = {"member": target_user, "entry": entry, "batch": batch, "check": check}
         data[key].update(_small_plan(org, measure, areas["gm"]))
+        data[key].update(_account_things(org, target_user))
     return data
+
+
+def _account_things(org: Organisation, target_user: User) -> dict[str, Any]:
+    """A security event about the member, an open invitation of ``org`` and the member's app."""
+    return {
+        "account_entry": events.record(AuditAction.LOGIN, account=target_user, actor=target_user),
+        "invitation": invite(
+            organisation=org,
+            email=f"uitgenodigd@{org.slug}.example.org",
+            role=Role.RAADPLEGER,
+            invited_by=target_user,
+            base_url="http://testserver",
+        ),
+        "device": TOTPDevice.objects.create(user=target_user, name="app", confirmed=True),
+    }
 
 
 def _small_plan(org: Organisation, measure: Measure, area: Any) -> dict[str, Any]:
@@ -309,10 +358,11 @@ def test_other_gemeente_ids_under_own_slug_are_404(
         in {
             "beheer:member_detail",
             "beheer:member_remove",
-            "beheer:member_reset_2fa",
+            "beheer:invitation_cancel",
             "beheer:audit_entry",
             "monitor:dataset_detail",
             "monitor:import_status",
+            "monitor:upload_check",
         }
         | POLICY_ID_URLS
     ):
@@ -349,15 +399,36 @@ def test_anonymous(world: dict[str, Any], name: str) -> None:
 def test_non_org_urls_per_role(
     world: dict[str, Any], login: Callable[[User], Client], role: str, name: str
 ) -> None:
-    client = login(world["users"][role])
-    url = reverse(name, kwargs=_kwargs(name, world["own"], world["own_target"]))
+    user = world["users"][role]
+    client = login(user)
+    kwargs = _kwargs(name, world["own"], world["own_target"])
+    if name == "accounts:device_remove":
+        kwargs["device_id"] = TOTPDevice.objects.get(user=user).pk  # the user's own device
+    url = reverse(name, kwargs=kwargs)
     status = client.get(url).status_code
     if MATRIX[name] == SUPERUSER:
         assert status == 403, url
-    elif name in {"accounts:verify", "accounts:setup_2fa", "home"}:
+    elif name in {"accounts:verify", "home"}:
         assert status == 302, url  # already verified / single organisation → redirect onwards
     else:
-        assert status == 200, url
+        assert status == 200, url  # setup_2fa: a verified session may add a device
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", sorted(Role.values))
+def test_devices_and_invitations_of_other_accounts_are_404(
+    world: dict[str, Any], login: Callable[[User], Client], role: str
+) -> None:
+    """The own account pages never reach another account's devices or invitations."""
+    client = login(world["users"][role])
+    for target in (world["own_target"], world["other_target"]):
+        device = reverse("accounts:device_remove", kwargs={"device_id": target["device"].pk})
+        assert client.get(device).status_code == 404, device
+        assert client.post(device).status_code == 404, device
+        answer = reverse(
+            "accounts:invitation_respond", kwargs={"invitation_id": target["invitation"].pk}
+        )
+        assert client.post(answer, {"answer": "accept"}).status_code == 404, answer
 
 
 @pytest.mark.django_db

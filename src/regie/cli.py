@@ -9,6 +9,7 @@ from pathlib import Path
 PRODUCT_COMMANDS = [
     ("demo", "load the demo gemeenten Maassluis and Alblasserdam with accounts (--reset rebuilds)"),
     ("serve", "run the web application (http://127.0.0.1:8000; PORT or --port overrides)"),
+    ("cleanup", "remove stale uploads and old checks; mark imports whose process stopped failed"),
     ("createuser", "create a user and give them a role in an organisation"),
     ("demo-code", "print the current two-factor code of a demo account"),
     ("loadareas", "load or refresh the areas (CBS codes, hierarchy, population)"),

@@ -51,7 +51,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "regie.core.uploads.RequestSizeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "regie.core.headers.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -106,7 +108,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Authentication -------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out client address
+    "regie.accounts.backends.LoginThrottleBackend",  # refuses an account during its slow-down
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"
@@ -128,14 +131,26 @@ REGIE_2FA_REQUIRED_ROLES = env.get_list(
 )
 OTP_TOTP_ISSUER = env.get_str("REGIE_OTP_ISSUER", "Veiligheidsregie")
 
-# Lock-out after repeated failed logins (django-axes).
-AXES_FAILURE_LIMIT = env.get_int("REGIE_LOCKOUT_FAILURES", 5)
-AXES_COOLOFF_TIME = env.get_int("REGIE_LOCKOUT_MINUTES", 15) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+# Password guessing (ADR 0004). Per account, from any address: after REGIE_LOCKOUT_FAILURES
+# failed passwords within REGIE_LOCKOUT_MINUTES, each further attempt waits 2, 4, 8, … seconds
+# (at most REGIE_LOGIN_MAX_DELAY_SECONDS) and is refused unseen during the wait; the owner is
+# slowed down, never locked out (regie.accounts.throttle). Per client address (django-axes): one
+# source with REGIE_LOCKOUT_ADDRESS_FAILURES failures, over any accounts, is locked out for
+# REGIE_LOCKOUT_MINUTES. The address is the one the trusted proxies saw (REGIE_PROXY_COUNT).
+REGIE_LOCKOUT_FAILURES = env.get_int("REGIE_LOCKOUT_FAILURES", 5)
+REGIE_LOCKOUT_MINUTES = env.get_int("REGIE_LOCKOUT_MINUTES", 15)
+REGIE_LOGIN_MAX_DELAY_SECONDS = env.get_int("REGIE_LOGIN_MAX_DELAY_SECONDS", 60)
+REGIE_LOCKOUT_ADDRESS_FAILURES = env.get_int("REGIE_LOCKOUT_ADDRESS_FAILURES", 30)
+AXES_FAILURE_LIMIT = REGIE_LOCKOUT_ADDRESS_FAILURES
+AXES_COOLOFF_TIME = REGIE_LOCKOUT_MINUTES / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_CLIENT_IP_CALLABLE = "regie.core.audit.client_address"
+# A success from the address does not clear its failures (an attacker's own account would), and
+# attempts during a lock-out do not lengthen it.
+AXES_RESET_ON_SUCCESS = False
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
 # Sessions: expire after inactivity and when the browser closes.
 SESSION_COOKIE_AGE = env.get_int("REGIE_SESSION_IDLE_MINUTES", 30) * 60
@@ -144,6 +159,11 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 PASSWORD_RESET_TIMEOUT = 60 * 60  # one hour
+# Reset mails per hour, per account and per client address (the page answers the same anyway).
+REGIE_RESET_MAILS_PER_ACCOUNT = env.get_int("REGIE_RESET_MAILS_PER_ACCOUNT", 3)
+REGIE_RESET_MAILS_PER_ADDRESS = env.get_int("REGIE_RESET_MAILS_PER_ADDRESS", 10)
+# How long the link in an invitation to an organisation stays valid.
+REGIE_INVITATION_DAYS = env.get_int("REGIE_INVITATION_DAYS", 7)
 
 # --- E-mail -------------------------------------------------------------------------------
 EMAIL_BACKEND = env.get_str("REGIE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -163,13 +183,27 @@ CSRF_COOKIE_SECURE = _HTTPS
 SECURE_HSTS_SECONDS = env.get_int("REGIE_HSTS_SECONDS", 31536000 if _HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _HTTPS
 SECURE_HSTS_PRELOAD = _HTTPS
-if env.get_bool("REGIE_BEHIND_PROXY", False):
+_BEHIND_PROXY = env.get_bool("REGIE_BEHIND_PROXY", False)
+if _BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Reverse proxies in front of the site that append the client's address to X-Forwarded-For; the
+# client address (audit log, login throttle) is read from that header only this many hops deep.
+REGIE_PROXY_COUNT = env.get_int("REGIE_PROXY_COUNT", 1 if _BEHIND_PROXY else 0)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_COOKIE_HTTPONLY = True
+# Request bodies: the whole request (regie.core.uploads answers 413 above it; `regie serve` gives
+# the same limit to waitress), form fields without files, and each uploaded file as it arrives.
+REGIE_MAX_REQUEST_MB = env.get_int("REGIE_MAX_REQUEST_MB", 20)
+REGIE_MAX_REQUEST_BYTES = REGIE_MAX_REQUEST_MB * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # 2.5 MB of form fields (files not counted)
+FILE_UPLOAD_HANDLERS = [
+    "regie.core.uploads.LimitedUploadHandler",  # stops a file once larger than its form allows
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -252,10 +286,18 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["regie.core.api.ReadOnlyAuthenticated"],
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Every operation documents its 403 (no verified session, or a write): regie.core.api.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "regie.core.api.document_refusal",
+    ],
 }
 
 CSRF_FAILURE_VIEW = "regie.core.views.csrf_failure"
 REGIE_DJANGO_ADMIN = env.get_bool("REGIE_DJANGO_ADMIN", False)
+# Whether `flush` may erase the append-only audit log on any database (tests only; not read from
+# the environment). Otherwise only a demo database may be erased (regie.core.append_only).
+REGIE_ALLOW_AUDIT_PURGE = False
 # Results computed from figures (veiligheidsbeeld pages) are cached per data version
 # (regie.monitor.cache); this bounds how long an entry lives.
 CACHES = {

@@ -1,9 +1,11 @@
 """Browser journey through Bronnen: an adviseur uploads local figures, checks them and imports.
 
-The import runs eagerly here: the live server shares pytest's in-memory SQLite database, where a
-worker thread's write transaction makes the server's own session writes fail with "database
-table is locked" (a file database waits instead, with its busy timeout). The worker and the
-status page are covered by src/regie/monitor/tests/test_bronnen_views.py.
+An upload goes to its check page, which shows the preview when the check (a background job) is
+done. The jobs run eagerly here: the live server shares pytest's in-memory SQLite database, where
+locking is per table and a worker thread's write makes the server's own writes fail at once with
+"database table is locked" (a file database waits instead, with its busy timeout). The workers,
+the polling pages and another gemeente working during a slow check are covered by
+src/regie/monitor/tests/test_bronnen_views.py and tests/security/test_import_locking.py.
 """
 
 from __future__ import annotations
@@ -52,8 +54,12 @@ def test_adviseur_uploads_checks_and_imports_local_figures(
     page.goto(url("monitor:upload", org="gm0556"))
     a11y.check(page, "upload form")
 
-    # A file with an error: the preview lists it and offers no import.
+    # A file with an error: its check page lists it and offers no import.
     choose_and_check(page, "fout.csv", MALFORMED)
+    refused = ImportBatch.objects.get(filename="fout.csv")
+    assert refused.dry_run
+    expect(page).to_have_url(path_is("monitor:upload_check", org="gm0556", batch_id=refused.pk))
+    expect(h1(page)).to_contain_text("fout.csv")
     expect(page.locator("main table").last).to_contain_text("veertien")
     expect(
         page.locator(f"form[action='{url('monitor:upload_confirm', org='gm0556')}']")
@@ -61,8 +67,12 @@ def test_adviseur_uploads_checks_and_imports_local_figures(
     a11y.check(page, "preview, refused")
 
     # A valid file: preview, then import.
-    page.goto(url("monitor:upload", org="gm0556"))
+    page.get_by_role("link", name="Verbeterd bestand uploaden").click()
+    expect(page).to_have_url(path_is("monitor:upload", org="gm0556"))
     choose_and_check(page, "cijfers.csv", VALID)
+    checked = ImportBatch.objects.get(filename="cijfers.csv", dry_run=True)
+    expect(page).to_have_url(path_is("monitor:upload_check", org="gm0556", batch_id=checked.pk))
+    expect(page.locator("#check-status progress")).to_have_count(0)
     confirm = page.locator(f"form[action='{url('monitor:upload_confirm', org='gm0556')}'] button")
     expect(confirm).to_be_visible()
     assert Observation.objects.count() == 0

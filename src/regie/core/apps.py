@@ -8,8 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from regie.core import audit
-        from regie.core.models import Organisation
+        from regie.core import audit, checks  # noqa: F401 - importing checks registers them
+        from regie.core.models import Installation, Organisation
 
         audit.connect_signals()
         audit.register(Organisation, organisation=lambda org: org)
+        audit.register(Installation)

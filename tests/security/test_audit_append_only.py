@@ -95,3 +95,27 @@ def test_a_database_built_by_the_demo_from_empty_is_a_demo(settings: Any) -> Non
     core_services.mark_demo_installation()
     assert append_only.purge_allowed()
     assert core_services.is_demo_installation()
+
+
+@pytest.mark.django_db
+def test_a_demo_stops_being_one_when_real_organisations_or_accounts_arrive(
+    settings: Any,
+) -> None:
+    from regie.accounts.tests.factories import UserFactory
+    from regie.core.tests.factories import GemeenteFactory
+    from regie.demo import services as demo_services
+
+    settings.REGIE_ALLOW_AUDIT_PURGE = False
+    core_services.mark_demo_installation()
+    GemeenteFactory(name="Maassluis", slug="gm0556", cbs_code="GM0556")  # the demo's own
+    assert append_only.purge_allowed()
+    GemeenteFactory(name="Vlaardingen", slug="gm0622", cbs_code="GM0622")
+    assert not append_only.purge_allowed()
+    with pytest.raises(CommandError, match="geen demo"):
+        call_command("demo", reset=True, yes=True)
+    # An account that is not the demo's ends it too (regie demo marks only an empty database).
+    core_services.mark_demo_installation()
+    assert append_only.purge_allowed()
+    UserFactory(username="echte.gebruiker")
+    assert not append_only.purge_allowed()
+    assert "echte.gebruiker" not in demo_services.demo_usernames()

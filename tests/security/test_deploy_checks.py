@@ -97,7 +97,7 @@ def test_the_demo_installation_fails_the_deploy_check(demo_dir: Path) -> None:
     result = _regie(_clean_env(demo_dir), "check", "--deploy")
     assert result.returncode != 0
     output = result.stdout + result.stderr
-    for check_id in ("regie.E001", "regie.E006", "regie.E008"):
+    for check_id in ("regie.E001", "regie.E006", "regie.E008", "regie.E010"):
         assert check_id in output, output
     assert "beheerder.maassluis" in output  # the demo accounts are named
     assert "Traceback" not in output
@@ -253,6 +253,37 @@ def test_the_secret_key_must_not_be_a_development_key(settings: Any) -> None:
     assert _ids(core_checks.secret_key()) == ["regie.E008"]
     settings.SECRET_KEY = secrets.token_urlsafe(50)
     assert core_checks.secret_key() == []
+
+
+@pytest.mark.django_db
+def test_the_audit_log_must_be_guarded_and_the_database_no_demo() -> None:
+    from django.db import transaction
+
+    from regie.core import append_only
+    from regie.core import services as core_services
+
+    assert core_checks.audit_guard() == []
+    core_services.mark_demo_installation()
+    (message,) = core_checks.audit_guard()
+    assert message.id == "regie.E010"
+    assert "demo" in message.msg
+    core_services.end_demo_installation()
+    assert core_checks.audit_guard() == []
+    with transaction.atomic():  # the triggers come back with the rollback
+        with connection.cursor() as cursor:
+            for statement in append_only.drop_sql(connection.vendor):
+                cursor.execute(statement)
+        (message,) = core_checks.audit_guard()
+        assert "triggers" in message.msg
+        transaction.set_rollback(True)
+    assert append_only.triggers_present()
+
+
+def test_the_site_must_not_answer_to_any_host_name(settings: Any) -> None:
+    settings.ALLOWED_HOSTS = ["veiligheid.example.nl", "*"]
+    assert _ids(core_checks.allowed_hosts()) == ["regie.E011"]
+    settings.ALLOWED_HOSTS = ["veiligheid.example.nl"]
+    assert core_checks.allowed_hosts() == []
 
 
 # --- Demo accounts and the demo password -------------------------------------------------------

@@ -13,7 +13,7 @@ import contextlib
 from collections.abc import Iterator
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 TABLE = "core_auditentry"
@@ -82,8 +82,34 @@ def purge_allowed() -> bool:
 
     try:
         return Installation.objects.filter(is_demo=True).exists()
-    except Exception:  # no tables yet: nothing to protect
+    except DatabaseError:
+        # No tables yet (flush before migrate): there is no audit log to protect. Any other
+        # database error ends the flush anyway, at its first statement.
+        return not _has_audit_table()
+
+
+def _has_audit_table() -> bool:
+    try:
+        return TABLE in connection.introspection.table_names()
+    except DatabaseError:
+        return True  # unknown: protect it
+
+
+def triggers_present(conn: BaseDatabaseWrapper | None = None) -> bool:
+    """Whether the guard triggers exist (the deploy check asks; a restored dump may lack them)."""
+    conn = conn or connection
+    if conn.vendor == "sqlite":
+        sql = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s"
+        expected = {"core_auditentry_no_update", "core_auditentry_no_delete"}
+    elif conn.vendor == "postgresql":
+        sql = "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal"
+        expected = {"core_auditentry_append_only", "core_auditentry_no_truncate"}
+    else:
         return True
+    with conn.cursor() as cursor:
+        cursor.execute(sql, [TABLE])
+        found = {row[0] for row in cursor.fetchall()}
+    return expected <= found
 
 
 @contextlib.contextmanager

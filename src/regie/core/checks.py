@@ -17,6 +17,9 @@ Ids (one list for both modules that use the ``regie`` prefix):
 - ``regie.E007`` debug mode or a debugging app is on
 - ``regie.E008`` the secret key is a published development key
 - ``regie.E009`` reserved: field encryption keys (see the end of this module)
+- ``regie.E010`` the audit log is not guarded by its database triggers, or the database is a demo
+- ``regie.E011`` the site answers to any host name (mail links are built from the Host header)
+- ``regie.W002`` the database could not be read for regie.E010
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import CheckMessage, Error, Tags, register
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
+from django.db import DatabaseError, connection
 
 #: Roles that see a gemeente's data (or, for handhavers and ketenpartners, personal data in the
 #: meldpunt): each must log in with a second factor. Role values of ``regie.accounts.models.Role``
@@ -214,6 +218,69 @@ def secret_key(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> Messa
             "python -c 'import secrets; print(secrets.token_urlsafe(50))'.",
             obj="REGIE_SECRET_KEY",
             id="regie.E008",
+        )
+    ]
+
+
+@register(Tags.security, deploy=True)
+def audit_guard(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> Messages:
+    """regie.E010: the audit log's triggers exist, and the database is not a demo (ADR 0012).
+
+    Reads the default database although the check is not tagged ``database`` (see
+    ``regie.demo.checks`` for why). Before ``regie migrate`` there is nothing to check.
+    """
+    from regie.core import append_only
+    from regie.core.models import Installation
+
+    try:
+        if append_only.TABLE not in connection.introspection.table_names():
+            return []
+        problems = []
+        if not append_only.triggers_present():
+            problems.append(
+                "the triggers that refuse changes to the audit log are missing (a restored dump "
+                "without triggers, or a database changed by hand)"
+            )
+        if Installation.objects.filter(is_demo=True).exists():
+            problems.append(
+                "the database is marked as a demo, so `regie demo --reset` may erase it with its "
+                "audit log"
+            )
+    except DatabaseError as exc:
+        return [
+            Warning(
+                f"Could not check the audit log's guard in the database: {exc}".strip(),
+                hint="Run regie check --deploy where the database can be reached.",
+                obj="DATABASES['default']",
+                id="regie.W002",
+            )
+        ]
+    if not problems:
+        return []
+    return [
+        Error(
+            "The audit log is not protected: " + "; ".join(problems) + ".",
+            hint="Run regie migrate (it creates the triggers), and use a database that was not "
+            "made by regie demo for production.",
+            obj="core_auditentry",
+            id="regie.E010",
+        )
+    ]
+
+
+@register(Tags.security, deploy=True)
+def allowed_hosts(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> Messages:
+    """regie.E011: links in mails (password reset, invitations) are built from the request's
+    host name, which Django trusts only when it is in ALLOWED_HOSTS."""
+    if "*" not in settings.ALLOWED_HOSTS:
+        return []
+    return [
+        Error(
+            "The site answers to any host name: someone who asks for a password reset with a "
+            "forged Host header gets a mail sent with a link to their own site.",
+            hint="Set REGIE_ALLOWED_HOSTS to the site's own host name(s).",
+            obj="REGIE_ALLOWED_HOSTS",
+            id="regie.E011",
         )
     ]
 

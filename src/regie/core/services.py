@@ -115,3 +115,11 @@ def mark_demo_installation() -> None:
     """Record that this database is a demo; called by ``regie demo`` on an empty database."""
     if not is_demo_installation():
         Installation.objects.create(is_demo=True)
+
+
+@transaction.atomic
+def end_demo_installation() -> None:
+    """This database now holds more than the demo: it may never be erased again (for good)."""
+    for installation in Installation.objects.select_for_update().filter(is_demo=True):
+        installation.is_demo = False
+        installation.save()

@@ -4,8 +4,10 @@ Two layers, both configured in settings:
 
 - :class:`RequestSizeMiddleware` (right after ``SecurityMiddleware``) answers ``413`` to a
   request whose ``Content-Length`` is larger than ``REGIE_MAX_REQUEST_BYTES``, before anything
-  reads the body. A body without a length (an ASGI server passes chunked bodies through) is
-  wrapped so that reading past the limit stops and the answer becomes the same ``413``.
+  reads the body. A body without a length (a WSGI server that passes chunked bodies through) is
+  wrapped so that reading past the limit stops and the answer becomes the same ``413``. Under
+  ASGI, Django spools the whole body before any middleware runs, so there the server's own
+  limit counts; ``regie serve`` (waitress, WSGI) also caps the body itself.
 - :class:`LimitedUploadHandler` (first in ``FILE_UPLOAD_HANDLERS``) counts each uploaded file as
   it arrives and stops passing it on to Django's memory/temporary-file handlers once it is
   larger than the view allows (:func:`upload_limit`). The form then finds a

@@ -33,9 +33,9 @@ MAX_PASSWORDS_COMPARED = 10
 def demo_usernames() -> list[str]:
     # Imported here: the demo's services load half the product, and this module is imported
     # when Django starts (to register the check).
-    from regie.demo.services import ACCOUNTS, SUPERUSER
+    from regie.demo import services
 
-    return [account[0] for account in ACCOUNTS] + [SUPERUSER]
+    return sorted(services.demo_usernames())
 
 
 @register(Tags.security, deploy=True)

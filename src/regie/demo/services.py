@@ -53,6 +53,21 @@ ACCOUNTS: list[tuple[str, str, str, list[tuple[str, str]]]] = [
 SUPERUSER = "installatiebeheer"
 
 
+def demo_slugs() -> frozenset[str]:
+    return frozenset(org[0] for org in ORGANISATIONS)
+
+
+def demo_usernames() -> frozenset[str]:
+    return frozenset([account[0] for account in ACCOUNTS] + [SUPERUSER])
+
+
+def no_longer_a_demo() -> None:
+    """An organisation or account that is not the demo's was added: the database holds real
+    data now, and ``regie demo --reset`` (or ``flush``) may never erase it (ADR 0012)."""
+    if core_services.is_demo_installation():
+        core_services.end_demo_installation()
+
+
 @dataclass(frozen=True)
 class DemoAccount:
     username: str

@@ -1,11 +1,12 @@
 """The login slow-down per account as an authentication backend (before ModelBackend).
 
-Every password login, whatever view it comes through, passes here. During a wait the attempt is
-refused before the password is looked at: the backend raises PermissionDenied, which makes
-Django stop and report a failed login; ``request.regie_login_wait`` tells the login form how long
-to wait. Otherwise it marks the request as checked (a failure then counts) and lets the next
-backend check the password. It has no ``get_user``: it never logs anyone in (and so Django's
-test client's ``force_login`` does not pick it).
+Every password check, whatever view it comes through (the login, and the current password on
+the forms of Mijn account), passes here. During a wait the attempt is refused before the password
+is looked at: the backend raises PermissionDenied, which makes Django stop and report a failed
+login; ``request.regie_login_wait`` tells the form that it was a wait. Otherwise it keeps the
+attempt on the request (``request.regie_login_attempt``: a failure then counts in its lane) and
+lets the next backend check the password. It has no ``get_user``: it never logs anyone in (and
+so Django's test client's ``force_login`` does not pick it).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from regie.accounts import throttle
+from regie.core.audit import client_address
 
 
 class LoginThrottleBackend:
@@ -28,10 +30,16 @@ class LoginThrottleBackend:
     ) -> None:
         if username is None or password is None:
             return None
-        wait = throttle.reserve_attempt(username)
-        if wait:
+        attempt = throttle.reserve_attempt(
+            username,
+            address=client_address(request) if request is not None else None,
+            request=request,
+        )
+        if request is not None:
+            request.regie_login_attempt = attempt  # type: ignore[attr-defined]
+        if attempt.wait:
             if request is not None:
-                request.regie_login_wait = wait  # type: ignore[attr-defined]
+                request.regie_login_wait = attempt.wait  # type: ignore[attr-defined]
             raise PermissionDenied
         if request is not None:
             request.regie_password_checked = True  # type: ignore[attr-defined]

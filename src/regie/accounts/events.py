@@ -12,8 +12,9 @@ from typing import Any
 from regie.core import audit
 from regie.core.models import AuditEntry, Organisation
 
-#: Attempted usernames are cut to this length in the log (people type passwords there too).
-ATTEMPTED_NAME_LENGTH = 32
+#: How a login attempt for a name that is no account is recorded: a fixed label, never the typed
+#: text (people type passwords in the name field).
+UNKNOWN_NAME = "onbekende gebruikersnaam"
 #: ``object_type`` of events (the same as :func:`regie.core.services.record_event` writes).
 EVENT = "event"
 
@@ -54,11 +55,9 @@ def record(
     )
 
 
-def attempted_name(username: Any) -> str:
-    """An attempted username as it goes into the log: cut short, never empty."""
-    text = str(username or "").strip()
-    if not text:
-        return "onbekend"
-    if len(text) > ATTEMPTED_NAME_LENGTH:
-        return text[:ATTEMPTED_NAME_LENGTH] + "…"
-    return text
+def attempted_name(account: Any | None) -> str:
+    """How the actor of a login attempt is named in the log: the account's username, or a fixed
+    label when the typed name is no account (the typed text is never written)."""
+    if account is None:
+        return UNKNOWN_NAME
+    return str(account.get_username())

@@ -6,36 +6,173 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from regie.accounts.audit_display import type_choices
 from regie.accounts.models import Role
+from regie.accounts.reauth import check_password, throttled_message
+from regie.accounts.services.two_factor import verify_current_code
 from regie.core.concurrency import ConcurrencyFormMixin
 from regie.core.models import AuditAction, OrganisationKind
 
 
 class LoginForm(auth_forms.AuthenticationForm):
-    """Django's login form; an attempt refused by the slow-down says how long to wait."""
+    """Django's login form; an attempt refused by the slow-down says so, without the exact wait."""
 
     def clean(self) -> dict[str, Any]:
         try:
             return super().clean()
         except ValidationError:
-            wait = getattr(self.request, "regie_login_wait", None)
-            if wait:
-                raise ValidationError(
-                    ngettext(
-                        "Too many failed attempts for this account. Wait %(seconds)d more "
-                        "second and try again.",
-                        "Too many failed attempts for this account. Wait %(seconds)d more "
-                        "seconds and try again.",
-                        wait,
-                    )
-                    % {"seconds": wait},
-                    code="throttled",
-                ) from None
+            if getattr(self.request, "regie_login_wait", None):
+                raise ValidationError(throttled_message(), code="throttled") from None
             raise
+
+
+def _password_field(label: Any = None) -> forms.CharField:
+    return forms.CharField(
+        label=label or _("Current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+def _code_field(label: Any, *, autofocus: bool = False) -> forms.CharField:
+    attrs = {"autocomplete": "one-time-code", "inputmode": "numeric"}
+    if autofocus:
+        attrs["autofocus"] = "autofocus"
+    return forms.CharField(
+        label=label, min_length=6, max_length=8, widget=forms.TextInput(attrs=attrs)
+    )
+
+
+def _digits(value: str) -> str:
+    token = value.replace(" ", "")
+    if not token.isdigit():
+        raise forms.ValidationError(_("The code consists of digits only."))
+    return token
+
+
+class ReauthMixin:
+    """A form that asks for the current password of ``user`` (through the login throttle)."""
+
+    request: HttpRequest
+    user: Any
+    purpose: str = ""
+    cleaned_data: dict[str, Any]
+
+    def clean_password(self) -> str:
+        password: str = self.cleaned_data["password"]
+        error = check_password(self.request, self.user, password, purpose=self.purpose)
+        if error:
+            raise forms.ValidationError(error)
+        return password
+
+
+class EnrolForm(ReauthMixin, forms.Form):
+    """Confirm a new authenticator app with its first code.
+
+    A further app (the account has one already) needs the current password and a current code of
+    an existing app; a first app needs the password unless it was given in this session minutes
+    ago (the login itself); after installation beheer cleared the second factor, also the
+    enrolment code that installation beheer handed over.
+    """
+
+    field_order = ["password", "current_code", "enrolment_code", "token"]
+
+    def __init__(
+        self,
+        *args: Any,
+        request: HttpRequest,
+        user: Any,
+        ask_password: bool,
+        ask_current_code: bool,
+        ask_enrolment_code: bool,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.request = request
+        self.user = user
+        self.purpose = gettext("current password when adding an authenticator app")
+        if ask_password:
+            self.fields["password"] = _password_field()
+        if ask_current_code:
+            self.fields["current_code"] = _code_field(_("Code from an app you already have"))
+        if ask_enrolment_code:
+            self.fields["enrolment_code"] = forms.CharField(
+                label=_("Enrolment code"),
+                max_length=40,
+                help_text=_(
+                    "The code that the installation's beheer gave you after clearing your "
+                    "verification."
+                ),
+                widget=forms.TextInput(attrs={"autocomplete": "off"}),
+            )
+        self.fields["token"] = _code_field(_("Code from your authenticator app"), autofocus=True)
+        self.order_fields(self.field_order)
+
+    def clean_current_code(self) -> str:
+        token = _digits(self.cleaned_data["current_code"])
+        if self.errors.get("password"):
+            return token  # the password first: no code check for a wrong one
+        if not verify_current_code(user=self.user, token=token):
+            raise forms.ValidationError(
+                _(
+                    "This code is incorrect or has expired. Use the current code of an app you "
+                    "already have."
+                )
+            )
+        return token
+
+    def clean_token(self) -> str:
+        return _digits(self.cleaned_data["token"])
+
+
+class DeviceRemoveForm(ReauthMixin, forms.Form):
+    """Removing an app asks the current password and a current code of one of the apps."""
+
+    password = _password_field()
+    current_code = _code_field(_("Code from one of your authenticator apps"))
+
+    def __init__(self, *args: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.request = request
+        self.user = user
+        self.purpose = gettext("current password when removing an authenticator app")
+
+    def clean_current_code(self) -> str:
+        token = _digits(self.cleaned_data["current_code"])
+        if self.errors.get("password"):
+            return token
+        if not verify_current_code(user=self.user, token=token):
+            raise forms.ValidationError(
+                _(
+                    "This code is incorrect or has expired. Use the current code of one of your "
+                    "apps."
+                )
+            )
+        return token
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Django's form, with the old password checked through the login throttle and audited."""
+
+    def __init__(self, user: Any, *args: Any, request: HttpRequest, **kwargs: Any) -> None:
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    def clean_old_password(self) -> str:
+        password: str = self.cleaned_data["old_password"]
+        error = check_password(
+            self.request,
+            self.user,
+            password,
+            purpose=gettext("current password when changing the password"),
+        )
+        if error:
+            raise ValidationError(error, code="password_incorrect")
+        return password
 
 
 class TokenForm(forms.Form):
@@ -97,16 +234,18 @@ class NameForm(forms.Form):
     last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
 
 
-class EmailChangeForm(forms.Form):
+class EmailChangeForm(ReauthMixin, forms.Form):
     email = forms.EmailField(
         label=_("New email address"),
         help_text=_("We send a link to this address; the change takes effect when you open it."),
     )
-    password = forms.CharField(
-        label=_("Current password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
+    password = _password_field()
+
+    def __init__(self, *args: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.request = request
+        self.user = user
+        self.purpose = gettext("current password when changing the email address")
 
 
 class AccountForm(forms.Form):

@@ -1,4 +1,5 @@
-"""Users, their role per organisation, invitations to an organisation, and the login throttle."""
+"""Users, their role per organisation, invitations to an organisation, e-mail changes waiting for
+confirmation, enrolment codes after a 2FA reset, and the login throttle."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from regie.accounts.events import attempted_name
+from regie.accounts.events import UNKNOWN_NAME
 from regie.core.concurrency import Versioned
 from regie.core.models import Organisation
 
@@ -29,6 +30,12 @@ class User(AbstractUser):
     The account itself (name, e-mail, password, 2FA devices) belongs to no organisation: only the
     person or the installation's beheer changes it (ADR 0011).
     """
+
+    #: Part of the known-device cookie's signature (ADR 0004): a new value makes every such
+    #: cookie of the account worthless (after installation beheer cleared the second factor).
+    security_stamp = models.CharField(
+        _("security stamp"), max_length=64, blank=True, default="", editable=False
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -138,14 +145,83 @@ class Invitation(models.Model):
         )
 
 
-class LoginThrottle(models.Model):
-    """Failed password logins for one attempted username, from any address (ADR 0004).
+class EmailChange(models.Model):
+    """A new e-mail address waiting for its owner to open the confirmation link.
 
-    Keyed by the attempted username (case-folded), whether or not an account has it, so that the
-    slow-down does not tell an attacker which names exist.
+    Only the hash of the link's random token is stored, so the link shows neither address.
     """
 
-    key = models.CharField(_("username"), max_length=150, unique=True)
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    new_email = models.EmailField(_("new email address"))
+    old_email = models.EmailField(_("old email address"), blank=True)
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("valid until"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("email address change")
+        verbose_name_plural = _("email address changes")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class EnrolmentCode(models.Model):
+    """The one-time code that installation beheer hands over after clearing an account's second
+    factor: without it the password alone cannot enrol an app (ADR 0011). Stored hashed."""
+
+    user = models.OneToOneField(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    code_hash = models.CharField(_("code hash"), max_length=64, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        User,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    expires_at = models.DateTimeField(_("valid until"))
+    failures = models.PositiveIntegerField(_("wrong codes"), default=0)
+
+    class Meta:
+        verbose_name = _("enrolment code")
+        verbose_name_plural = _("enrolment codes")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class ThrottleScope(models.TextChoices):
+    """What a :class:`LoginThrottle` row counts (ADR 0004)."""
+
+    ACCOUNT = "account", _("username, from any address")
+    ADDRESS = "address", _("client address, over any usernames")
+    KNOWN_ADDRESS = "known_address", _("account, from an address it logged in from before")
+    DEVICE = "device", _("account, on a device it logged in on before")
+
+
+class LoginThrottle(models.Model):
+    """Failed password logins counted in one scope (ADR 0004).
+
+    ``account`` rows are keyed by a keyed hash of the attempted username (case-folded), whether or
+    not an account has it, so that the slow-down does not tell an attacker which names exist and
+    no typed text is kept. ``address`` rows are keyed by a keyed hash of the client address;
+    ``known_address`` and ``device`` rows by the account and a hash of the address or the device
+    cookie's number. Not in the audit log: each
+    failure and slow-down is an event of its own.
+    """
+
+    scope = models.CharField(
+        _("scope"), max_length=20, choices=ThrottleScope.choices, default=ThrottleScope.ACCOUNT
+    )
+    key = models.CharField(_("key"), max_length=150)
     user = models.ForeignKey(
         User, verbose_name=_("user"), null=True, blank=True, on_delete=models.CASCADE
     )
@@ -155,11 +231,38 @@ class LoginThrottle(models.Model):
     unseen_failures = models.PositiveIntegerField(_("failures since the last login"), default=0)
     unseen_since = models.DateTimeField(_("first failure since the last login"), null=True)
     notified_at = models.DateTimeField(_("owner notified at"), null=True, blank=True)
+    refusal_logged_at = models.DateTimeField(_("refusal recorded at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("login throttle")
         verbose_name_plural = _("login throttles")
         indexes = [models.Index(fields=["last_failure_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="one_throttle_per_scope_key")
+        ]
 
     def __str__(self) -> str:
-        return attempted_name(self.key)  # cut short, as everywhere in the audit log
+        # Never the attempted text: people type passwords in the name field.
+        return self.user.get_username() if self.user is not None else UNKNOWN_NAME
+
+
+class KnownAddress(models.Model):
+    """A client address (as a keyed hash) from which an account completed a login.
+
+    Attempts from such an address have their own slow-down, apart from the account's shared one,
+    so that an attacker elsewhere cannot take the owner's turn (ADR 0004).
+    """
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    digest = models.CharField(_("address hash"), max_length=64)
+    last_login_at = models.DateTimeField(_("last login"))
+
+    class Meta:
+        verbose_name = _("known address")
+        verbose_name_plural = _("known addresses")
+        constraints = [models.UniqueConstraint(fields=["user", "digest"], name="one_known_address")]
+
+    def __str__(self) -> str:
+        return str(self.user)

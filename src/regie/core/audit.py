@@ -69,6 +69,21 @@ def registered_models() -> list[type[models.Model]]:
     return list(_registry)
 
 
+_exempt: dict[type[models.Model], str] = {}
+
+
+def exempt(model: type[models.Model], *, reason: str) -> None:
+    """Say why changes of ``model`` are not audited row by row (a test asks every model of the
+    domain apps to be registered or exempted with a reason)."""
+    if not reason.strip():
+        raise ValueError("an exemption from the audit log needs a reason")
+    _exempt[model] = reason
+
+
+def exempted_models() -> dict[type[models.Model], str]:
+    return dict(_exempt)
+
+
 def current_actor() -> Actor | None:
     return _actor.get()
 

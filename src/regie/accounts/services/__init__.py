@@ -16,6 +16,8 @@ from regie.accounts.services.invitations import (
     decline_invitation,
     invitation_by_token,
     invite,
+    is_for_account,
+    wrong_address_message,
 )
 from regie.accounts.services.memberships import (
     remove_membership,
@@ -28,10 +30,14 @@ from regie.accounts.services.passwords import (
     record_password_reset,
 )
 from regie.accounts.services.two_factor import (
+    TwoFactorReset,
     confirm_totp_enrolment,
+    needs_enrolment_code,
+    new_enrolment_key,
     remove_device,
     reset_two_factor,
-    start_totp_enrolment,
+    unsaved_device,
+    verify_current_code,
 )
 from regie.accounts.services.users import (
     change_account,
@@ -43,6 +49,7 @@ from regie.accounts.services.users import (
 )
 
 __all__ = [
+    "TwoFactorReset",
     "accept_invitation",
     "allowed_reset_recipients",
     "cancel_invitation",
@@ -55,6 +62,9 @@ __all__ = [
     "decline_invitation",
     "invitation_by_token",
     "invite",
+    "is_for_account",
+    "needs_enrolment_code",
+    "new_enrolment_key",
     "record_password_change",
     "record_password_reset",
     "remove_device",
@@ -63,6 +73,8 @@ __all__ = [
     "request_email_change",
     "reset_two_factor",
     "set_role",
-    "start_totp_enrolment",
+    "unsaved_device",
     "user_label",
+    "verify_current_code",
+    "wrong_address_message",
 ]

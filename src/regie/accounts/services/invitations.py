@@ -22,8 +22,12 @@ from regie.accounts import events, mail
 from regie.accounts.models import Invitation, Membership, Role, User
 from regie.accounts.services.memberships import set_role
 from regie.accounts.services.users import _clean_email, create_user
+from regie.core import audit
 from regie.core.errors import ServiceError
 from regie.core.models import AuditAction, Organisation
+
+#: Who declined, as the inviting organisation's log names it (not the account).
+INVITEE = "genodigde"
 
 
 def _hash(token: str) -> str:
@@ -112,10 +116,29 @@ def _answerable(invitation: Invitation) -> Invitation:
     return fresh
 
 
+def is_for_account(invitation: Invitation, user: User) -> bool:
+    """Whether ``invitation`` went to the e-mail address of ``user`` (case-insensitive)."""
+    return bool(user.email) and user.email.casefold() == invitation.email.casefold()
+
+
+def wrong_address_message() -> str:
+    return _(
+        "This invitation was sent to another email address than the one of your account. "
+        "Ask the beheerder of the organisation to invite the email address of your account. "
+        "You can see that address under My account."
+    )
+
+
 @transaction.atomic
 def accept_invitation(*, invitation: Invitation, user: User) -> Membership:
-    """``user`` (logged in: the consent of the account itself) takes the invited role."""
+    """``user`` (logged in: the consent of the account itself) takes the invited role.
+
+    Only an account whose e-mail address the invitation went to: a forwarded or intercepted link
+    gives no role to another account.
+    """
     fresh = _answerable(invitation)
+    if not is_for_account(fresh, user):
+        raise ServiceError(wrong_address_message())
     membership = set_role(user=user, organisation=fresh.organisation, role=fresh.role)
     fresh.accepted_at = timezone.now()
     fresh.accepted_by = user
@@ -131,15 +154,22 @@ def accept_invitation(*, invitation: Invitation, user: User) -> Membership:
 
 @transaction.atomic
 def decline_invitation(*, invitation: Invitation, user: User | None) -> None:
+    """Decline ``invitation``. The organisation learns that its invitation to that address was
+    declined, not which account (if any) declined it."""
     fresh = _answerable(invitation)
+    if user is not None and not is_for_account(fresh, user):
+        raise ServiceError(wrong_address_message())
     fresh.declined_at = timezone.now()
-    fresh.save(update_fields=["declined_at"])
-    events.record(
-        AuditAction.INVITATION,
-        account=user,
-        organisation=fresh.organisation,
-        description=_("invitation declined"),
-    )
+    # Neither the change nor the event names the account or its client address.
+    with audit.acting_as(None, label=INVITEE), audit.from_address(None):
+        fresh.save(update_fields=["declined_at"])
+        events.record(
+            AuditAction.INVITATION,
+            account=None,
+            organisation=fresh.organisation,
+            actor_label=INVITEE,
+            description=_("invitation to %(email)s declined") % {"email": fresh.email},
+        )
 
 
 @transaction.atomic

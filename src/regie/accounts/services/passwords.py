@@ -9,12 +9,16 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from regie.accounts import events
+from regie.accounts import events, sessions
 from regie.accounts.models import User
 from regie.core.models import AuditAction, AuditEntry
 
 RESET_WINDOW = dt.timedelta(hours=1)
+#: Descriptions of the one entry per hour for requests past a limit.
+REFUSED = gettext_noop("no mail: too many requests; further ones this hour are not recorded")
+UNKNOWN = gettext_noop("no account with this address; further requests this hour are not recorded")
 
 
 def now() -> dt.datetime:
@@ -45,27 +49,53 @@ def allowed_reset_recipients(*, users: Iterable[User], address: str | None) -> l
     for user in found:
         account_ok = requests.filter(object_id=str(user.pk)).count() < per_account
         ok = address_ok and account_ok
-        events.record(
-            AuditAction.RESET_REQUESTED,
-            account=user,
-            actor_label="anoniem",
-            description=_("reset mail sent") if ok else _("no mail: too many requests"),
-        )
+        if ok or not _refusal_recorded(requests, address, str(user.pk), REFUSED):
+            events.record(
+                AuditAction.RESET_REQUESTED,
+                account=user,
+                actor_label="anoniem",
+                description=_("reset mail sent") if ok else _(REFUSED),
+            )
         if ok:
             allowed.append(user)
-    if not found:
+    if not found and (address_ok or not _refusal_recorded(requests, address, "", UNKNOWN)):
+        # Never the typed address.
         events.record(
             AuditAction.RESET_REQUESTED,
             account=None,
             actor_label="anoniem",
-            description=_("no account with this address"),
+            description=_("no account with this address") if address_ok else _(UNKNOWN),
         )
     return allowed
 
 
-def record_password_change(*, user: User) -> None:
-    events.record(AuditAction.PASSWORD_CHANGE, account=user, actor=user)
+def _refusal_recorded(
+    requests: QuerySet[AuditEntry], address: str | None, object_id: str, text: str
+) -> bool:
+    """Past a limit, one entry per hour per account and client address is enough: anonymous
+    requests cannot fill the append-only log."""
+    return requests.filter(
+        client_address=address, object_id=object_id, object_repr__endswith=_(text)
+    ).exists()
+
+
+def record_password_change(*, user: User, current_session: str | None = None) -> None:
+    """The owner changed the password: the account's other sessions end."""
+    ended = sessions.end_sessions(user, keep=current_session)
+    events.record(
+        AuditAction.PASSWORD_CHANGE,
+        account=user,
+        actor=user,
+        description=_("other sessions ended: %(count)d") % {"count": ended},
+    )
 
 
 def record_password_reset(*, user: User) -> None:
-    events.record(AuditAction.PASSWORD_RESET, account=user, actor=user)
+    """A new password through a reset link: every session of the account ends."""
+    ended = sessions.end_sessions(user)
+    events.record(
+        AuditAction.PASSWORD_RESET,
+        account=user,
+        actor=user,
+        description=_("other sessions ended: %(count)d") % {"count": ended},
+    )

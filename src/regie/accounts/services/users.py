@@ -2,24 +2,34 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import secrets
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from regie.accounts import events, mail
-from regie.accounts.models import User
+from regie.accounts import events, mail, sessions
+from regie.accounts.models import EmailChange, User
 from regie.core.errors import ServiceError
 from regie.core.models import AuditAction
 
-_EMAIL_CHANGE_SALT = "regie.accounts.email-change"
 #: How long the confirmation link for a new e-mail address is valid.
-EMAIL_CHANGE_MAX_AGE = 24 * 60 * 60
+EMAIL_CHANGE_VALIDITY = dt.timedelta(days=1)
+
+
+def now() -> dt.datetime:
+    return timezone.now()
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 @transaction.atomic
@@ -78,62 +88,96 @@ def _clean_email(email: str) -> str:
     return email
 
 
-def request_email_change(*, user: User, new_email: str, password: str, base_url: str) -> None:
+@transaction.atomic
+def request_email_change(*, user: User, new_email: str, base_url: str) -> None:
     """Send a confirmation link to ``new_email``; the address changes when it is opened.
 
-    The current password is asked so that an unattended session cannot move the account (and
-    with it password resets and invitations) to another mailbox.
+    The form has checked the current password (through the login throttle) so that an unattended
+    session cannot move the account, and with it password resets and invitations, to another
+    mailbox. The link carries a random token whose hash is stored: it shows neither address.
+    An earlier pending request of the account is void.
     """
     new_email = _clean_email(new_email)
-    if not user.check_password(password):
-        raise ServiceError(_("The current password is not correct."))
     if new_email.casefold() == user.email.casefold():
         raise ServiceError(_("This is already the email address of your account."))
-    token = signing.dumps(
-        {"u": user.pk, "e": new_email, "o": user.email}, salt=_EMAIL_CHANGE_SALT, compress=True
+    at = now()
+    EmailChange.objects.filter(user=user, used_at__isnull=True, expires_at__gt=at).update(
+        expires_at=at
+    )
+    token = secrets.token_urlsafe(32)
+    EmailChange.objects.create(
+        user=user,
+        new_email=new_email,
+        old_email=user.email,
+        token_hash=_token_hash(token),
+        expires_at=at + EMAIL_CHANGE_VALIDITY,
     )
     link = base_url + reverse("accounts:email_confirm", kwargs={"token": token})
     mail.send("email_change_confirm", to=new_email, context={"user": user, "link": link})
 
 
 @transaction.atomic
-def confirm_email_change(*, user: User, token: str) -> str:
-    """Apply the change that ``token`` (from the confirmation mail) describes; the new address."""
-    try:
-        data: dict[str, Any] = signing.loads(
-            token, salt=_EMAIL_CHANGE_SALT, max_age=EMAIL_CHANGE_MAX_AGE
-        )
-    except signing.BadSignature as exc:
-        raise ServiceError(
-            _("This link is not valid (any more). Request the change again.")
-        ) from exc
+def confirm_email_change(*, user: User, token: str, current_session: str | None = None) -> str:
+    """Apply the change that ``token`` (from the confirmation mail) opens; the new address.
+
+    Only for the account that asked, within a day, once, and while its address is still the one
+    it had then. The account's other sessions end.
+    """
+    invalid = _("This link is not valid (any more). Request the change again.")
+    if not token or len(token) > 100:
+        raise ServiceError(invalid)
+    change = (
+        EmailChange.objects.select_for_update()
+        .filter(token_hash=_token_hash(token), used_at__isnull=True, expires_at__gt=now())
+        .first()
+    )
+    if change is None or change.user_id != user.pk:
+        raise ServiceError(invalid)
     fresh = User.objects.select_for_update().get(pk=user.pk)
-    if data.get("u") != fresh.pk or data.get("o") != fresh.email:
-        raise ServiceError(_("This link is not valid (any more). Request the change again."))
-    _set_email(fresh, str(data["e"]))
+    if change.old_email != fresh.email:
+        raise ServiceError(invalid)
+    change.used_at = now()
+    change.save(update_fields=["used_at"])
+    _set_email(fresh, change.new_email, keep_session=current_session)
     user.email = fresh.email
     return fresh.email
 
 
-def _set_email(user: User, email: str) -> None:
-    """Change the address, record it and tell the old address (the one home of this rule)."""
+def _set_email(user: User, email: str, *, keep_session: str | None = None) -> None:
+    """Change the address, record it, tell the old address and end the account's other
+    sessions (the one home of this rule)."""
     old = user.email
     if old == email:
         return
     user.email = email
     user.save(update_fields=["email"])
-    events.record(AuditAction.EMAIL_CHANGE, account=user)
+    ended = sessions.end_sessions(user, keep=keep_session)
+    events.record(
+        AuditAction.EMAIL_CHANGE,
+        account=user,
+        description=_("other sessions ended: %(count)d") % {"count": ended},
+    )
     mail.send("email_changed", to=old, context={"user": user, "new_email": email})
 
 
 @transaction.atomic
-def change_account(*, account: User, first_name: str, last_name: str, email: str) -> User:
-    """Installation beheer changes an account's name or address (e.g. after a name change)."""
+def change_account(
+    *,
+    account: User,
+    first_name: str,
+    last_name: str,
+    email: str,
+    current_session: str | None = None,
+) -> User:
+    """Installation beheer changes an account's name or address (e.g. after a name change).
+
+    A new address ends the account's sessions (but the acting session, when beheer changes its
+    own account)."""
     email = _clean_email(email)
     account.first_name = first_name.strip()
     account.last_name = last_name.strip()
     account.save(update_fields=["first_name", "last_name"])
-    _set_email(account, email)
+    _set_email(account, email, keep_session=current_session)
     return account
 
 

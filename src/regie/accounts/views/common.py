@@ -13,8 +13,9 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from regie.accounts import audit_display, selectors
+from regie.accounts import audit_display, known_device, selectors, throttle
 from regie.accounts.forms import AuditFilterForm
+from regie.core.audit import client_address
 from regie.core.models import AuditEntry
 
 
@@ -34,6 +35,14 @@ def next_url(request: HttpRequest) -> str:
     ):
         return target
     return reverse("home")
+
+
+def complete_login(request: HttpRequest, response: HttpResponse, user: Any) -> HttpResponse:
+    """The login is complete (password and, where the account has one, the second factor):
+    this browser and this client address become known to the account (ADR 0004)."""
+    known_device.remember(request, response, user)
+    throttle.remember_address(user, client_address(request))
+    return response
 
 
 def base_url(request: HttpRequest) -> str:

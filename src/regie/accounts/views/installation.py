@@ -86,7 +86,9 @@ def account_detail(request: HttpRequest, user_id: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.change_account(account=account, **form.cleaned_data)
+            services.change_account(
+                account=account, current_session=request.session.session_key, **form.cleaned_data
+            )
         except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
@@ -110,16 +112,18 @@ def account_reset_2fa(request: HttpRequest, user_id: int) -> HttpResponse:
     """ "Verificatie wissen": the recovery route for a lost authenticator app."""
     account = get_object_or_404(User, pk=user_id)
     if request.method == "POST":
-        services.reset_two_factor(user=account)
-        messages.success(
+        reset = services.reset_two_factor(user=account, by=request.user)
+        # The enrolment code is shown here once (only its hash is kept): no redirect.
+        return render(
             request,
-            _(
-                "The two-factor authentication of %(user)s has been reset; at the next login the "
-                "user sets up a new app."
-            )
-            % {"user": account.username},
+            "accounts/account_reset_2fa_done.html",
+            {
+                "account": account,
+                "code": reset.code,
+                "expires_at": reset.expires_at,
+                "sessions": reset.sessions,
+            },
         )
-        return redirect("installatie:account_detail", user_id=account.pk)
     return render(request, "accounts/account_reset_2fa.html", {"account": account})
 
 

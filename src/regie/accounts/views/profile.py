@@ -14,9 +14,10 @@ from django_otp import devices_for_user
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from regie.accounts import selectors, services
-from regie.accounts.forms import EmailChangeForm, NameForm, NewAccountForm
+from regie.accounts.forms import DeviceRemoveForm, EmailChangeForm, NameForm, NewAccountForm
 from regie.accounts.models import Invitation, User
 from regie.accounts.permissions import memberships_of
+from regie.accounts.reauth import mark_password_given
 from regie.accounts.views.common import base_url
 from regie.core.errors import ServiceError
 
@@ -60,14 +61,11 @@ def profile(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def email_change(request: HttpRequest) -> HttpResponse:
     user = _account(request)
-    form = EmailChangeForm(request.POST or None)
+    form = EmailChangeForm(request.POST or None, request=request, user=user)
     if request.method == "POST" and form.is_valid():
         try:
             services.request_email_change(
-                user=user,
-                new_email=form.cleaned_data["email"],
-                password=form.cleaned_data["password"],
-                base_url=base_url(request),
+                user=user, new_email=form.cleaned_data["email"], base_url=base_url(request)
             )
         except ServiceError as exc:
             form.add_error(None, str(exc))
@@ -91,7 +89,9 @@ def email_confirm(request: HttpRequest, token: str) -> HttpResponse:
     error = ""
     if request.method == "POST":
         try:
-            email = services.confirm_email_change(user=user, token=token)
+            email = services.confirm_email_change(
+                user=user, token=token, current_session=request.session.session_key
+            )
         except ServiceError as exc:
             error = str(exc)
         else:
@@ -110,16 +110,16 @@ def device_remove(request: HttpRequest, device_id: int) -> HttpResponse:
     device = TOTPDevice.objects.filter(user=user, pk=device_id, confirmed=True).first()
     if device is None:
         raise Http404
-    error = ""
-    if request.method == "POST":
+    form = DeviceRemoveForm(request.POST or None, request=request, user=user)
+    if request.method == "POST" and form.is_valid():
         try:
             services.remove_device(user=user, device_id=device.pk)
         except ServiceError as exc:
-            error = str(exc)
+            form.add_error(None, str(exc))
         else:
             messages.success(request, _("The authenticator app has been removed."))
             return redirect("accounts:profile")
-    return render(request, "accounts/device_remove.html", {"device": device, "error": error})
+    return render(request, "accounts/device_remove.html", {"device": device, "form": form})
 
 
 def _answer(request: HttpRequest, invitation: Invitation, user: User) -> HttpResponse:
@@ -162,8 +162,16 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     if found is None:
         return render(request, "accounts/invitation.html", {"invitation": None})
     if request.user.is_authenticated:
+        account = _account(request)
+        if not services.is_for_account(found, account):
+            # A link that reached another account than the invited address's: no role.
+            return render(
+                request,
+                "accounts/invitation.html",
+                {"invitation": found, "wrong_account": services.wrong_address_message()},
+            )
         if request.method == "POST":
-            return _answer(request, found, _account(request))
+            return _answer(request, found, account)
         return render(request, "accounts/invitation.html", {"invitation": found})
     form = NewAccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -180,6 +188,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             login(request, user, backend=_MODEL_BACKEND)  # a new session key, as every login
+            mark_password_given(request)  # the first app needs no second typing of it
             messages.success(
                 request,
                 _("Your account has been created and you have the role %(role)s in %(org)s.")

@@ -15,21 +15,28 @@ On SQLite the test runs on a *file* copy of the test database: pytest-django's i
 database is shared-cache, where locking is per table and fails at once, unlike an installation.
 The busy timeout is lowered to 5 s so that the old code fails quickly instead of after 20 s. On
 PostgreSQL (``DATABASE_URL``) the test database itself is used.
+
+A live import could also be taken for abandoned: it stored no heartbeat while it waited for the
+lock, and its final write then turned the batch another process had marked failed into "done",
+figures and all. Now it beats while it waits, and a batch marked failed stays failed and stores
+nothing (the write is rolled back).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import OperationalError, connection, connections
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from regie.accounts.models import Role, User
@@ -38,9 +45,11 @@ from regie.accounts.tests.test_login_and_two_factor import code_for
 from regie.core.audit import acting_as
 from regie.core.models import AuditAction, AuditEntry, Organisation
 from regie.core.tests.factories import GemeenteFactory
-from regie.monitor import services, tasks
-from regie.monitor.models import BatchState, ImportBatch, Observation
+from regie.monitor import batches, services, tasks
+from regie.monitor.models import BatchState, ImportBatch, Observation, Series
 from regie.monitor.sources import local
+from regie.monitor.sources.base import Row, RowError
+from regie.monitor.tests.factories import dataset, rows
 from tests.conftest_matrix import build_areas
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -244,3 +253,121 @@ def test_the_web_flow_checks_and_imports_in_the_background(
     batch = ImportBatch.objects.get(dry_run=False)
     assert batch.state == BatchState.DONE, batch.notes
     assert Observation.objects.filter(owner=org).count() == len(ROWS)
+
+
+# --- a live import is never taken for abandoned; a batch marked failed stays failed ------------
+
+VALUES = [
+    ("GM0556", "politie:1.1.1", "2022", 10.0),
+    ("GM0556", "politie:1.1.2", "2022", 11.0),
+    ("NL01", "politie:1.1.1", "2022", 12.0),
+]
+
+
+def import_values(items: Any, **kwargs: Any) -> services.ImportReport:
+    services.load_catalogue()
+    return services.import_rows(
+        items,
+        dataset=dataset(),
+        lookup=services.CatalogueLookup(None),
+        fmt="test",
+        filename="x.csv",
+        **kwargs,
+    )
+
+
+def locked(monkeypatch: pytest.MonkeyPatch, times: int, pauses: list[Callable[[], None]]) -> None:
+    """The write finds the database locked ``times`` times; each pause between the tries runs
+    the next of ``pauses`` (what other processes do meanwhile)."""
+    original = services._SeriesWriter.write
+    calls = {"n": 0}
+
+    def write(self: services._SeriesWriter, prepared: Any = None) -> Any:
+        calls["n"] += 1
+        if calls["n"] <= times:
+            raise OperationalError("database is locked")
+        return original(self, prepared)
+
+    monkeypatch.setattr(services._SeriesWriter, "write", write)
+    monkeypatch.setattr(batches, "_sleep", lambda seconds: pauses.pop(0)())
+
+
+def the_batch() -> ImportBatch:
+    return ImportBatch.objects.get()
+
+
+def silent_for_eleven_minutes() -> None:
+    """As if the import had waited for the lock for eleven minutes since its last heartbeat."""
+    ImportBatch.objects.update(heartbeat_at=timezone.now() - dt.timedelta(minutes=11))
+
+
+def test_an_import_waiting_for_the_lock_keeps_beating_and_is_not_taken_for_abandoned(
+    areas: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    marked: list[list[int]] = []
+    locked(
+        monkeypatch,
+        2,
+        [silent_for_eleven_minutes, lambda: marked.append(batches.fail_abandoned())],
+    )
+    report = import_values(rows(*VALUES))
+    # The clean-up ran while the import waited the second time: the heartbeat stored before that
+    # pause showed the import alive (the old code stored none, and the batch was marked failed).
+    assert marked == [[]]
+    assert report.state == BatchState.DONE
+    assert the_batch().state == BatchState.DONE
+    assert Series.objects.count() == 3
+
+
+def marked_failed_by_another_process() -> None:
+    ImportBatch.objects.update(
+        state=BatchState.FAILED, finished_at=timezone.now(), notes=[batches.abandoned_note()]
+    )
+
+
+def test_the_write_does_not_commit_for_a_batch_marked_failed_while_it_waited(
+    areas: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    locked(monkeypatch, 1, [marked_failed_by_another_process])
+    report = import_values(rows(*VALUES))
+    assert report.state == BatchState.FAILED
+    batch = the_batch()
+    assert batch.state == BatchState.FAILED  # the old code wrote "done" over it …
+    assert batch.notes == [batches.abandoned_note()]
+    assert Series.objects.count() == 0  # … and stored the figures
+    assert not AuditEntry.objects.filter(action=AuditAction.IMPORT).exists()
+
+
+@pytest.mark.parametrize("dry_run", [True, False], ids=["check", "import"])
+def test_a_batch_marked_failed_while_its_file_is_read_stays_failed(
+    areas: Any, dry_run: bool
+) -> None:
+    def reading() -> Iterator[Row | RowError]:
+        for number, item in enumerate(rows(*VALUES)):
+            if number == 1:
+                marked_failed_by_another_process()
+            yield item
+
+    report = import_values(reading(), dry_run=dry_run)
+    assert report.state == BatchState.FAILED
+    assert batches.abandoned_note() in report.notes
+    batch = the_batch()
+    assert batch.state == BatchState.FAILED
+    assert batch.notes == [batches.abandoned_note()]
+    assert Series.objects.count() == 0
+
+
+def test_a_queued_batch_marked_failed_is_not_started(areas: Any, maassluis: Organisation) -> None:
+    batch = ImportBatch.objects.create(
+        dataset=dataset(),
+        format="test",
+        filename="x.csv",
+        imported_by_label="x",
+        state=BatchState.QUEUED,
+        heartbeat_at=timezone.now(),
+    )
+    marked_failed_by_another_process()
+    report = import_values(rows(*VALUES), batch=batch)
+    assert report.state == BatchState.FAILED
+    assert the_batch().state == BatchState.FAILED  # the old code set it running and imported
+    assert Series.objects.count() == 0

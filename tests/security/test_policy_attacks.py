@@ -8,20 +8,31 @@
    before it is loaded, in the browser and on the command line.
 3. A plan file could attribute a status override to any member of the organisation at any date.
    Now the file's author and time are kept only for a faithful copy of an override that exists.
+4. A value YAML cannot convert (``2024-13-45``, ``!!float abc``, 5,000 digits) or the database
+   cannot hold (a year of -1, an amount of 10^400, a 300-character title, a NUL character) gave a
+   500 page and a traceback on the command line; YAML's own English problem text was shown on
+   the Dutch page. Now each is a problem in the user's language at its place in the file; a
+   fuzz of random and mutated plan files never raises anything else.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from regie.accounts.models import Role, User
 from regie.core.concurrency import (
@@ -593,3 +604,390 @@ def test_a_genuine_copy_keeps_its_author_and_time_and_a_tampered_one_does_not(
     moved = _imported_override(newest)
     assert moved.created_by == importer
     assert "2023-05-03T03:02:01" in moved.reason
+
+
+# --- 4. a value YAML or the database cannot take is a problem at its place, not a 500 -----------
+
+PLACEHOLDER = "H23PLACEHOLDER"
+
+
+def _with_raw(data: dict[str, Any], path: tuple[str | int, ...], raw: str) -> str:
+    """``data`` as a plan file, the value at ``path`` written as the raw YAML ``raw``."""
+    data = copy.deepcopy(data)
+    node: Any = data
+    for step in path[:-1]:
+        node = node[step]
+    node[path[-1]] = PLACEHOLDER
+    text = plan_file.dump(data)
+    assert text.count(PLACEHOLDER) == 1
+    return text.replace(PLACEHOLDER, raw)
+
+
+def _line_of(text: str, raw: str) -> int:
+    return text[: text.index(raw)].count("\n") + 1
+
+
+#: Values YAML itself cannot convert: (where, raw YAML, the msgid of the problem).
+UNCONVERTIBLE = [
+    (("adopted_on",), "2024-13-45", "not a valid date or time: %(value)s"),
+    (("adopted_on",), "2024-02-30", "not a valid date or time: %(value)s"),
+    (("adopted_on",), "!!timestamp garbage", "not a valid date or time: %(value)s"),
+    (
+        ("adopted_on",),
+        "!!timestamp 2024-01-01 10:00:00 +99:00",
+        "not a valid date or time: %(value)s",
+    ),
+    (
+        ("version",),
+        "1" * 5000,
+        "a number of more than %(digits)d digits; no value of a plan is that large",
+    ),
+    (
+        ("version",),
+        "0x" + "f" * 5000,
+        "a number of more than %(digits)d digits; no value of a plan is that large",
+    ),
+    (("version",), "!!float abc", "not a number: %(value)s"),
+    (("version",), "!!int 0b2", "not a whole number: %(value)s"),
+    (("summary",), "!!bool maybe", "not true or false: %(value)s"),
+    (
+        ("summary",),
+        '"a\\0b"',
+        "the text holds a NUL character or another character that cannot be stored; remove it",
+    ),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("path", "raw", "msgid"), UNCONVERTIBLE, ids=lambda v: str(v)[:30])
+def test_a_value_yaml_cannot_convert_is_a_problem_at_its_place(
+    plans: dict[str, Plan], path: tuple[str, ...], raw: str, msgid: str
+) -> None:
+    text = _with_raw(plan_file.export_plan(plans["GM0482"]), path, raw)
+    with pytest.raises(plan_file.PlanFileError) as refused:  # was ValueError, AttributeError …
+        plan_file.parse(text)
+    [problem] = refused.value.problems
+    assert problem.startswith(f"regel {_line_of(text, raw)}, kolom ")
+    assert gettext(msgid).split("%")[0] in problem
+
+
+@pytest.mark.django_db
+def test_the_import_page_and_the_command_show_each_such_problem_not_a_500(
+    plans: dict[str, Plan],
+    member: Member,
+    login: Login,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    plan = plans["GM0482"]
+    client = login(member(plan.organisation, Role.ADVISEUR))
+    before = Plan.objects.count()
+    data = plan_file.export_plan(plan)
+    for path, raw, msgid in UNCONVERTIBLE:
+        text = _with_raw(data, path, raw)
+        upload = SimpleUploadedFile("plan.yaml", text.encode())
+        response = client.post(_importer(plan), {"file": upload})
+        assert response.status_code == 200, raw
+        [problem] = response.context["problems"]
+        assert problem.startswith(f"regel {_line_of(text, raw)}, kolom "), problem
+        assert gettext(msgid).split("%")[0] in page(response)
+        file = tmp_path / "plan.yaml"
+        file.write_text(text, encoding="utf-8")
+        code, _out, err = run_main(capsys, "plan", "import", str(file))
+        assert code == 1, raw
+        assert "Traceback" not in err
+        assert problem in err
+    assert Plan.objects.count() == before
+
+
+#: Values YAML reads but the database cannot hold: (where, raw YAML, place named, msgid).
+UNSTORABLE = [
+    (
+        ("period", "start"),
+        "-1",
+        "plan.period.start",
+        "must be a whole number from %(low)s to %(high)s",
+    ),
+    (
+        ("period", "end"),
+        "99999",
+        "plan.period.end",
+        "must be a whole number from %(low)s to %(high)s",
+    ),
+    (("version",), "-2", "plan.version", "must be a whole number from %(low)s to %(high)s"),
+    (("title",), "x" * 201, "plan.title", "longer than %(count)d characters"),
+    (
+        ("stated_figures", 0, "amount"),
+        "1e400",
+        "plan.stated_figures[0].amount",
+        "too large: at most %(digits)d digits before the decimal point",
+    ),
+    (
+        ("stated_figures", 0, "amount"),
+        "12345678901",
+        "plan.stated_figures[0].amount",
+        "too large: at most %(digits)d digits before the decimal point",
+    ),
+    (
+        ("stated_figures", 0, "year"),
+        "40000",
+        "plan.stated_figures[0].year",
+        "must be a whole number from %(low)s to %(high)s",
+    ),
+    (
+        ("budget", 0, "amounts", 2024),
+        "'1e20'",
+        "plan.budget[0].amounts.2024",
+        "too large: at most %(digits)d digits before the decimal point",
+    ),
+    (
+        ("priorities", 0, "key"),
+        "k" * 61,
+        "plan.priorities[0].key",
+        "longer than %(count)d characters",
+    ),
+    (
+        ("priorities", 3, "themes", 0, "scenarios", 0, "letter"),
+        "ABC",
+        "plan.priorities[3].themes[0].scenarios[0].letter",
+        "longer than %(count)d characters",
+    ),
+    (
+        ("priorities", 3, "themes", 0, "scenarios", 0, "lines", 0, "fte_extra"),
+        "123456",
+        "plan.priorities[3].themes[0].scenarios[0].lines[0].fte_extra",
+        "too large: at most %(digits)d digits before the decimal point",
+    ),
+]
+
+
+def _indicator_path(data: dict[str, Any]) -> tuple[str | int, ...]:
+    for p, priority in enumerate(data["priorities"]):
+        for t, theme in enumerate(priority["themes"]):
+            for g, goal in enumerate(theme["goals"]):
+                if goal["indicators"]:
+                    return ("priorities", p, "themes", t, "goals", g, "indicators", 0)
+    raise AssertionError("the demo plan has no indicator")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("path", "raw", "place", "msgid"), UNSTORABLE, ids=lambda v: str(v)[:30])
+def test_a_value_the_database_cannot_hold_is_a_problem_at_its_place(
+    plans: dict[str, Plan], path: tuple[str | int, ...], raw: str, place: str, msgid: str
+) -> None:
+    plan = plans["GM0482"]
+    data = plan_file.export_plan(plan)
+    assert data["priorities"][3]["themes"][0]["scenarios"], "the demo plan changed"
+    before = Plan.objects.count()
+    with pytest.raises(plan_file.PlanFileError) as refused:  # was IntegrityError, DataError …
+        services.import_plan(text=_with_raw(data, path, raw), organisation=plan.organisation)
+    assert [p for p in refused.value.problems if p.startswith(f"{place}: ")], refused.value
+    assert any(gettext(msgid).split("%")[0] in p for p in refused.value.problems)
+    assert Plan.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_infinite_values_and_impossible_override_times_are_problems(
+    plans: dict[str, Plan],
+) -> None:
+    plan = plans["GM0482"]
+    data = plan_file.export_plan(plan)
+    where = _indicator_path(data)
+    place = "plan" + "".join(f"[{s}]" if isinstance(s, int) else f".{s}" for s in where)
+    indicator = data
+    for step in where:
+        indicator = indicator[step]
+    indicator["baseline"]["value"] = "1e999"  # a Decimal, but no float
+    indicator["overrides"] = [
+        {"status": None, "reason": "r", "by": None, "at": "0001-01-01T00:00:00+05:00"}
+    ]
+    with pytest.raises(plan_file.PlanFileError) as refused:  # was OverflowError
+        plan_file.import_plan(data, organisation=plan.organisation)
+    problems = refused.value.problems
+    assert f"{place}.baseline.value: {gettext('not a finite number')}" in problems
+    assert [p for p in problems if p.startswith(f"{place}.overrides[0].at: ")], problems
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "format: x\n  a: [1, 2\n",
+        "a: b: c\n",
+        "\tkey: 1\n",
+        "key: @x\n",
+        "key: !onbekend x\n",
+        'key: "\\q"\n',
+        "key: \x01\n",
+        "? [a]\n: b\n",
+        'key: "open\n',
+        "a: 1\n---\nb: 2\n",
+        "a:\n  b: 1\n c: 2\n",
+    ],
+)
+def test_yaml_problems_are_in_the_users_language_with_line_and_column(text: str) -> None:
+    with pytest.raises(yaml.YAMLError) as original:
+        yaml.safe_load(text)
+    english = str(getattr(original.value, "problem", None) or original.value)
+    with pytest.raises(plan_file.PlanFileError) as refused:
+        plan_file.parse(text)
+    [problem] = refused.value.problems
+    assert re.match(r"regel \d+, kolom \d+: ", problem), problem
+    assert english not in problem  # the parser's English words were appended to the message
+    assert (
+        "YAML" not in problem
+        or gettext("not valid YAML; compare this place with an exported plan file") in problem
+    )
+
+
+# --- the fuzz: random and mutated plan files raise nothing but PlanFileError ---------------------
+
+
+def _small(data: dict[str, Any]) -> dict[str, Any]:
+    """A small valid plan of the demo's: one indicator (with an override), two scenarios, one
+    budget line and one stated figure (fast to import many times)."""
+    data = copy.deepcopy(data)
+    where = _indicator_path(data)
+    priority = data["priorities"][where[1]]
+    theme = priority["themes"][where[3]]
+    goal = theme["goals"][where[5]]
+    goal["indicators"] = goal["indicators"][:1]
+    goal["indicators"][0]["overrides"] = [
+        {"status": "at_risk", "reason": "r", "by": None, "at": "2024-05-01T10:00:00+00:00"}
+    ]
+    theme["goals"] = [goal]
+    theme["scenarios"] = next(
+        t["scenarios"][:2] for p in data["priorities"] for t in p["themes"] if t["scenarios"]
+    )
+    priority["themes"] = [theme]
+    data["priorities"] = [priority]
+    data["budget"] = data["budget"][:1]
+    data["stated_figures"] = data["stated_figures"][:1]
+    return data
+
+
+def _paths(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [path] if path else []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found += _paths(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found += _paths(value, (*path, index))
+    return found
+
+
+#: Raw YAML values that once broke something, and the kinds of value a plan holds.
+_TRICKY = [
+    "2024-13-45",
+    "2024-02-30T25:00:00",
+    "!!float abc",
+    "!!timestamp x",
+    "!!int 1.5",
+    "!!binary AAAA",
+    "!!set {a, b}",
+    "!!omap [{a: 1}]",
+    "!!pairs [[a, 1]]",
+    "!!null x",
+    "1" * 5000,
+    "0x" + "f" * 30,
+    "-1",
+    "0",
+    "99999",
+    "1e400",
+    "'1e400'",
+    "'-1e-400'",
+    ".nan",
+    "-.inf",
+    "'NaN'",
+    "true",
+    "null",
+    "~",
+    "[]",
+    "{}",
+    "[1, [2, [3]]]",
+    "{a: {b: {c: 1}}}",
+    '"\\0"',
+    "x" * 400,
+    "0001-01-01T00:00:00+05:00",
+    "9999-12-31T23:59:59-05:00",
+    "12:30:45",
+    "'2024Q5'",
+    "'GM9999'",
+    "'onbekend:x'",
+    "!onbekend x",
+    "<<: {a: 1}",
+    "2024",
+    "'2024'",
+]
+_VALUES = st.one_of(
+    st.sampled_from(_TRICKY),
+    st.integers(min_value=-(10**20), max_value=10**20).map(str),
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.text(max_size=30).map(lambda t: yaml.safe_dump(t, default_style='"').strip()),
+)
+_YAMLISH = st.lists(
+    st.sampled_from(
+        [
+            *":-[]{},#&*!|>'\"%@`?\n \t0123456789abcTZ.e+\\",
+            "  ",
+            "- ",
+            "title: ",
+            "period: ",
+            "priorities:\n- ",
+            "!!timestamp ",
+            "!!int ",
+            "2024-13-45",
+        ]
+    ),
+    max_size=60,
+).map("".join)
+
+
+def _never_crashes(text: str, organisation: Organisation) -> None:
+    problems: list[str] = ["-"]
+    try:
+        plan_file.import_plan(plan_file.parse(text), organisation=organisation)
+    except plan_file.PlanFileError as refused:
+        problems = refused.problems
+    assert problems
+    assert all(isinstance(p, str) and p for p in problems)
+
+
+@pytest.mark.django_db
+def test_mutated_plan_files_raise_nothing_but_plan_file_errors(plans: dict[str, Plan]) -> None:
+    organisation = plans["GM0482"].organisation
+    small = _small(plan_file.export_plan(plans["GM0482"]))
+    plan_file.import_plan(small, organisation=organisation)  # the small plan itself is valid
+    paths = _paths(small)
+
+    @settings(
+        max_examples=200,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow],
+        derandomize=True,
+    )
+    @given(path=st.sampled_from(paths), raw=_VALUES)
+    def mutated(path: tuple[Any, ...], raw: str) -> None:
+        _never_crashes(_with_raw(small, path, raw), organisation)
+
+    mutated()
+
+
+@pytest.mark.django_db
+def test_random_yaml_like_text_raises_nothing_but_plan_file_errors(
+    plans: dict[str, Plan],
+) -> None:
+    organisation = plans["GM0482"].organisation
+
+    @settings(
+        max_examples=200,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow],
+        derandomize=True,
+    )
+    @given(text=_YAMLISH, head=st.booleans())
+    def random_text(text: str, head: bool) -> None:
+        prefix = f"format: {plan_file.FORMAT}\ngemeente: GM0482\n" if head else ""
+        _never_crashes(prefix + text, organisation)
+
+    random_text()

@@ -9,14 +9,22 @@ memory, so the repository holds no large fixtures:
 3. an XLSX zip bomb, or a sheet that declares absurd dimensions, kept openpyxl busy for minutes;
 4. Django took in the whole request, and the form looked at the file's size only afterwards;
 5. a gemeente could upload figures for another gemeente's areas and for national measures as
-   its "own" local figures.
+   its "own" local figures;
+6. the cap on errors kept per report (``MAX_ERRORS``) was not applied to the rows the writer
+   rejects when it merges the points (a file whose second half repeats its first half, beyond
+   one flush, listed every row);
+7. why a file could not be read reached the Dutch page in English (format errors were formatted
+   text, not translatable messages), and an unexpected error put its own text (internals, file
+   values) in the notes users see.
 """
 
 from __future__ import annotations
 
+import ast
 import functools
 import io
 import json
+import logging
 import random
 import string
 import tracemalloc
@@ -32,13 +40,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.test import Client, RequestFactory
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, trans_real
 
 from regie.accounts.models import Role, User
 from regie.areas.models import Area, AreaLevel
 from regie.core import uploads
 from regie.core.models import Organisation
-from regie.monitor import services
+from regie.monitor import services, tasks
 from regie.monitor.forms import LocalFiguresUploadForm
 from regie.monitor.models import BatchState, ImportBatch, Observation
 from regie.monitor.sources import local
@@ -547,3 +555,220 @@ def test_the_area_rule_follows_cbs_codes() -> None:
     with pytest.raises(FormatError) as refused:
         read(b"gebied;maatstaf;periode;waarde\nGM0556;x;2022;1\n", ReadContext(own_gemeente=""))
     assert str(refused.value) == local.NO_OWN_AREA
+
+
+# --- 6. MAX_ERRORS on every path where errors accumulate ----------------------------------------
+
+
+def repeating_file(distinct: int) -> bytes:
+    """``distinct`` monthly figures, then the same ``distinct`` rows again."""
+    months = [f"{2000 + n // 12}M{n % 12 + 1:02d}" for n in range(distinct)]
+    lines = [f"GM0556;huisverboden;{month};{n}" for n, month in enumerate(months)]
+    return ("gebied;maatstaf;periode;waarde\n" + "\n".join(lines + lines) + "\n").encode()
+
+
+@pytest.mark.parametrize("dry_run", [True, False], ids=["check", "import"])
+def test_rows_the_writer_rejects_at_a_flush_are_capped_too(
+    areas: Any, maassluis: Organisation, monkeypatch: pytest.MonkeyPatch, dry_run: bool
+) -> None:
+    services.load_catalogue()
+    distinct = services.MAX_ERRORS + 100
+    # The second half repeats the first, which an earlier flush holds: the writer finds them.
+    monkeypatch.setattr(services, "FLUSH_POINTS", distinct)
+    report = services.import_file(
+        repeating_file(distinct),
+        fmt="local",
+        organisation=maassluis,
+        filename="x.csv",
+        dry_run=dry_run,
+    )
+    assert report.state == BatchState.REJECTED
+    assert report.rejected == distinct  # every rejected row is counted …
+    assert len(report.errors) == services.MAX_ERRORS  # … but only so many are kept
+    assert len(latest_batch().errors) == services.MAX_ERRORS
+    assert Observation.objects.count() == 0
+
+
+def test_rows_rejected_by_the_write_itself_are_capped(
+    areas: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from regie.monitor.tests.factories import dataset, rows
+
+    services.load_catalogue()
+    many = [RowError(n, "periode", "2022", "repeats") for n in range(services.MAX_ERRORS * 3)]
+    monkeypatch.setattr(services._SeriesWriter, "write", lambda self, prepared=None: many)
+    report = services.import_rows(
+        rows(("GM0556", "politie:1.1.1", "2022", 1.0)),
+        dataset=dataset(),
+        lookup=services.CatalogueLookup(None),
+        fmt="test",
+        filename="x.csv",
+    )
+    assert report.state == BatchState.REJECTED
+    assert report.rejected == len(many)
+    assert len(report.errors) == services.MAX_ERRORS
+    assert len(latest_batch().errors) == services.MAX_ERRORS
+
+
+def test_keep_errors_never_keeps_more_than_the_cap() -> None:
+    errors = [RowError(1, "a", "b", "c")] * (services.MAX_ERRORS - 2)
+    services.keep_errors(errors, (RowError(n, "a", "b", "c") for n in range(10**6)))
+    assert len(errors) == services.MAX_ERRORS
+    services.keep_errors(errors, [RowError(2, "a", "b", "c")])
+    assert len(errors) == services.MAX_ERRORS
+
+
+# --- 7. in the user's language, without an exception's own text ---------------------------------
+
+SOURCES = Path(services.__file__).parent / "sources"
+
+
+def test_every_format_error_is_a_translatable_message_with_placeholders() -> None:
+    """A FormatError's message is a msgid (a name or gettext_noop("…")), never text formatted
+    before it is raised: an f-string or a % expression cannot be translated."""
+    formatted = []
+    for path in sorted(SOURCES.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "FormatError"
+            ):
+                message = node.args[0] if node.args else None
+                plain = isinstance(message, ast.Name) or (
+                    isinstance(message, ast.Call)
+                    and isinstance(message.func, ast.Name)
+                    and message.func.id == "gettext_noop"
+                    and isinstance(message.args[0], ast.Constant)
+                )
+                if not plain:
+                    formatted.append(f"{path.name}:{node.lineno}")
+    assert formatted == []
+
+
+@pytest.fixture
+def dutch() -> Iterator[Callable[[str, str], None]]:
+    """Adds a Dutch translation to the active catalogue for the test (so that a test can tell a
+    translated message from the English one before the .po files have it)."""
+    catalog = trans_real.translation("nl")._catalog
+    added: list[str] = []
+
+    def add(msgid: str, text: str) -> None:
+        added.append(msgid)
+        catalog[msgid] = text
+
+    yield add
+    for msgid in added:
+        catalog._catalogs[0].pop(msgid, None)
+
+
+def test_why_a_file_cannot_be_read_is_shown_in_dutch(
+    adviseur: Client, maassluis: Organisation, dutch: Callable[[str, str], None]
+) -> None:
+    dutch(local.COLUMN_MISSING, "verplichte kolom ontbreekt: %(columns)s")
+    response = post_file(adviseur, maassluis, "cijfers.csv", b"gebied;maatstaf;waarde\nx;y;1\n")
+    assert response.status_code == 200
+    batch = latest_batch()
+    assert batch.state == BatchState.REJECTED
+    [note] = batch.notes
+    assert "verplichte kolom ontbreekt: periode" in note  # was "required column missing: …"
+    assert "verplichte kolom ontbreekt: periode" in response.content.decode()
+
+
+def test_the_readers_notes_are_shown_in_dutch(
+    adviseur: Client, maassluis: Organisation, dutch: Callable[[str, str], None]
+) -> None:
+    dutch("columns not imported: %(columns)s", "kolommen niet ingelezen: %(columns)s")
+    dutch("line %(line)d (%(figure)s): %(remark)s", "regel %(line)d (%(figure)s): %(remark)s")
+    data = (
+        b"gebied;maatstaf;periode;waarde;toelichting;bron\n"
+        b"GM0556;huisverboden;2022;12;geschat;politie\n"
+    )
+    post_file(adviseur, maassluis, "cijfers.csv", data)
+    batch = latest_batch()
+    assert batch.state == BatchState.DRY_RUN, batch.notes
+    assert "kolommen niet ingelezen: bron" in batch.notes  # was "columns not imported: bron"
+    assert "regel 2 (local:huisverboden GM0556 2022): geschat" in batch.notes
+
+
+def test_the_command_shows_format_errors_in_dutch(
+    areas: Any, dutch: Callable[[str, str], None], tmp_path: Path, capsys: Any
+) -> None:
+    from tests.test_cli import run_main
+
+    dutch(local.CSV_UNREADABLE, "het CSV-bestand is niet te lezen bij regel %(line)d")
+    path = tmp_path / "x.csv"
+    path.write_bytes(b'gebied;maatstaf;periode;waarde\nGM0556;a;2022;"1\n' + b"x" * 200_000)
+    # an unclosed quote: the csv module reads on until its field limit (131,072 characters)
+    code, _out, err = run_main(capsys, "import", str(path), "--format", "local")
+    assert code == 1
+    assert "het CSV-bestand is niet te lezen bij regel 2" in err
+    assert "field larger than field limit" not in err  # the csv module's English words
+
+
+SECRET = "Jan " + "Jansen, Dorpsstraat 1"  # as a file value or an internal detail could read
+
+
+class Broken:
+    """Raises an unexpected error whose text holds something no user or log may see."""
+
+    def __init__(self) -> None:
+        self.raised = 0
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        self.raised += 1
+        raise RuntimeError(SECRET)
+
+
+@pytest.mark.parametrize("stage", ["reading", "before reading"])
+def test_an_unexpected_error_of_a_check_shows_a_dutch_note_not_its_text(
+    adviseur: Client,
+    maassluis: Organisation,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    stage: str,
+) -> None:
+    broken = Broken()
+    if stage == "reading":
+        monkeypatch.setattr(local.ADAPTER, "read", broken)  # inside the import service
+    else:
+        monkeypatch.setattr(services, "CatalogueLookup", broken)  # before it
+    with caplog.at_level(logging.DEBUG):
+        response = post_file(adviseur, maassluis, "cijfers.csv", b"gebied;maatstaf;periode\n")
+    assert broken.raised
+    batch = latest_batch()
+    assert batch.state == BatchState.FAILED
+    assert batch.notes[-1] == services.failure_note(dry_run=True)
+    shown = response.content.decode() + json.dumps([batch.notes, batch.errors])
+    assert "Jansen" not in shown  # was "The check stopped: Jan Jansen, …"
+    assert "Jansen" not in caplog.text
+    assert "RuntimeError" in caplog.text  # the kind of error and where it happened are logged
+
+
+def test_an_unexpected_error_of_an_import_shows_a_dutch_note_not_its_text(
+    settings: Any,
+    tmp_path: Path,
+    areas: Any,
+    maassluis: Organisation,
+    member: Member,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    settings.REGIE_TASKS_EAGER = True
+    settings.VAR_DIR = tmp_path
+    services.load_catalogue()
+    path = tmp_path / "upload"
+    path.write_bytes(b"gebied;maatstaf;periode;waarde\nGM0556;huisverboden;2022;1\n")
+    monkeypatch.setattr(services, "CatalogueLookup", Broken())
+    with caplog.at_level(logging.DEBUG):
+        batch = tasks.queue_local_import(
+            path=path,
+            organisation=maassluis,
+            dataset=services.local_dataset(maassluis),
+            user=member(maassluis, Role.ADVISEUR),
+            filename="cijfers.csv",
+        )
+    batch.refresh_from_db()
+    assert batch.state == BatchState.FAILED
+    assert batch.notes == [services.failure_note(dry_run=False)]
+    assert "Jansen" not in caplog.text

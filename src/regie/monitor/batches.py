@@ -6,11 +6,13 @@ batches whose process is gone, waiting for a locked SQLite database, and the sch
   written in autocommit, so other processes (the web pages, ``regie cleanup``) see them.
 - A batch is *abandoned* when its process is gone (same host, process id not running) or its
   heartbeat is older than :data:`ABANDONED_AFTER`; :func:`fail_abandoned` marks it failed. The
-  import writes its figures and its final state in one transaction, so an abandoned batch never
-  stored anything.
+  import writes its figures and its final state in one transaction, which first claims the
+  batch (:func:`claim_open`): a batch marked failed meanwhile stays failed and its write is
+  rolled back, so an abandoned batch never stored anything.
 - :func:`atomic_retry` runs a write transaction and, when SQLite answers "database is locked"
   (another write holds the lock longer than the busy timeout), waits and tries again for up to
-  :data:`LOCK_WAIT_SECONDS`: concurrent imports queue instead of failing.
+  :data:`LOCK_WAIT_SECONDS`: concurrent imports queue instead of failing. An import beats
+  (:func:`beat`) before each pause, so that waiting never makes it look abandoned.
 - :func:`cleanup` (``regie cleanup``, and hourly in ``regie serve``) removes uploads nobody
   confirmed, checks (dry runs) older than :data:`CHECKS_KEPT`, and fails abandoned batches.
 """
@@ -22,6 +24,7 @@ import logging
 import os
 import socket
 import time
+import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,8 +99,41 @@ def is_abandoned(batch: ImportBatch, *, now: dt.datetime | None = None) -> bool:
     return (now or timezone.now()) - last > ABANDONED_AFTER
 
 
+def log_failure(what: str, batch_id: int | None, exc: BaseException) -> None:
+    """Log an unexpected error of a check or import: its kind and where it happened.
+
+    Not its text: an exception's message may quote the file (figures, names) or the database.
+    """
+    frames = "".join(traceback.format_tb(exc.__traceback__))
+    logger.error("%s of batch %s failed: %s\n%s", what, batch_id, type(exc).__name__, frames)
+
+
 def abandoned_note() -> str:
     return _("Aborted: the import process stopped; nothing was stored.")
+
+
+class BatchAbandoned(Exception):
+    """The batch was marked failed (abandoned) by another process meanwhile: nothing may be
+    stored for it any more, and its state stays failed."""
+
+
+def claim_open(batch_id: int) -> None:
+    """Inside a write transaction: lock the batch row, and raise :class:`BatchAbandoned` unless
+    it is still queued or running.
+
+    Every write that finishes a batch calls this first, so that a batch another process marked
+    failed is never turned into "done" (with figures) afterwards. On PostgreSQL the row stays
+    locked until the transaction ends (:func:`fail_abandoned` waits for it and then sees the
+    batch finished); on SQLite the write transaction holds the database's write lock already.
+    """
+    state = (
+        ImportBatch.objects.select_for_update()
+        .filter(pk=batch_id)
+        .values_list("state", flat=True)
+        .first()
+    )
+    if state not in OPEN_STATES:
+        raise BatchAbandoned(batch_id)
 
 
 def fail_abandoned(batches: Iterable[ImportBatch] | None = None) -> list[int]:
@@ -169,6 +205,11 @@ class Heartbeat:
             _store_beat(self.batch_id, rows)
 
 
+def beat(batch_id: int) -> None:
+    """A sign of life of a running batch now (written at once; a locked database skips it)."""
+    _store_beat(batch_id, None)
+
+
 def touch(batch_ids: Iterable[int]) -> None:
     """A sign of life for batches waiting in this process's queue."""
     ids = list(batch_ids)
@@ -196,13 +237,20 @@ def _sleep(seconds: float) -> None:
     time.sleep(seconds)
 
 
-def atomic_retry(work: Callable[[], T], *, wait_seconds: float | None = None) -> T:
+def atomic_retry(
+    work: Callable[[], T],
+    *,
+    wait_seconds: float | None = None,
+    beat: Callable[[], None] | None = None,
+) -> T:
     """``work()`` in one transaction; tried again while SQLite says the database is locked.
 
     Each try already waits SQLite's busy timeout for the lock; between tries it pauses (0.5 s,
     doubling up to 10 s), for up to ``wait_seconds`` (default :data:`LOCK_WAIT_SECONDS`) in all:
-    well within :data:`ABANDONED_AFTER`. Inside an outer transaction there is nothing to wait for
-    (it holds the lock, or has failed): it runs once.
+    well within :data:`ABANDONED_AFTER`. Before each pause it calls ``beat`` (the batch's sign of
+    life, see :func:`beat`), so that a batch waiting for the lock is not taken for abandoned.
+    Inside an outer transaction there is nothing to wait for (it holds the lock, or has failed):
+    it runs once.
     """
     limit = LOCK_WAIT_SECONDS if wait_seconds is None else wait_seconds
     if connection.in_atomic_block:
@@ -218,6 +266,8 @@ def atomic_retry(work: Callable[[], T], *, wait_seconds: float | None = None) ->
             if not is_locked(exc) or time.monotonic() + pause > deadline:
                 raise
             logger.info("database locked; the write is tried again in %.1f s", pause)
+        if beat is not None:
+            beat()
         _sleep(pause)
         pause = min(pause * 2, 10.0)
 

@@ -29,6 +29,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import io
+import itertools
 import pickle
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -58,6 +59,7 @@ from regie.monitor.models import (
 from regie.monitor.sources.base import (
     AmbiguousName,
     FormatError,
+    Note,
     ReadContext,
     Row,
     RowError,
@@ -746,29 +748,35 @@ def import_rows(
     is one (short) transaction, which also records the batch's final state.
     """
     label = user.get_username() if user is not None else "systeem"
-    batch = _start_batch(
-        batch,
-        dataset=dataset,
-        fmt=fmt,
-        filename=filename,
-        sha256=sha256,
-        user=user,
-        label=label,
-        dry_run=dry_run,
-    )
+    try:
+        batch = _start_batch(
+            batch,
+            dataset=dataset,
+            fmt=fmt,
+            filename=filename,
+            sha256=sha256,
+            user=user,
+            label=label,
+            dry_run=dry_run,
+        )
+    except batches.BatchAbandoned:
+        # Marked failed while it waited in the queue: it stays failed, nothing is read.
+        given = batch.pk if batch is not None else None
+        return _abandoned(ImportReport(given, BatchState.FAILED, str(dataset)))
     beat = batches.Heartbeat(batch.pk, progress)
     report = ImportReport(batch_id=batch.pk, state=BatchState.RUNNING, dataset=str(dataset))
     errors: list[RowError] = []
     writer = _SeriesWriter(batch, dataset.organisation, mode=COMPARE if dry_run else VALIDATE)
-    report.notes = [_(n) for n in (notes or [])]
+    report.notes = [note_text(n) for n in (notes or [])]
     try:
         if isinstance(rows, bulk.Prepared):
             report.rows_read = rows.count
             report.period_first, report.period_last = rows.first, rows.last
             if dry_run:
                 bulk.store(rows, writer)
-                errors.extend(writer.flush())
-            report.rejected = len(errors)
+                repeated = writer.flush()
+                report.rejected = len(repeated)
+                keep_errors(errors, repeated)
             beat(rows.count)
         else:
             report.period_first, report.period_last = _store_rows(
@@ -801,22 +809,56 @@ def import_rows(
             return report
     except _Rejected as rejected:
         # The write found a row that repeats an earlier one: it was rolled back.
-        report.errors = [_translated(e) for e in rejected.errors]
+        report.errors = [_translated(e) for e in rejected.errors[:MAX_ERRORS]]
         report.rejected = len(rejected.errors)
         report.stored = report.unchanged = report.revised = 0
         report.state = BatchState.REJECTED
+    except batches.BatchAbandoned:
+        # Another process marked the batch failed while this one worked: the write (if any)
+        # was rolled back, and the batch stays failed.
+        return _abandoned(report)
     except Exception as exc:
         # A file that breaks half-way (FormatError deep in a CSV, a damaged XLSX): nothing was
-        # stored; the batch says so instead of staying "running" for ever.
+        # stored; the batch says so instead of staying "running" for ever. The note is the
+        # user's language; an unexpected error's own text (internals, file values) is logged
+        # by the caller, not shown.
         report.state = BatchState.FAILED
         report.errors = [_translated(e) for e in errors]
-        report.notes = [*report.notes, str(exc)]
-        batches.atomic_retry(lambda: _finish_batch(batch, report))
+        note = (
+            format_error_text(exc)
+            if isinstance(exc, FormatError)
+            else failure_note(dry_run=dry_run)
+        )
+        report.notes = [*report.notes, note]
+        with contextlib.suppress(batches.BatchAbandoned):  # failed already: it stays so
+            _finish(batch, report)
         raise
     finally:
         writer.close()
-    batches.atomic_retry(lambda: _finish_batch(batch, report))
+    try:
+        _finish(batch, report)
+    except batches.BatchAbandoned:
+        return _abandoned(report)
     return report
+
+
+def keep_errors(errors: list[RowError], more: Iterable[RowError]) -> None:
+    """Add ``more`` to ``errors``, keeping at most :data:`MAX_ERRORS` (the rest is counted only)."""
+    room = MAX_ERRORS - len(errors)
+    if room > 0:
+        errors.extend(itertools.islice(more, room))
+
+
+def _abandoned(report: ImportReport) -> ImportReport:
+    """The report of a batch that another process marked failed: nothing stored."""
+    report.state = BatchState.FAILED
+    report.stored = report.unchanged = report.revised = 0
+    report.notes = [*report.notes, batches.abandoned_note()]
+    return report
+
+
+def _finish(batch: ImportBatch, report: ImportReport) -> None:
+    batches.atomic_retry(lambda: _finish_batch(batch, report), beat=lambda: batches.beat(batch.pk))
 
 
 def _start_batch(
@@ -859,7 +901,11 @@ def _start_batch(
         values["sha256"] = sha256
 
     def start() -> None:
-        ImportBatch.objects.filter(pk=batch.pk).update(**values)
+        # Only a batch still open: one marked failed meanwhile (abandoned) stays failed.
+        if not ImportBatch.objects.filter(pk=batch.pk, state__in=batches.OPEN_STATES).update(
+            **values
+        ):
+            raise batches.BatchAbandoned(batch.pk)
 
     batches.atomic_retry(start)
     for name, value in values.items():
@@ -888,6 +934,8 @@ def _commit(
         if connection.vendor == "postgresql":
             # One import per dataset at a time: a second waits instead of interleaving.
             Dataset.objects.select_for_update().get(pk=dataset.pk)
+        # A batch marked failed (abandoned) while this import read or waited stores nothing.
+        batches.claim_open(batch.pk)
         errors = writer.write(prepared)
         if errors:
             raise _Rejected(errors)
@@ -907,7 +955,7 @@ def _commit(
             % {"file": filename, "dataset": dataset, "summary": report.summary()},
         )
 
-    batches.atomic_retry(work)
+    batches.atomic_retry(work, beat=lambda: batches.beat(batch.pk))
 
 
 def _store_rows(
@@ -992,12 +1040,12 @@ def _store_rows(
         if writer.size >= FLUSH_POINTS:
             chunk_errors = writer.flush()
             rejected += len(chunk_errors)
-            errors.extend(chunk_errors)
+            keep_errors(errors, chunk_errors)
             seen = {}  # the writer finds rows that repeat a row of an earlier flush
     if not errors:
         chunk_errors = writer.flush()
         rejected += len(chunk_errors)
-        errors.extend(chunk_errors)
+        keep_errors(errors, chunk_errors)
     report.rows_read, report.rejected = read, rejected
     if not used:
         return None, None
@@ -1007,11 +1055,38 @@ def _store_rows(
     )
 
 
+def format_error_text(exc: FormatError) -> str:
+    """What is wrong with the file as a whole, in the user's language (see :class:`FormatError`)."""
+    return exc.text(_)
+
+
+def note_text(note: str) -> str:
+    """An adapter's note in the user's language (a :class:`Note` with its placeholders)."""
+    return note.text(_) if isinstance(note, Note) else _(note)
+
+
+def failure_note(*, dry_run: bool) -> str:
+    """The note of a check or import stopped by an unexpected error (its details are logged,
+    see :func:`batches.log_failure`: an exception's text may hold internals or file values)."""
+    if dry_run:
+        return _(
+            "The check stopped because of an error in the program; nothing was stored. "
+            "Report this to the administrator."
+        )
+    return _(
+        "The import stopped because of an error in the program; nothing was stored. "
+        "Report this to the administrator."
+    )
+
+
 def _translated(error: RowError) -> RowError:
     return RowError(error.line, error.column, error.value, _(error.message))
 
 
 def _finish_batch(batch: ImportBatch, report: ImportReport) -> None:
+    """Store the outcome on the batch (in a transaction), unless another process marked it
+    failed meanwhile (:class:`batches.BatchAbandoned`)."""
+    batches.claim_open(batch.pk)
     batch.state = report.state
     batch.finished_at = timezone.now()
     batch.progress = report.rows_read

@@ -19,7 +19,6 @@ that prefer that).
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from collections.abc import Callable
@@ -38,8 +37,6 @@ from regie.core.models import Organisation
 from regie.monitor import batches, services
 from regie.monitor.models import BatchState, Dataset, ImportBatch
 from regie.monitor.sources.base import FormatError
-
-logger = logging.getLogger(__name__)
 
 #: One worker: imports run one after the other and never compete for the database.
 EXECUTOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="regie-import")
@@ -227,13 +224,14 @@ def _run_check(
                 batch_id,
                 BatchState.REJECTED,
                 _("%(name)s cannot be read as the template: %(reason)s.")
-                % {"name": filename, "reason": _(str(exc))},
+                % {"name": filename, "reason": services.format_error_text(exc)},
                 replace_notes=True,
             )
     except Exception as exc:
-        logger.exception("check of batch %s failed", batch_id)
+        # The exception's text may hold internals or file values: logged (without it), not shown.
+        batches.log_failure("check", batch_id, exc)
         with acting_as(user):
-            _end(batch_id, BatchState.FAILED, _("The check stopped: %(reason)s") % {"reason": exc})
+            _end(batch_id, BatchState.FAILED, services.failure_note(dry_run=True))
     finally:
         with _lock:
             _running.discard(batch_id)
@@ -298,14 +296,14 @@ def _run(
                 progress=_progress_callback(batch_id, expected_rows),
                 batch=batch,
             )
-    except Exception as exc:
-        logger.exception("import of batch %s failed", batch_id)
+    except FormatError as exc:  # a file changed since its check: not a program error
         with acting_as(user):
-            _end(
-                batch_id,
-                BatchState.FAILED,
-                _("The import stopped: %(reason)s") % {"reason": exc},
-            )
+            _end(batch_id, BatchState.FAILED, services.format_error_text(exc))
+    except Exception as exc:
+        # The exception's text may hold internals or file values: logged (without it), not shown.
+        batches.log_failure("import", batch_id, exc)
+        with acting_as(user):
+            _end(batch_id, BatchState.FAILED, services.failure_note(dry_run=False))
     finally:
         with _lock:
             _running.discard(batch_id)

@@ -14,13 +14,17 @@ at most 1 MB, no YAML anchors or aliases, limited nesting and size (see :func:`p
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import math
+import re
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 import yaml
-from django.db import transaction
+from django.db import DataError, IntegrityError, models, transaction
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -45,6 +49,8 @@ from regie.policy.models import (
     StatusOverride,
     Theme,
 )
+
+logger = logging.getLogger(__name__)
 
 FORMAT = "veiligheidsregie-plan/1"
 DEMO_DIR = Path(__file__).resolve().parent / "data"
@@ -255,6 +261,8 @@ class _Reader:
         self.problems: list[str] = []
         # Every mapping read, with the keys asked for: what is left over is unknown.
         self.read: dict[int, tuple[dict[str, Any], str, set[str]]] = {}
+        #: The place last read: where an unexpected error while storing is reported.
+        self.last = "plan"
 
     def fail(self, where: str, message: str) -> None:
         self.problems.append(f"{where}: {message}")
@@ -272,6 +280,7 @@ class _Reader:
             self.fail(where, _("expected a mapping"))
             return None
         self.read.setdefault(id(node), (node, where, set()))[2].add(key)
+        self.last = f"{where}.{key}"
         value = node.get(key)
         if value is None:
             if required:
@@ -319,6 +328,8 @@ class _Reader:
 
     def date(self, node: Any, key: str, where: str) -> dt.date | None:
         value = self.get(node, key, where, (str, dt.date), required=False)
+        if isinstance(value, dt.datetime):  # a date with a time: the day counts
+            return value.date()
         if value is None or isinstance(value, dt.date):
             return value
         try:
@@ -469,22 +480,187 @@ def _check_events(text: str) -> None:
         loader.dispose()
 
 
+# --- Values that YAML cannot convert -----------------------------------------------------------
+#
+# YAML converts plain values by their look or by an explicit tag: ``2024-13-45`` looks like a date,
+# ``!!float abc`` asks for a number. Such a conversion raises ValueError, TypeError or worse
+# deep inside the loader; :class:`_Loader` turns each into a problem at the value's place. It also
+# refuses numbers of more than :data:`MAX_DIGITS` digits (no field of a plan holds one; a
+# thousand-digit number cannot even be printed) and text with a NUL character or a lone
+# surrogate (no database column stores them).
+
+#: The most digits a whole number in a plan file has.
+MAX_DIGITS = 15
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_TAG_PROBLEMS = {
+    "tag:yaml.org,2002:int": lambda: _("not a whole number: %(value)s"),
+    "tag:yaml.org,2002:float": lambda: _("not a number: %(value)s"),
+    "tag:yaml.org,2002:bool": lambda: _("not true or false: %(value)s"),
+    "tag:yaml.org,2002:timestamp": lambda: _("not a valid date or time: %(value)s"),
+}
+
+
+def _shown(node: Any) -> str:
+    """A scalar node's text for a problem, quoted and cut short."""
+    value = node.value if isinstance(getattr(node, "value", None), str) else ""
+    return repr(value if len(value) <= 40 else value[:39] + "…")
+
+
+def _value_problem(node: Any) -> PlanFileError:
+    if node.tag == "tag:yaml.org,2002:int" and len(str(node.value)) > MAX_DIGITS:
+        return _too_many_digits(node.start_mark)
+    problem = _TAG_PROBLEMS.get(node.tag)
+    message = (problem() if problem else _("this value cannot be read: %(value)s")) % {
+        "value": _shown(node)
+    }
+    return _refused(node.start_mark, message)
+
+
+def _too_many_digits(mark: Any) -> PlanFileError:
+    return _refused(
+        mark,
+        _("a number of more than %(digits)d digits; no value of a plan is that large")
+        % {"digits": MAX_DIGITS},
+    )
+
+
+class _Loader(_SafeLoader):  # type: ignore[misc]
+    """The safe loader; a value it cannot convert is a :class:`PlanFileError` at its place."""
+
+    def construct_object(self, node: Any, deep: bool = False) -> Any:
+        try:
+            value = super().construct_object(node, deep=deep)
+        except (yaml.YAMLError, PlanFileError):
+            raise
+        except (
+            ValueError,
+            TypeError,
+            OverflowError,
+            ArithmeticError,
+            LookupError,
+            AttributeError,
+        ) as exc:
+            # e.g. month 13, "abc" as !!float, 5,000 digits, "maybe" as !!bool (KeyError),
+            # !!timestamp of text that is no date at all (AttributeError)
+            raise _value_problem(node) from exc
+        if isinstance(value, int) and not isinstance(value, bool):
+            if not -(10**MAX_DIGITS) < value < 10**MAX_DIGITS:
+                raise _too_many_digits(node.start_mark)
+        elif isinstance(value, str) and _UNSTORABLE.search(value):
+            raise _refused(
+                node.start_mark,
+                _(
+                    "the text holds a NUL character or another character that cannot be stored; "
+                    "remove it"
+                ),
+            )
+        return value
+
+
+def _starts_badly() -> str:
+    return _("a character that cannot begin a value (such as @ or `); put the text between quotes")
+
+
+#: Common problems of the YAML parser (libyaml's English words), in the user's language.
+_YAML_PROBLEMS: list[tuple[str, Any]] = [
+    (
+        "control characters",
+        lambda: _("a control character, which a text file cannot hold; remove it"),
+    ),
+    (
+        "special characters",
+        lambda: _("a control character, which a text file cannot hold; remove it"),
+    ),
+    (
+        "mapping values are not allowed",
+        lambda: _(
+            "a colon (:) where no field name can begin; put text with a colon between quotes"
+        ),
+    ),
+    ("tab character", lambda: _("a tab character; indent with spaces")),
+    ("cannot start any token", _starts_badly),
+    ("expected ',' or ']'", lambda: _("a list that begins with [ is not closed with ]")),
+    ("expected ',' or '}'", lambda: _("a mapping that begins with { is not closed with }")),
+    (
+        "escape",
+        lambda: _(
+            "an unknown escape (a backslash) in text between double quotes; use single quotes"
+        ),
+    ),
+    (
+        "hexdecimal number",
+        lambda: _(
+            "an unknown escape (a backslash) in text between double quotes; use single quotes"
+        ),
+    ),
+    ("end of stream", lambda: _("the file ends in the middle of a value; is a quote not closed?")),
+    (
+        "expected <document start>",
+        lambda: _("text after the end of the plan's structure; check the indentation here"),
+    ),
+    ("directive", _starts_badly),
+    (
+        "alphabetic or numeric character",
+        lambda: _("a & or * without a name after it; put text that begins so between quotes"),
+    ),
+    ("expected ':'", lambda: _("a field name without a colon (:) after it")),
+    (
+        "expected comment or line break",
+        lambda: _("more text after a value between quotes; put the whole value between quotes"),
+    ),
+    (
+        "expected key",
+        lambda: _("the indentation is not right: fields of one level begin in the same column"),
+    ),
+    (
+        "indentation",
+        lambda: _("the indentation is not right: fields of one level begin in the same column"),
+    ),
+]
+
+
+def _constructor_problem(problem: str) -> str:
+    if "could not determine a constructor" in problem or "undefined tag" in problem:
+        return _("a type marker (starting with !) that a plan file does not use; remove it")
+    if "unhashable key" in problem:
+        return _("a field name that is a list or a mapping; a field name is one word")
+    return _("a type marker (starting with !) that does not fit the value; remove it")
+
+
+def _yaml_problem(exc: yaml.YAMLError, text: str) -> str:
+    """Where and what is wrong, in the user's language (never the parser's English words)."""
+    problem = str(getattr(exc, "problem", None) or exc)
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if isinstance(exc, yaml.reader.ReaderError):  # a character the reader refuses: no mark
+        position = max(0, min(exc.position, len(text)))
+        line_start = text.rfind("\n", 0, position) + 1
+        mark = yaml.error.Mark(
+            "", position, text.count("\n", 0, position), position - line_start, "", 0
+        )
+    if isinstance(exc, yaml.constructor.ConstructorError):
+        message = _constructor_problem(problem)
+    else:
+        message = next(
+            (say() for words, say in _YAML_PROBLEMS if words in problem),
+            _("not valid YAML; compare this place with an exported plan file"),
+        )
+    return f"{_at(mark)}: {message}"
+
+
 def parse(text: str) -> dict[str, Any]:
     """The YAML text as data; :class:`PlanFileError` when it is not YAML or not a plan file.
 
     Bounded (see above): too large, anchors and aliases, deep nesting, too many or too long
-    values are refused with their line and column before the file is loaded.
+    values are refused with their line and column before the file is loaded; a value that YAML
+    cannot convert (a 13th month, ``!!float abc``) with its line and column while it is loaded.
     """
-    if len(text) > MAX_BYTES or len(text.encode("utf-8")) > MAX_BYTES:
+    if len(text) > MAX_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise PlanFileError([too_large()])
     try:
         _check_events(text)
-        data = yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a safe loader
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise PlanFileError(
-            [f"{_at(mark)}: {_('not valid YAML')} ({getattr(exc, 'problem', exc)})"]
-        ) from exc
+        raise PlanFileError([_yaml_problem(exc, text)]) from exc
     except RecursionError as exc:  # pragma: no cover - the depth check comes first
         raise PlanFileError([_("The file is nested too deeply to be a plan file.")]) from exc
     if not isinstance(data, dict) or data.get("format") != FORMAT:
@@ -525,13 +701,29 @@ def import_plan(
     kbv = {t.code: t for t in SafetyTheme.objects.all()}
     overrides = _Overrides(found, user)
     reader.get(data, "format", "plan", str)  # checked by parse()
-    with transaction.atomic():
-        plan = _build(reader, data, found, measures, areas, kbv, overrides, predecessor)
-        if not reader.problems:
-            reader.unknown_keys()
-        if reader.problems:
-            transaction.set_rollback(True)
-            raise PlanFileError(reader.problems)
+    try:
+        with transaction.atomic():
+            plan = _build(reader, data, found, measures, areas, kbv, overrides, predecessor)
+            if not reader.problems:
+                reader.unknown_keys()
+            if reader.problems:
+                transaction.set_rollback(True)
+                raise PlanFileError(reader.problems)
+    except PlanFileError:
+        raise
+    except (
+        ValueError,
+        TypeError,
+        OverflowError,
+        ArithmeticError,
+        DataError,
+        IntegrityError,
+    ) as exc:
+        # A value the checks above let through and the database refused: still the file's
+        # problem, at the place read last (everything was rolled back). No file values logged.
+        logger.warning("plan file value at %s not stored: %s", reader.last, type(exc).__name__)
+        problem = _("this value cannot be stored; check it")
+        raise PlanFileError([*reader.problems, f"{reader.last}: {problem}"]) from exc
     return plan
 
 
@@ -611,6 +803,85 @@ def _text(value: Any) -> str:
     return (value.isoformat() if isinstance(value, dt.datetime) else str(value))[:40]
 
 
+#: Model fields whose key in the file differs from the field name ("": the place itself).
+_FILE_KEYS: dict[tuple[type[models.Model], str], str] = {
+    (Plan, "start_year"): "period.start",
+    (Plan, "end_year"): "period.end",
+    (Plan, "decision_date"): "scenario_decision.decided_on",
+    (Plan, "costs_start"): "scenario_decision.costs_start",
+    (Indicator, "start_year"): "target.from.year",
+    (Indicator, "end_year"): "target.to.year",
+    (Indicator, "start_value"): "target.from.value",
+    (Indicator, "end_value"): "target.to.value",
+    (Indicator, "target_value"): "target.value",
+    (Indicator, "baseline_value"): "baseline.value",
+    (Indicator, "baseline_period"): "baseline.period",
+    (BudgetLine, "year"): "",
+    (BudgetLine, "amount"): "",
+}
+_INTEGER_RANGES = BaseDatabaseOperations.integer_field_ranges
+
+
+def _fits(model_field: models.Field[Any, Any], value: Any) -> tuple[str, Any] | None:
+    """What is wrong with ``value`` for ``model_field`` (and a value that fits instead), or None.
+
+    What a database refuses or cannot hold: text longer than the column, a whole number outside
+    the column's range (the narrowest of the databases: PostgreSQL's), an amount with more digits
+    than the column, a number that is not finite.
+    """
+    if isinstance(value, str):
+        limit = getattr(model_field, "max_length", None)
+        if limit is not None and len(value) > limit:
+            return _("longer than %(count)d characters") % {"count": limit}, value[:limit]
+        return None
+    if isinstance(value, bool) or value is None:
+        return None
+    bounds = _INTEGER_RANGES.get(model_field.get_internal_type())
+    if bounds is not None and isinstance(value, int):
+        low, high = bounds
+        if not low <= value <= high:
+            message = _("must be a whole number from %(low)s to %(high)s") % {
+                "low": low,
+                "high": high,
+            }
+            return message, _replacement(model_field, low)
+    if isinstance(model_field, models.DecimalField) and isinstance(value, Decimal):
+        whole = (model_field.max_digits or 0) - (model_field.decimal_places or 0)
+        if value and value.adjusted() >= whole:
+            message = _("too large: at most %(digits)d digits before the decimal point") % {
+                "digits": whole
+            }
+            return message, _replacement(model_field, Decimal(0))
+    if isinstance(value, float) and not math.isfinite(value):
+        return _("not a finite number"), _replacement(model_field, 0.0)
+    return None
+
+
+def _replacement(model_field: models.Field[Any, Any], otherwise: Any) -> Any:
+    """A value ``model_field`` holds, in place of one it cannot (the import fails anyway)."""
+    if model_field.null:
+        return None
+    return model_field.get_default() if model_field.has_default() else otherwise
+
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+def _create(reader: _Reader, where: str, model: type[_M], **fields: Any) -> _M:
+    """``model.objects.create(**fields)``, with a problem at its place for each value the
+    database could not store (which is then replaced, so that the rest is still checked)."""
+    for name, value in list(fields.items()):
+        model_field = model._meta.get_field(name)
+        if not isinstance(model_field, models.Field):  # pragma: no cover - concrete fields only
+            continue
+        wrong = _fits(model_field, value)
+        if wrong is not None:
+            message, fields[name] = wrong
+            key = _FILE_KEYS.get((model, name), name)
+            reader.fail(f"{where}.{key}" if key else where, message)
+    return model._default_manager.create(**fields)
+
+
 def _build(
     reader: _Reader,
     data: dict[str, Any],
@@ -636,7 +907,10 @@ def _build(
         # Without a valid head nothing below can be stored; still check the rest for problems.
         _check_children(reader, data, measures, areas, kbv)
         return Plan()
-    plan = Plan.objects.create(
+    plan = _create(
+        reader,
+        "plan",
+        Plan,
         organisation=organisation,
         title=reader.text(data, "title", "plan"),
         summary=reader.text(data, "summary", "plan", required=False),
@@ -711,7 +985,10 @@ def _children(
             reader.fail(f"{where}.key", _("%(key)r is used twice") % {"key": key})
             continue
         seen.add(key)
-        priority = Priority.objects.create(
+        priority = _create(
+            reader,
+            where,
+            Priority,
             plan=plan,
             key=key,
             kind=reader.choice(
@@ -729,7 +1006,10 @@ def _children(
                 reader.fail(f"{twhere}.key", _("%(key)r is used twice") % {"key": tkey})
                 continue
             theme_keys.add(tkey)
-            theme = Theme.objects.create(
+            theme = _create(
+                reader,
+                twhere,
+                Theme,
                 priority=priority,
                 key=tkey,
                 title=reader.text(titem, "title", twhere),
@@ -746,13 +1026,16 @@ def _children(
             sorted(amounts.items(), key=lambda kv: str(kv[0]))
         ):
             value = reader.decimal({"amount": amount}, "amount", f"{where}.amounts.{year}")
-            if not isinstance(year, int):
+            if not isinstance(year, int) or isinstance(year, bool):
                 reader.fail(
                     f"{where}.amounts", _("year %(year)r is not a whole number") % {"year": year}
                 )
                 continue
             if value is not None:
-                BudgetLine.objects.create(
+                _create(
+                    reader,
+                    f"{where}.amounts.{year}",
+                    BudgetLine,
                     plan=plan,
                     label=label,
                     year=year,
@@ -764,7 +1047,10 @@ def _children(
         amount = reader.decimal(item, "amount", where)
         year = reader.get(item, "year", where, int)
         if amount is not None and year is not None:
-            StatedFigure.objects.create(
+            _create(
+                reader,
+                where,
+                StatedFigure,
                 plan=plan,
                 label=reader.text(item, "label", where),
                 year=year,
@@ -791,8 +1077,14 @@ def _goals(
             reader.fail(f"{gwhere}.key", _("%(key)r is used twice") % {"key": gkey})
             continue
         goal_keys.add(gkey)
-        goal = Goal.objects.create(
-            theme=theme, key=gkey, aim=reader.text(gitem, "aim", gwhere), position=g_index
+        goal = _create(
+            reader,
+            gwhere,
+            Goal,
+            theme=theme,
+            key=gkey,
+            aim=reader.text(gitem, "aim", gwhere),
+            position=g_index,
         )
         goal.safety_themes.set(_tags(reader, gitem, gwhere, kbv))
         indicator_keys: set[str] = set()
@@ -828,7 +1120,10 @@ def _goals(
                 baseline_value = value_in_data(
                     theme.priority.plan.organisation, area, measure, str(base_period)
                 )
-            indicator = Indicator.objects.create(
+            indicator = _create(
+                reader,
+                iwhere,
+                Indicator,
                 goal=goal,
                 key=ikey,
                 name=reader.text(iitem, "name", iwhere),
@@ -863,9 +1158,20 @@ def _overrides(
                 when = dt.datetime.fromisoformat(at)
             except ValueError:
                 reader.fail(f"{owhere}.at", _("not a date and time: %(value)r") % {"value": at})
+        if when is not None:
+            try:
+                _utc_second(when)
+            except (OverflowError, ValueError):  # year 1 or 9999 moved across a day boundary
+                reader.fail(
+                    f"{owhere}.at", _("not a date and time: %(value)r") % {"value": _text(at)}
+                )
+                when, at = None, ""
         by = reader.get(oitem, "by", owhere, str, required=False)
         reason = reader.text(oitem, "reason", owhere)
-        StatusOverride.objects.create(
+        _create(
+            reader,
+            owhere,
+            StatusOverride,
             indicator=indicator,
             status=status,
             **overrides.author_and_time(place, status, reason, by, when or at),
@@ -921,7 +1227,10 @@ def _scenarios(reader: _Reader, titem: Any, twhere: str, theme: Theme) -> None:
         if chosen > 1 and is_chosen:
             reader.fail(f"{swhere}.chosen", _("only one scenario of a theme can be chosen"))
             is_chosen = False
-        scenario = Scenario.objects.create(
+        scenario = _create(
+            reader,
+            swhere,
+            Scenario,
             theme=theme,
             letter=letter,
             title=reader.text(sitem, "title", swhere),
@@ -932,7 +1241,10 @@ def _scenarios(reader: _Reader, titem: Any, twhere: str, theme: Theme) -> None:
             amount = reader.decimal(litem, "amount", lwhere)
             if amount is None:
                 continue
-            CapacityLine.objects.create(
+            _create(
+                reader,
+                lwhere,
+                CapacityLine,
                 scenario=scenario,
                 label=reader.text(litem, "label", lwhere),
                 fte_extra=reader.decimal(litem, "fte_extra", lwhere, required=False) or Decimal(0),

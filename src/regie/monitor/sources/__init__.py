@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import importlib
 
-from regie.monitor.sources.base import Adapter, FormatError
+from regie.monitor.sources.base import Adapter, FormatError, gettext_noop
 
 #: format name → module (imported on first use)
 MODULES: dict[str, str] = {
@@ -25,7 +25,9 @@ def get(name: str) -> Adapter:
         module = MODULES[name]
     except KeyError:
         raise FormatError(
-            f"unknown format {name!r}; known formats: {', '.join(sorted(MODULES))}"
+            gettext_noop("unknown format %(name)r; known formats: %(formats)s"),
+            name=name,
+            formats=", ".join(sorted(MODULES)),
         ) from None
     adapter: Adapter = importlib.import_module(module).ADAPTER
     return adapter
@@ -40,4 +42,4 @@ def detect(head: bytes, filename: str) -> Adapter:
     for adapter in all_adapters():
         if adapter.sniff(head, filename):
             return adapter
-    raise FormatError("the file format was not recognised; name it with --format")
+    raise FormatError(gettext_noop("the file format was not recognised; name it with --format"))

@@ -38,6 +38,11 @@ def gettext_noop(message: str) -> str:
 
 #: The last note when more notes were left out.
 NOTES_LEFT_OUT = gettext_noop("further notes were left out")
+#: Messages of :class:`FormatError` that several adapters use.
+FILE_EMPTY = gettext_noop("the file is empty")
+TABLE_UNKNOWN = gettext_noop(
+    "the table id is not known: name it with --table (for example %(example)s)"
+)
 
 
 def shorten(text: str, limit: int = MAX_VALUE_CHARS) -> str:
@@ -96,16 +101,63 @@ class RowError:
 
 
 class FormatError(Exception):
-    """The file as a whole cannot be read in this format (wrong layout, not JSON, no header)."""
+    """The file as a whole cannot be read in this format (wrong layout, not JSON, no header).
+
+    ``message`` is an English msgid, marked with :func:`gettext_noop` where it is written; what
+    varies goes in ``params`` for its ``%(name)s`` placeholders (text values cut to
+    :data:`MAX_VALUE_CHARS`), never into the msgid itself: the import service shows
+    ``gettext(message) % params`` (:func:`regie.monitor.services.format_error_text`), so the
+    user reads it in their language. ``str()`` gives the English text (logs, tests).
+    """
+
+    def __init__(self, message: str, /, **params: object) -> None:
+        self.message = message
+        self.params: dict[str, object] = {
+            name: shorten(value) if isinstance(value, str) else value
+            for name, value in params.items()
+        }
+        super().__init__(message % self.params if self.params else message)
+
+    def text(self, gettext: Callable[[str], str]) -> str:
+        """The message translated by ``gettext``, its placeholders filled in."""
+        translated = gettext(self.message)
+        return translated % self.params if self.params else translated
+
+
+class Note(str):
+    """A note with placeholders, translatable like :class:`FormatError`: ``message`` is the
+    English msgid (marked with :func:`gettext_noop`), ``params`` fill its placeholders (text cut
+    to :data:`MAX_NOTE_CHARS`); the string itself is the English text. The import service
+    translates it (``gettext(message) % params``) and cuts the result to :data:`MAX_NOTE_CHARS`.
+    """
+
+    message: str
+    params: dict[str, object]
+
+    def __new__(cls, message: str, /, **params: object) -> Note:
+        bounded = {
+            name: shorten(value, MAX_NOTE_CHARS) if isinstance(value, str) else value
+            for name, value in params.items()
+        }
+        english = message % bounded if bounded else message
+        note = super().__new__(cls, shorten(english, MAX_NOTE_CHARS))
+        note.message = message
+        note.params = bounded
+        return note
+
+    def text(self, gettext: Callable[[str], str]) -> str:
+        translated = gettext(self.message)
+        return shorten(translated % self.params if self.params else translated, MAX_NOTE_CHARS)
 
 
 class Notes(list[str]):
-    """The notes of an import: each cut to :data:`MAX_NOTE_CHARS` characters, at most
-    :data:`MAX_NOTES` kept (the last one then says that more were left out)."""
+    """The notes of an import: each cut to :data:`MAX_NOTE_CHARS` characters (a :class:`Note`
+    when it is translated), at most :data:`MAX_NOTES` kept (the last one then says that more
+    were left out)."""
 
     def append(self, note: str) -> None:
         if len(self) < MAX_NOTES:
-            super().append(shorten(str(note), MAX_NOTE_CHARS))
+            super().append(note if isinstance(note, Note) else shorten(str(note), MAX_NOTE_CHARS))
         elif len(self) == MAX_NOTES:
             super().append(NOTES_LEFT_OUT)
 
@@ -115,7 +167,8 @@ class Notes(list[str]):
 
     def insert(self, index: SupportsIndex, note: str) -> None:
         if len(self) < MAX_NOTES:
-            super().insert(index, shorten(str(note), MAX_NOTE_CHARS))
+            kept = note if isinstance(note, Note) else shorten(str(note), MAX_NOTE_CHARS)
+            super().insert(index, kept)
 
     def __iadd__(self, notes: Iterable[str]) -> Notes:  # type: ignore[override,misc]
         self.extend(notes)

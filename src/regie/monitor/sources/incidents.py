@@ -52,15 +52,18 @@ from dataclasses import dataclass
 from typing import IO
 
 from regie.monitor.sources.base import (
+    FILE_EMPTY,
     FormatError,
     ReadContext,
     Row,
     RowError,
     Status,
     clean_label,
+    gettext_noop,
 )
 from regie.monitor.sources.local import (
     AMBIGUOUS_AREA,
+    COLUMN_MISSING,
     MAX_DECOMPRESSED_BYTES,
     AreaLookup,
     csv_records,
@@ -136,11 +139,11 @@ def _columns(header: list[str]) -> _Columns:
     date, kind = find(DATE_HEADERS), find(TYPE_HEADERS)
     postcode, area = find(POSTCODE_HEADERS), find(AREA_HEADERS)
     if date is None:
-        raise FormatError("required column missing: Datum")
+        raise FormatError(COLUMN_MISSING, columns="Datum")
     if kind is None:
-        raise FormatError("required column missing: Soort")
+        raise FormatError(COLUMN_MISSING, columns="Soort")
     if postcode is None and area is None:
-        raise FormatError("required column missing: Postcode (or Gebied)")
+        raise FormatError(gettext_noop("required column missing: Postcode (or Gebied)"))
     return _Columns(date, kind, postcode, area, [clean_label(cell) for cell in header])
 
 
@@ -167,7 +170,7 @@ class IncidentsAdapter:
         while first is not None and not any(cell.strip() for cell in first[1]):
             first = next(records, None)
         if first is None:
-            raise FormatError("the file is empty")
+            raise FormatError(FILE_EMPTY)
         columns = _columns(first[1])
         context.info.source = context.info.source or "incidentenlijst"
         yield from _read(records, columns, context)

@@ -65,6 +65,7 @@ from regie.monitor import periods
 from regie.monitor.sources.base import (
     AmbiguousName,
     FormatError,
+    Note,
     ReadContext,
     Row,
     RowError,
@@ -90,6 +91,13 @@ UNPACKED_TOO_LARGE = gettext_noop(
     "the file is too large to import once unpacked; split it into smaller files"
 )
 GZIP_DAMAGED = gettext_noop("the gzip file is damaged")
+NOT_TEXT = gettext_noop(
+    "the file is not text (neither UTF-8 nor Windows-1252); save it again as CSV (UTF-8)"
+)
+NOT_TEXT_NUL = gettext_noop("the file is not text (it contains NUL bytes); save it again as CSV")
+CSV_UNREADABLE = gettext_noop(
+    "the CSV file cannot be read near line %(line)d; check the quotes there or save it again as CSV"
+)
 
 
 class _Readable(Protocol):
@@ -140,7 +148,7 @@ def read_all(stream: IO[bytes], max_bytes: int = MAX_DECOMPRESSED_BYTES) -> byte
     """
     head = stream.read(len(GZIP_MAGIC))
     if not isinstance(head, bytes):  # a text stream passed by mistake
-        raise FormatError("the file must be opened in binary mode")
+        raise FormatError(gettext_noop("the file must be opened in binary mode"))
     source = _Prefixed(head, stream)
     if head != GZIP_MAGIC:
         return _read_capped(source, max_bytes, TOO_LARGE)
@@ -178,9 +186,9 @@ def decode_text(data: bytes) -> str:
         try:
             text = data.decode("cp1252")
         except UnicodeDecodeError:
-            raise FormatError("the file is not text (neither UTF-8 nor Windows-1252)") from None
+            raise FormatError(NOT_TEXT) from None
     if "\x00" in text:
-        raise FormatError("the file is not text (it contains NUL bytes)")
+        raise FormatError(NOT_TEXT_NUL)
     return text
 
 
@@ -208,8 +216,8 @@ def csv_records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
             start = previous + 1
             previous = reader.line_num
             yield start, cells
-    except csv.Error as exc:
-        raise FormatError(f"the CSV file cannot be read near line {previous + 1}: {exc}") from None
+    except csv.Error:
+        raise FormatError(CSV_UNREADABLE, line=previous + 1) from None
 
 
 def normalise_header(text: str) -> str:
@@ -246,9 +254,15 @@ class AreaLookup:
         except AmbiguousName as exc:
             # The row errors carry a fixed (translatable) message; the details go in a note once.
             detail = str(exc)
-            self._context.notes.append(
-                f"ambiguous area name {key!r}" + (f": {detail}" if detail and detail != key else "")
-            )
+            if detail and detail != key:
+                note = Note(
+                    gettext_noop("ambiguous area name %(name)r: %(detail)s"),
+                    name=key,
+                    detail=detail,
+                )
+            else:
+                note = Note(gettext_noop("ambiguous area name %(name)r"), name=key)
+            self._context.notes.append(note)
             return None, AMBIGUOUS_AREA
         if code is None:
             return None, UNKNOWN_AREA
@@ -385,6 +399,8 @@ NOT_OWN_MEASURE = gettext_noop(
     "data; use a local measure such as huisverboden"
 )
 NO_OWN_AREA = gettext_noop("only a gemeente can upload local figures")
+#: also used by ``incidents``
+COLUMN_MISSING = gettext_noop("required column missing: %(columns)s")
 
 Cell = str | int | float | bool | dt.datetime | dt.date | dt.time | dt.timedelta | None
 
@@ -504,11 +520,11 @@ def _xlsx_records(data: bytes, max_bytes: int) -> Iterator[tuple[int, Sequence[C
     check_xlsx(data, max_bytes)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for damaged files
-        raise FormatError(f"the Excel file cannot be read: {exc}") from None
+    except Exception:  # openpyxl raises many kinds for damaged files (English texts)
+        raise FormatError(XLSX_UNREADABLE) from None
     try:
         if not workbook.worksheets:
-            raise FormatError("the Excel file has no worksheet")
+            raise FormatError(gettext_noop("the Excel file has no worksheet"))
         sheet = workbook.worksheets[0]
         declared = getattr(sheet, "max_row", None)
         if isinstance(declared, int) and declared > MAX_ROWS:
@@ -524,8 +540,8 @@ def _xlsx_records(data: bytes, max_bytes: int) -> Iterator[tuple[int, Sequence[C
                 cells = next(rows)
             except StopIteration:
                 break
-            except Exception as exc:
-                raise FormatError(f"the Excel file cannot be read: {exc}") from None
+            except Exception:
+                raise FormatError(XLSX_UNREADABLE) from None
             number += 1
             if number > MAX_ROWS:
                 raise FormatError(TOO_MANY_ROWS)
@@ -553,10 +569,12 @@ def _find_header(
     missing = [name for name in REQUIRED if name not in columns]
     if not columns:
         raise FormatError(
-            "no header row with the columns gebied, maatstaf, periode and waarde was found"
+            gettext_noop(
+                "no header row with the columns gebied, maatstaf, periode and waarde was found"
+            )
         )
     if missing:
-        raise FormatError(f"required column missing: {', '.join(missing)}")
+        raise FormatError(COLUMN_MISSING, columns=", ".join(missing))
     if title and not context.info.title:
         context.info.title = title[:200]
     ignored = [
@@ -565,7 +583,9 @@ def _find_header(
         if index not in columns.values() and _cell_text(cell)
     ]
     if ignored:
-        context.notes.append(f"columns not imported: {', '.join(ignored)}")
+        context.notes.append(
+            Note(gettext_noop("columns not imported: %(columns)s"), columns=", ".join(ignored))
+        )
     return columns, header
 
 
@@ -676,19 +696,35 @@ class _RowReader:
         if remark:
             self.remarks += 1
             if self.remarks <= MAX_REMARK_NOTES:
-                self.context.notes.append(f"line {line} ({measure} {area} {period}): {remark}")
+                self.context.notes.append(
+                    Note(
+                        gettext_noop("line %(line)d (%(figure)s): %(remark)s"),
+                        line=line,
+                        figure=f"{measure} {area} {period}",
+                        remark=remark,
+                    )
+                )
         return Row(line, area, measure, period, value, status)
 
     def finish(self) -> None:
         notes = self.context.notes
         if self.remarks > MAX_REMARK_NOTES:
-            notes.append(f"{self.remarks - MAX_REMARK_NOTES} more remarks not shown")
+            notes.append(
+                Note(
+                    gettext_noop("%(count)d more remarks not shown"),
+                    count=self.remarks - MAX_REMARK_NOTES,
+                )
+            )
         if self.thousands_lines:
             notes.append(
-                "a dot was read as thousands separator on line(s) "
-                + ", ".join(self.thousands_lines[:20])
-                + (" …" if len(self.thousands_lines) > 20 else "")
-                + "; write decimals with a comma"
+                Note(
+                    gettext_noop(
+                        "a dot was read as thousands separator on line(s) %(lines)s; write "
+                        "decimals with a comma"
+                    ),
+                    lines=", ".join(self.thousands_lines[:20])
+                    + (" …" if len(self.thousands_lines) > 20 else ""),
+                )
             )
 
 

@@ -39,6 +39,8 @@ from typing import IO, TYPE_CHECKING
 
 from regie.monitor import periods
 from regie.monitor.sources.base import (
+    FILE_EMPTY,
+    TABLE_UNKNOWN,
     TABLES,
     FormatError,
     ReadContext,
@@ -47,6 +49,7 @@ from regie.monitor.sources.base import (
     Status,
     TableSpec,
     canonical_area,
+    gettext_noop,
 )
 from regie.monitor.sources.odata_v3 import (
     ID_COLUMNS,
@@ -96,7 +99,7 @@ def detect_delimiter(header: str) -> str:
     counts = [(header.count(d), -i, d) for i, d in enumerate(DELIMITERS)]
     count, _, delimiter = max(counts)
     if count == 0:
-        raise FormatError("the first line is not a CSV header (no ',', ';' or tab)")
+        raise FormatError(gettext_noop("the first line is not a CSV header (no ',', ';' or tab)"))
     return delimiter
 
 
@@ -106,7 +109,7 @@ def parse_header(line: str) -> tuple[str, list[str]]:
     try:
         names = next(csv.reader([line.lstrip("\ufeff").rstrip("\r\n")], delimiter=delimiter))
     except (csv.Error, StopIteration) as exc:
-        raise FormatError(f"the CSV header cannot be read: {exc}") from None
+        raise FormatError(gettext_noop("the CSV header cannot be read")) from exc
     return delimiter, [name.strip() for name in names]
 
 
@@ -153,9 +156,7 @@ class ODataCsvAdapter:
     def read(self, stream: IO[bytes], context: ReadContext) -> Iterator[Row | RowError]:
         table = context.table.strip().upper() or table_from_text(stream_name(stream))
         if not table:
-            raise FormatError(
-                "the table id is not known: name it with --table (for example 47018NED)"
-            )
+            raise FormatError(TABLE_UNKNOWN, example="47018NED")
         spec = spec_for(table)
         text = text_stream(stream)
         try:
@@ -233,7 +234,7 @@ class ODataCsvAdapter:
         while first and not first.strip():
             first = text.readline()
         if not first:
-            raise FormatError("the file is empty")
+            raise FormatError(FILE_EMPTY)
         delimiter, columns = parse_header(first)
         used = _used_columns(spec, columns)
         measure_column, area_column, _period, topic = used
@@ -309,7 +310,8 @@ class ODataCsvAdapter:
                 csv_errors += 1
                 if csv_errors > MAX_CSV_ERRORS:
                     raise FormatError(
-                        f"more than {MAX_CSV_ERRORS} unreadable CSV records"
+                        gettext_noop("more than %(count)d unreadable CSV records"),
+                        count=MAX_CSV_ERRORS,
                     ) from None
                 yield RowError(line, "", "", f"unreadable CSV record: {exc}")
 
@@ -326,8 +328,10 @@ def _used_columns(spec: TableSpec, columns: list[str]) -> tuple[str, str, str, s
         missing.append(" or ".join(spec.count_topics))
     if missing or area_column is None or topic is None:
         raise FormatError(
-            f"table {spec.table}: the header lacks {', '.join(missing)} "
-            f"(columns: {', '.join(columns)})"
+            gettext_noop("table %(table)s: the header lacks %(missing)s (columns: %(columns)s)"),
+            table=spec.table,
+            missing=", ".join(missing),
+            columns=", ".join(columns),
         )
     return measure_column, area_column, PERIOD_DIMENSION, topic
 

@@ -40,6 +40,7 @@ from typing import IO
 from regie.monitor import periods
 from regie.monitor.sources.base import (
     STATUS_BY_CBS_TEXT,
+    TABLE_UNKNOWN,
     TABLES,
     FormatError,
     ReadContext,
@@ -49,6 +50,7 @@ from regie.monitor.sources.base import (
     TableSpec,
     canonical_area,
     canonical_key,
+    gettext_noop,
     shorten,
 )
 
@@ -86,12 +88,14 @@ def spec_for(table: str) -> TableSpec:
     """The :class:`TableSpec` of a table id; :class:`FormatError` when the table is unknown."""
     key = table.strip().upper()
     if not key:
-        raise FormatError("the table id is not known: name it with --table (for example 83648NED)")
+        raise FormatError(TABLE_UNKNOWN, example="83648NED")
     try:
         return TABLES[key]
     except KeyError:
         raise FormatError(
-            f"table {key} is not supported; supported tables: {', '.join(sorted(TABLES))}"
+            gettext_noop("table %(table)s is not supported; supported tables: %(tables)s"),
+            table=key,
+            tables=", ".join(sorted(TABLES)),
         ) from None
 
 
@@ -190,7 +194,7 @@ def load_json(data: bytes | str | IO[bytes]) -> object:
             return json.loads(data)
         return json.load(data)
     except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError
-        raise FormatError(f"the file is not valid JSON: {exc}") from None
+        raise FormatError(gettext_noop("the file is not valid JSON")) from exc
 
 
 def _records(data: object, what: str) -> list[object]:
@@ -199,7 +203,9 @@ def _records(data: object, what: str) -> list[object]:
     if isinstance(data, Mapping):
         data = data.get("value")
     if not isinstance(data, list):
-        raise FormatError(f"{what}: expected a JSON object with a 'value' list")
+        raise FormatError(
+            gettext_noop("%(what)s: expected a JSON object with a 'value' list"), what=what
+        )
     return data
 
 
@@ -322,14 +328,23 @@ class RecordReader:
             missing.append(" or ".join(spec.area_dimensions))
         if missing or area is None:
             raise FormatError(
-                f"table {spec.table}: the records lack {', '.join(missing)} "
-                f"(columns: {', '.join(columns)})"
+                gettext_noop(
+                    "table %(table)s: the records lack %(missing)s (columns: %(columns)s)"
+                ),
+                table=spec.table,
+                missing=", ".join(missing),
+                columns=", ".join(columns),
             )
         topic = next((c for c in spec.count_topics if c in record), None)
         if topic is None:
             raise FormatError(
-                f"table {spec.table}: none of the count columns "
-                f"{', '.join(spec.count_topics)} is in the file (columns: {', '.join(columns)})"
+                gettext_noop(
+                    "table %(table)s: none of the count columns %(topics)s is in the file "
+                    "(columns: %(columns)s)"
+                ),
+                table=spec.table,
+                topics=", ".join(spec.count_topics),
+                columns=", ".join(columns),
             )
         layout = _Layout(spec.measure_dimension, area, topic, frozenset(columns))
         self._note_columns(columns, layout)
@@ -411,7 +426,9 @@ def unwrap(data: object) -> tuple[list[object], str, str]:
     if isinstance(data, list):
         return data, "", ""
     if not isinstance(data, Mapping) or not isinstance(data.get("value"), list):
-        raise FormatError("not an OData v3 data set: expected a JSON object with a 'value' list")
+        raise FormatError(
+            gettext_noop("not an OData v3 data set: expected a JSON object with a 'value' list")
+        )
     metadata = data.get("odata.metadata")
     next_link = data.get("odata.nextLink")
     return (
@@ -425,7 +442,11 @@ def resolve_table(context: ReadContext, found: str) -> TableSpec:
     """The table named by ``--table``, else the one found in the file; they must agree."""
     given = context.table.strip().upper()
     if given and found and given != found:
-        raise FormatError(f"the file holds table {found}, not {given} as given with --table")
+        raise FormatError(
+            gettext_noop("the file holds table %(found)s, not %(given)s as given with --table"),
+            found=found,
+            given=given,
+        )
     return spec_for(given or found)
 
 

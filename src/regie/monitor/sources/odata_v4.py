@@ -40,6 +40,7 @@ from typing import IO
 
 from regie.monitor import periods
 from regie.monitor.sources.base import (
+    FILE_EMPTY,
     FormatError,
     ReadContext,
     Row,
@@ -47,6 +48,7 @@ from regie.monitor.sources.base import (
     Status,
     TableSpec,
     canonical_area,
+    gettext_noop,
 )
 from regie.monitor.sources.odata_csv import head_columns, parse_header, stream_name, text_stream
 from regie.monitor.sources.odata_v3 import (
@@ -79,18 +81,25 @@ def choose_measure(spec: TableSpec, found: Sequence[str]) -> str:
     if len(found) == 1:
         return found[0]
     if not found:
-        raise FormatError("the file has no records with a Measure")
+        raise FormatError(gettext_noop("the file has no records with a Measure"))
     raise FormatError(
-        f"the file has several measures ({', '.join(found)}) and none is the count of table "
-        f"{spec.table} ({', '.join(spec.count_topics)}); keep only the count measure "
-        "(for example with $filter=Measure eq '…')"
+        gettext_noop(
+            "the file has several measures (%(found)s) and none is the count of table "
+            "%(table)s (%(topics)s); keep only the count measure (for example with "
+            "$filter=Measure eq '…')"
+        ),
+        found=", ".join(found),
+        table=spec.table,
+        topics=", ".join(spec.count_topics),
     )
 
 
 def _read_json(data: bytes) -> tuple[list[object], str]:
     parsed = load_json(data)
     if not isinstance(parsed, Mapping) or not isinstance(parsed.get("value"), list):
-        raise FormatError("not OData v4 Observations: expected a JSON object with a 'value' list")
+        raise FormatError(
+            gettext_noop("not OData v4 Observations: expected a JSON object with a 'value' list")
+        )
     context_url = parsed.get("@odata.context")
     return parsed["value"], context_url if isinstance(context_url, str) else ""
 
@@ -102,7 +111,7 @@ def _read_csv(stream: IO[bytes]) -> list[object]:
         while first and not first.strip():
             first = text.readline()
         if not first:
-            raise FormatError("the file is empty")
+            raise FormatError(FILE_EMPTY)
         delimiter, columns = parse_header(first)
         reader = csv.reader(itertools.chain((first,), text), delimiter=delimiter)
         next(reader)
@@ -112,7 +121,9 @@ def _read_csv(stream: IO[bytes]) -> list[object]:
                 if fields:
                     records.append(dict(zip(columns, fields, strict=False)))
         except csv.Error as exc:
-            raise FormatError(f"unreadable CSV record {len(records) + 2}: {exc}") from None
+            raise FormatError(
+                gettext_noop("unreadable CSV record %(line)d"), line=len(records) + 2
+            ) from exc
         return records
     finally:
         text.detach()

@@ -61,6 +61,7 @@ from typing import IO
 
 from regie.monitor import periods
 from regie.monitor.sources.base import (
+    FILE_EMPTY,
     STATUS_BY_MARKER,
     TABLES,
     FormatError,
@@ -69,6 +70,7 @@ from regie.monitor.sources.base import (
     RowError,
     Status,
     clean_label,
+    gettext_noop,
 )
 from regie.monitor.sources.local import (
     MAX_DECOMPRESSED_BYTES,
@@ -171,18 +173,22 @@ def _layout(header: Sequence[str]) -> Layout:
             topics.append(index)
         else:
             raise FormatError(
-                f"column {clean_label(header[index])!r} is a dimension this import does not "
-                "support; export the table with only Perioden, the region and the measure "
-                "dimension in the rows"
+                gettext_noop(
+                    "column %(column)r is a dimension this import does not support; export the "
+                    "table with only Perioden, the region and the measure dimension in the rows"
+                ),
+                column=clean_label(header[index]),
             )
     if period is None:
-        raise FormatError("the StatLine export has no column 'Perioden'")
+        raise FormatError(gettext_noop("the StatLine export has no column 'Perioden'"))
     if area is None:
         raise FormatError(
-            "the StatLine export has no region column ('Regio's', 'Wijken en buurten')"
+            gettext_noop(
+                "the StatLine export has no region column ('Regio's', 'Wijken en buurten')"
+            )
         )
     if not topics:
-        raise FormatError("the StatLine export has no topic column with figures")
+        raise FormatError(gettext_noop("the StatLine export has no topic column with figures"))
     return Layout(
         period, area, measure, measure_kind, margin, topics, [clean_label(h) for h in header]
     )
@@ -242,7 +248,9 @@ class StatlineCsvAdapter:
         header_line, header = _find_header(records)
         names = {normalise_header(c) for c in header}
         if names & ODATA_HEADERS:
-            raise FormatError("this looks like an OData CSV with codes; use --format odata-csv")
+            raise FormatError(
+                gettext_noop("this looks like an OData CSV with codes; use --format odata-csv")
+            )
         layout = _layout(header)
         count_topic = _count_topic(layout) if layout.measure is not None else None
         source = _source(layout, context, count_topic)
@@ -388,16 +396,20 @@ def _find_header(records: Iterator[tuple[int, list[str]]]) -> tuple[int, list[st
             if names & AREA_HEADERS:
                 return line, cells
             raise FormatError(
-                "this StatLine export has the periods in columns; export it again with "
-                "'Perioden' and the regions in the rows"
+                gettext_noop(
+                    "this StatLine export has the periods in columns; export it again with "
+                    "'Perioden' and the regions in the rows"
+                )
             )
         if any(cell.strip() for cell in cells):
             seen += 1
         if seen >= HEADER_SEARCH_ROWS:
             break
     if seen == 0:
-        raise FormatError("the file is empty")
-    raise FormatError("the StatLine export has no header with the columns 'Perioden' and a region")
+        raise FormatError(FILE_EMPTY)
+    raise FormatError(
+        gettext_noop("the StatLine export has no header with the columns 'Perioden' and a region")
+    )
 
 
 ADAPTER = StatlineCsvAdapter()

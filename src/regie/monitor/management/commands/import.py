@@ -85,7 +85,7 @@ class Command(BaseCommand):
                     progress=bar.update,
                 )
         except FormatError as exc:
-            raise CommandError(str(exc)) from exc
+            raise CommandError(services.format_error_text(exc)) from exc
         finally:
             bar.close()
         self._report(report, options)
@@ -103,7 +103,9 @@ class Command(BaseCommand):
                     whole_gemeente=options["whole_gemeente"],
                     dry_run=options["dry_run"],
                 )
-        except (ODataError, FormatError, ValueError) as exc:
+        except FormatError as exc:
+            raise CommandError(services.format_error_text(exc)) from exc
+        except (ODataError, ValueError) as exc:
             raise CommandError(str(exc)) from exc
         self._report(report, options)
 

@@ -131,19 +131,29 @@ REGIE_2FA_REQUIRED_ROLES = env.get_list(
 )
 OTP_TOTP_ISSUER = env.get_str("REGIE_OTP_ISSUER", "Veiligheidsregie")
 
-# Password guessing (ADR 0004). Per account, from any address: after REGIE_LOCKOUT_FAILURES
-# failed passwords within REGIE_LOCKOUT_MINUTES, each further attempt waits 2, 4, 8, … seconds
-# (at most REGIE_LOGIN_MAX_DELAY_SECONDS) and is refused unseen during the wait; the owner is
-# slowed down, never locked out (regie.accounts.throttle). Per client address (django-axes): one
-# source with REGIE_LOCKOUT_ADDRESS_FAILURES failures, over any accounts, is locked out for
-# REGIE_LOCKOUT_MINUTES. The address is the one the trusted proxies saw (REGIE_PROXY_COUNT).
+# Password guessing (ADR 0004). Per account: after REGIE_LOCKOUT_FAILURES failed passwords within
+# REGIE_LOCKOUT_MINUTES, each further attempt waits 2, 4, 8, … seconds (at most
+# REGIE_LOGIN_MAX_DELAY_SECONDS) and is refused unseen during the wait; attempts from an address
+# the account logged in from before wait in a lane of their own, and a browser with a valid
+# known-device cookie (REGIE_KNOWN_DEVICE_DAYS, set after a complete login) does not wait at all
+# (its failures count against REGIE_KNOWN_DEVICE_FAILURES). Per client address: after
+# REGIE_LOCKOUT_ADDRESS_FAILURES failures over any usernames the address is slowed down the same
+# way (regie.accounts.throttle). Per client address and username (django-axes): after
+# REGIE_LOCKOUT_ADDRESS_NAME_FAILURES failed or refused attempts that pair is locked out for
+# REGIE_LOCKOUT_MINUTES; other names at that address and that name elsewhere are not affected.
+# The address is the one the trusted proxies saw (REGIE_PROXY_COUNT).
 REGIE_LOCKOUT_FAILURES = env.get_int("REGIE_LOCKOUT_FAILURES", 5)
 REGIE_LOCKOUT_MINUTES = env.get_int("REGIE_LOCKOUT_MINUTES", 15)
 REGIE_LOGIN_MAX_DELAY_SECONDS = env.get_int("REGIE_LOGIN_MAX_DELAY_SECONDS", 60)
 REGIE_LOCKOUT_ADDRESS_FAILURES = env.get_int("REGIE_LOCKOUT_ADDRESS_FAILURES", 30)
-AXES_FAILURE_LIMIT = REGIE_LOCKOUT_ADDRESS_FAILURES
+REGIE_LOCKOUT_ADDRESS_NAME_FAILURES = env.get_int("REGIE_LOCKOUT_ADDRESS_NAME_FAILURES", 20)
+REGIE_KNOWN_DEVICE_DAYS = env.get_int("REGIE_KNOWN_DEVICE_DAYS", 90)
+REGIE_KNOWN_DEVICE_FAILURES = env.get_int("REGIE_KNOWN_DEVICE_FAILURES", 3)
+AXES_FAILURE_LIMIT = REGIE_LOCKOUT_ADDRESS_NAME_FAILURES
 AXES_COOLOFF_TIME = REGIE_LOCKOUT_MINUTES / 60  # hours
-AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
+AXES_USERNAME_CALLABLE = "regie.accounts.throttle.axes_username"  # hashed, as the throttle
+AXES_WHITELIST_CALLABLE = "regie.accounts.throttle.axes_whitelisted"  # a known device
 AXES_CLIENT_IP_CALLABLE = "regie.core.audit.client_address"
 # A success from the address does not clear its failures (an attacker's own account would), and
 # attempts during a lock-out do not lengthen it.
@@ -164,6 +174,9 @@ REGIE_RESET_MAILS_PER_ACCOUNT = env.get_int("REGIE_RESET_MAILS_PER_ACCOUNT", 3)
 REGIE_RESET_MAILS_PER_ADDRESS = env.get_int("REGIE_RESET_MAILS_PER_ADDRESS", 10)
 # How long the link in an invitation to an organisation stays valid.
 REGIE_INVITATION_DAYS = env.get_int("REGIE_INVITATION_DAYS", 7)
+# How long the enrolment code that installation beheer hands over after clearing an account's
+# second factor stays valid (ADR 0011).
+REGIE_ENROLMENT_CODE_HOURS = env.get_int("REGIE_ENROLMENT_CODE_HOURS", 72)
 
 # --- E-mail -------------------------------------------------------------------------------
 EMAIL_BACKEND = env.get_str("REGIE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -212,6 +212,20 @@ def test_without_the_products_settings_django_axes_limits_are_judged(
     assert _ids(core_checks.lockout()) == (["regie.E004"] if weak else [])
 
 
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("REGIE_LOCKOUT_ADDRESS_FAILURES", 100_000),
+        ("REGIE_LOCKOUT_ADDRESS_FAILURES", 0),
+        ("REGIE_LOCKOUT_ADDRESS_NAME_FAILURES", 100_000),
+    ],
+)
+def test_the_limits_per_address_must_hold_back(settings: Any, name: str, value: int) -> None:
+    setattr(settings, name, value)
+    (message,) = core_checks.lockout()
+    assert name in message.msg
+
+
 def test_switching_off_the_address_lockout_fails(settings: Any) -> None:
     settings.AXES_ENABLED = False
     (message,) = core_checks.lockout()

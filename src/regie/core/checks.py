@@ -42,6 +42,9 @@ ROLES_REQUIRING_2FA = ("beheerder", "adviseur", "handhaver", "ketenpartner")
 MAX_LOCKOUT_FAILURES = 10
 MIN_LOCKOUT = dt.timedelta(minutes=5)
 MIN_LOGIN_DELAY_SECONDS = 30
+#: Per client address: failures over any names before that address is slowed down, and failures
+#: of one name at one address before that pair is locked out (ADR 0004).
+ADDRESS_LIMITS = {"REGIE_LOCKOUT_ADDRESS_FAILURES": 100, "REGIE_LOCKOUT_ADDRESS_NAME_FAILURES": 50}
 #: Mail backends that never deliver: a password-reset link printed to the server's console (or a
 #: file) reaches the log instead of the user, and is a secret there.
 UNDELIVERED_MAIL_BACKENDS = frozenset(
@@ -115,6 +118,10 @@ def _guessing_problems() -> list[str]:
             f"failed passwords count for {length.total_seconds() / 60:g} minutes "
             f"(at least {MIN_LOCKOUT.total_seconds() / 60:g})"
         )
+    for name, limit in ADDRESS_LIMITS.items():
+        value = getattr(settings, name, None)
+        if value is not None and (not isinstance(value, int) or not 1 <= value <= limit):
+            problems.append(f"{name} is {value!r} (between 1 and {limit})")
     delay = getattr(settings, "REGIE_LOGIN_MAX_DELAY_SECONDS", None)
     if delay is not None and delay < MIN_LOGIN_DELAY_SECONDS:
         problems.append(

@@ -44,6 +44,7 @@ from regie.accounts.services.users import (
     change_own_name,
     confirm_email_change,
     create_user,
+    remove_finished_email_changes,
     request_email_change,
     user_label,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "record_password_change",
     "record_password_reset",
     "remove_device",
+    "remove_finished_email_changes",
     "remove_membership",
     "rename_organisation",
     "request_email_change",

@@ -11,6 +11,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -183,3 +184,13 @@ def change_account(
 
 def user_label(user: Any) -> str:
     return str(user.get_username()) if user is not None else "systeem"
+
+
+def remove_finished_email_changes(*, dry_run: bool = False) -> int:
+    """Remove e-mail change requests that were used or have expired: they hold two addresses of a
+    person for no purpose any more (``regie cleanup``). Returns how many (would) go."""
+    finished = EmailChange.objects.filter(Q(used_at__isnull=False) | Q(expires_at__lte=now()))
+    count = finished.count()
+    if not dry_run:
+        finished.delete()
+    return count

@@ -51,3 +51,35 @@ def test_the_profile_page_lists_own_devices_with_a_remove_link(maassluis, member
     device = user.totpdevice_set.get()
     assert reverse("accounts:device_remove", kwargs={"device_id": device.pk}) in body
     assert reverse("accounts:setup_2fa") in body
+
+
+def test_cleanup_removes_used_and_expired_email_change_requests(maassluis, member) -> None:
+    import datetime as dt
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from regie.accounts.models import EmailChange
+
+    user = member(maassluis, Role.ADVISEUR)
+    now = timezone.now()
+
+    def request(**kwargs):
+        return EmailChange.objects.create(
+            user=user,
+            new_email="nieuw@example.org",
+            old_email=user.email,
+            token_hash=kwargs.pop("token_hash"),
+            expires_at=kwargs.pop("expires_at"),
+            **kwargs,
+        )
+
+    pending = request(token_hash="a" * 64, expires_at=now + dt.timedelta(hours=1))
+    request(token_hash="b" * 64, expires_at=now - dt.timedelta(minutes=1))
+    request(token_hash="c" * 64, expires_at=now + dt.timedelta(hours=1), used_at=now)
+    out = StringIO()
+    call_command("cleanup", "--dry-run", stdout=out)
+    assert EmailChange.objects.count() == 3
+    call_command("cleanup", stdout=out)
+    assert list(EmailChange.objects.all()) == [pending]

@@ -12,14 +12,16 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from regie.accounts import services as account_services
 from regie.core import audit
 from regie.monitor import batches
 
 
 class Command(BaseCommand):
     help = (
-        "Remove uploads nobody confirmed within 24 hours and checks (dry runs) older than 7 "
-        "days, and mark imports whose process stopped as failed. regie serve runs this at start "
+        "Remove uploads nobody confirmed within 24 hours, checks (dry runs) older than 7 days "
+        "and used or expired e-mail change requests, and mark imports whose process stopped as "
+        "failed. regie serve runs this at start "
         "and hourly; run it from cron or a systemd timer when the server runs otherwise."
     )
 
@@ -69,7 +71,21 @@ class Command(BaseCommand):
                     failed,
                 ),
             ]
-        for line, n in zip(lines, (uploads, checks, failed), strict=True):
+        changes = account_services.remove_finished_email_changes(dry_run=dry_run)
+        lines.append(
+            ngettext(
+                "%(n)s used or expired e-mail change request removed.",
+                "%(n)s used or expired e-mail change requests removed.",
+                changes,
+            )
+            if not dry_run
+            else ngettext(
+                "%(n)s used or expired e-mail change request would be removed.",
+                "%(n)s used or expired e-mail change requests would be removed.",
+                changes,
+            )
+        )
+        for line, n in zip(lines, (uploads, checks, failed, changes), strict=True):
             self.stdout.write(line % {"n": n})
         if dry_run:
             self.stdout.write(_("Dry run: nothing was changed."))

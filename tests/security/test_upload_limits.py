@@ -21,6 +21,7 @@ memory, so the repository holds no large fixtures:
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import functools
 import io
 import json
@@ -40,6 +41,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.test import Client, RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext, trans_real
 
 from regie.accounts.models import Role, User
@@ -772,3 +774,73 @@ def test_an_unexpected_error_of_an_import_shows_a_dutch_note_not_its_text(
     assert batch.state == BatchState.FAILED
     assert batch.notes == [services.failure_note(dry_run=False)]
     assert "Jansen" not in caplog.text
+
+
+# --- One gemeente cannot take the shared check workers or fill the disk -------------------------
+
+
+GOOD_FILE = b"gebied;maatstaf;periode;waarde\nGM0556;huisverboden;2022;12\n"
+
+
+def test_one_organisation_has_one_open_check_at_a_time(
+    adviseur: Client,
+    maassluis: Organisation,
+    alblasserdam: Organisation,
+    member: Member,
+    login: Login,
+) -> None:
+    # A slow check of Maassluis is still running (queued in a worker, heartbeat fresh).
+    ImportBatch.objects.create(
+        dataset=services.local_dataset(maassluis),
+        format="local",
+        filename="traag.csv",
+        imported_by_label="x",
+        state=BatchState.RUNNING,
+        dry_run=True,
+        worker_host="elders",
+        worker_pid=1,
+        heartbeat_at=timezone.now(),
+    )
+    before = ImportBatch.objects.count()
+    response = post_file(adviseur, maassluis, "cijfers.csv", GOOD_FILE)
+    assert "wordt nu een bestand van uw organisatie gecontroleerd" in response.content.decode()
+    assert ImportBatch.objects.count() == before  # nothing queued, no file kept
+    # Another gemeente is not held up by it.
+    other = login(member(alblasserdam, Role.ADVISEUR))
+    body = b"gebied;maatstaf;periode;waarde\nGM0482;huisverboden;2022;3\n"
+    post_file(other, alblasserdam, "cijfers.csv", body)
+    assert ImportBatch.objects.count() == before + 1
+
+
+def test_a_check_whose_process_died_does_not_block_the_organisation(
+    adviseur: Client, maassluis: Organisation
+) -> None:
+    stuck = ImportBatch.objects.create(
+        dataset=services.local_dataset(maassluis),
+        format="local",
+        filename="vastgelopen.csv",
+        imported_by_label="x",
+        state=BatchState.RUNNING,
+        dry_run=True,
+        worker_host="elders",
+        worker_pid=1,
+        heartbeat_at=timezone.now() - dt.timedelta(hours=1),
+    )
+    post_file(adviseur, maassluis, "cijfers.csv", GOOD_FILE)
+    stuck.refresh_from_db()
+    assert stuck.state == BatchState.FAILED
+    assert ImportBatch.objects.filter(dry_run=True, filename="cijfers.csv").exists()
+
+
+def test_uploads_per_hour_are_limited(
+    adviseur: Client, maassluis: Organisation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from regie.monitor import batches
+
+    monkeypatch.setattr(batches, "CHECKS_PER_HOUR", 2)
+    for _ in range(2):
+        post_file(adviseur, maassluis, "cijfers.csv", GOOD_FILE)
+    count = ImportBatch.objects.count()
+    response = post_file(adviseur, maassluis, "cijfers.csv", GOOD_FILE)
+    assert "in het afgelopen uur" in response.content.decode()
+    assert ImportBatch.objects.count() == count

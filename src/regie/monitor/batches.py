@@ -28,7 +28,7 @@ import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import DatabaseError, OperationalError, connection, transaction
@@ -166,6 +166,41 @@ def fail_abandoned(batches: Iterable[ImportBatch] | None = None) -> list[int]:
         failed.append(batch.pk)
         logger.warning("import batch %s was abandoned by its process and marked failed", batch.pk)
     return failed
+
+
+#: Open checks (queued or running) one organisation may have at once. The check workers are
+#: shared by every gemeente: one gemeente's slow files must leave a worker for the others.
+OPEN_CHECKS_PER_ORGANISATION = 1
+#: Uploads (checks) one organisation may start within an hour: each keeps its file for up to a
+#: day until it is confirmed or cleaned up, so this bounds the disk one gemeente can fill.
+CHECKS_PER_HOUR = 30
+
+
+def check_refusal(organisation: Any) -> str:
+    """Why ``organisation`` may not start another check now ("" when it may).
+
+    Abandoned checks are marked failed first, so that a crashed worker does not block the
+    organisation until the hourly cleanup.
+    """
+    open_checks = ImportBatch.objects.filter(
+        dataset__organisation=organisation, dry_run=True, state__in=OPEN_STATES
+    )
+    fail_abandoned(list(open_checks.select_related("dataset")))
+    if open_checks.count() >= OPEN_CHECKS_PER_ORGANISATION:  # a new query, after the above
+        return _(
+            "A file of your organisation is being checked right now. Wait until that check is "
+            "done (its page shows the progress), then upload this file again."
+        )
+    since = timezone.now() - dt.timedelta(hours=1)
+    recent = ImportBatch.objects.filter(
+        dataset__organisation=organisation, dry_run=True, started_at__gte=since
+    ).count()
+    if recent >= CHECKS_PER_HOUR:
+        return _(
+            "Your organisation has uploaded %(n)s files in the last hour, the most that is "
+            "accepted. Try again later."
+        ) % {"n": recent}
+    return ""
 
 
 # --- Signs of life ------------------------------------------------------------------------------

@@ -159,6 +159,10 @@ def upload(request: HttpRequest, organisation: Organisation) -> HttpResponse:
     form = LocalFiguresUploadForm(request.POST or None, request.FILES or None)
     if request.method != "POST" or not form.is_valid():
         return _upload_page(request, organisation, form)
+    refusal = batches.check_refusal(organisation)
+    if refusal:
+        form.add_error(None, refusal)
+        return _upload_page(request, organisation, form)
     upload_file: UploadedFile = form.cleaned_data["file"]
     filename = PurePath(upload_file.name or "upload").name
     token, path = _save_upload(upload_file)

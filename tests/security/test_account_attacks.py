@@ -1302,3 +1302,21 @@ def test_current_password_checks_are_throttled_and_audited(
     )
     assert response.status_code == 200
     assert failures.count() == guesses + 1
+
+
+def test_invitations_per_organisation_are_limited_per_hour(
+    maassluis: Organisation, attacker: User, login: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A beheerder cannot use the installation to send mail in bulk."""
+    from regie.accounts.services import invitations
+
+    monkeypatch.setattr(invitations, "INVITATIONS_PER_HOUR", 3)
+    client = login(attacker)
+    for n in range(5):
+        client.post(member_list(maassluis), add_member_form("", f"adres{n}@example.org"))
+    assert Invitation.objects.filter(organisation=maassluis).count() == 3
+    assert len([m for m in mail.outbox if m.to[0].startswith("adres")]) == 3
+    response = client.post(
+        member_list(maassluis), add_member_form("", "nog.een@example.org"), follow=True
+    )
+    assert "in het afgelopen uur" in response.content.decode()

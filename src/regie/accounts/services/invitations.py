@@ -38,6 +38,11 @@ def validity() -> dt.timedelta:
     return dt.timedelta(days=int(getattr(settings, "REGIE_INVITATION_DAYS", 7)))
 
 
+#: Invitations one organisation may send within an hour: each is a mail to an address the
+#: beheerder typed, so without a bound the installation could be used to send mail in bulk.
+INVITATIONS_PER_HOUR = 20
+
+
 @transaction.atomic
 def invite(
     *, organisation: Organisation, email: str, role: str, invited_by: User, base_url: str
@@ -50,6 +55,17 @@ def invite(
     if role not in Role.values:
         raise ServiceError(_("Unknown role: %(role)r.") % {"role": role})
     now = timezone.now()
+    sent = Invitation.objects.filter(
+        organisation=organisation, created_at__gte=now - dt.timedelta(hours=1)
+    ).count()
+    if sent >= INVITATIONS_PER_HOUR:
+        raise ServiceError(
+            _(
+                "%(n)s invitations have been sent for this organisation in the last hour, the "
+                "most that is accepted. Try again later."
+            )
+            % {"n": sent}
+        )
     for old in Invitation.objects.pending(now).filter(
         organisation=organisation, email__iexact=email
     ):

@@ -119,3 +119,19 @@ def test_a_demo_stops_being_one_when_real_organisations_or_accounts_arrive(
     UserFactory(username="echte.gebruiker")
     assert not append_only.purge_allowed()
     assert "echte.gebruiker" not in demo_services.demo_usernames()
+
+
+@pytest.mark.django_db
+def test_the_kbv_themes_come_back_after_a_database_was_erased() -> None:
+    """`regie demo --reset` erases the database (flush), data migrations included; the demo's
+    plans name KBV themes, so loading the plans loads them again."""
+    from regie.policy import services as policy_services
+    from regie.policy.models import SafetyField, SafetyTheme
+
+    SafetyTheme.objects.all().delete()
+    SafetyField.objects.all().delete()
+    policy_services.load_kbv_taxonomy()
+    assert SafetyField.objects.count() == 5
+    assert SafetyTheme.objects.filter(code="2.2").exists()
+    policy_services.load_kbv_taxonomy()  # idempotent
+    assert SafetyField.objects.count() == 5

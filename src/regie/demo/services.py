@@ -87,10 +87,12 @@ def load_figures() -> list[str]:
 def load_plans() -> list[str]:
     """The demo safety plans of both gemeenten, unless a plan of that title exists (idempotent)."""
     from regie.policy import plan_file
+    from regie.policy import services as policy_services
     from regie.policy.models import Plan
 
     lines: list[str] = []
     with audit.acting_as(None, "demo"):
+        policy_services.load_kbv_taxonomy()  # gone after `regie demo --reset` (flush)
         for path in sorted(plan_file.DEMO_DIR.glob("*.yaml")):
             data = plan_file.parse(path.read_text(encoding="utf-8"))
             exists = Plan.objects.filter(

@@ -15,6 +15,7 @@ that was adopted meanwhile (locks are taken plan first, then the item).
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -317,3 +318,17 @@ def choose_scenario(*, scenario: Scenario, decided_on: dt.date | None, version: 
         plan.decision_date = decided_on
         plan.save(update_fields=["decision_date", "updated_at"])
     return scenario
+
+
+@transaction.atomic
+def load_kbv_taxonomy() -> None:
+    """Load the KBV veiligheidsvelden and themes (idempotent).
+
+    Migration ``policy/0002`` loads them into a new database; a database erased by
+    ``regie demo --reset`` (Django's ``flush``) has lost them, and the demo's plans name them.
+    The list lives in that migration only: one home for it.
+    """
+    from django.apps import apps
+
+    migration = importlib.import_module("regie.policy.migrations.0002_kbv_taxonomy")
+    migration.load(apps, None)

@@ -109,7 +109,13 @@ class EnrolForm(ReauthMixin, forms.Form):
                 ),
                 widget=forms.TextInput(attrs={"autocomplete": "off"}),
             )
-        self.fields["token"] = _code_field(_("Code from your authenticator app"), autofocus=True)
+        # Beside a code from an app the user already has, say which app this code comes from.
+        label = (
+            _("Code from the new app (after scanning)")
+            if ask_current_code
+            else _("Code from your authenticator app")
+        )
+        self.fields["token"] = _code_field(label, autofocus=True)
         self.order_fields(self.field_order)
 
     def clean_current_code(self) -> str:

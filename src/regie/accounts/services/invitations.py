@@ -9,8 +9,6 @@ whether or not an account with that address exists anywhere.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
 
 from django.conf import settings
 from django.db import transaction
@@ -18,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from regie.accounts import events, mail
+from regie.accounts import events, mail, tokens
 from regie.accounts.models import Invitation, Membership, Role, User
 from regie.accounts.services.memberships import set_role
 from regie.accounts.services.users import _clean_email, create_user
@@ -28,10 +26,6 @@ from regie.core.models import AuditAction, Organisation
 
 #: Who declined, as the inviting organisation's log names it (not the account).
 INVITEE = "genodigde"
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def validity() -> dt.timedelta:
@@ -71,12 +65,12 @@ def invite(
     ):
         old.cancelled_at = now
         old.save(update_fields=["cancelled_at"])
-    token = secrets.token_urlsafe(32)
+    token = tokens.new_token()
     invitation = Invitation.objects.create(
         organisation=organisation,
         role=role,
         email=email,
-        token_hash=_hash(token),
+        token_hash=tokens.token_hash(token),
         expires_at=now + validity(),
         invited_by=invited_by,
     )
@@ -103,7 +97,7 @@ def invitation_by_token(token: str) -> Invitation | None:
     return (
         Invitation.objects.pending()
         .select_related("organisation")
-        .filter(token_hash=_hash(token), organisation__is_active=True)
+        .filter(token_hash=tokens.token_hash(token), organisation__is_active=True)
         .first()
     )
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
@@ -16,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from regie.accounts import events, mail, sessions
+from regie.accounts import events, mail, sessions, tokens
 from regie.accounts.models import EmailChange, User
 from regie.core.errors import ServiceError
 from regie.core.models import AuditAction
@@ -27,10 +25,6 @@ EMAIL_CHANGE_VALIDITY = dt.timedelta(days=1)
 
 def now() -> dt.datetime:
     return timezone.now()
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 @transaction.atomic
@@ -105,12 +99,12 @@ def request_email_change(*, user: User, new_email: str, base_url: str) -> None:
     EmailChange.objects.filter(user=user, used_at__isnull=True, expires_at__gt=at).update(
         expires_at=at
     )
-    token = secrets.token_urlsafe(32)
+    token = tokens.new_token()
     EmailChange.objects.create(
         user=user,
         new_email=new_email,
         old_email=user.email,
-        token_hash=_token_hash(token),
+        token_hash=tokens.token_hash(token),
         expires_at=at + EMAIL_CHANGE_VALIDITY,
     )
     link = base_url + reverse("accounts:email_confirm", kwargs={"token": token})
@@ -129,7 +123,7 @@ def confirm_email_change(*, user: User, token: str, current_session: str | None 
         raise ServiceError(invalid)
     change = (
         EmailChange.objects.select_for_update()
-        .filter(token_hash=_token_hash(token), used_at__isnull=True, expires_at__gt=now())
+        .filter(token_hash=tokens.token_hash(token), used_at__isnull=True, expires_at__gt=now())
         .first()
     )
     if change is None or change.user_id != user.pk:

@@ -19,6 +19,17 @@ from tests.conftest_matrix import areas  # noqa: F401 - fixture re-export
 
 def pytest_configure(config: pytest.Config) -> None:
     from django.conf import settings
+    from hypothesis import HealthCheck
+    from hypothesis import settings as hypothesis_settings
+
+    # No test may depend on timing: hypothesis' per-example deadline (200 ms) and its "too
+    # slow" health check fail on a loaded machine (CI: 2 cores). Timings belong in bench/.
+    hypothesis_settings.register_profile(
+        "regie",
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    hypothesis_settings.load_profile("regie")
 
     # Hashing with PBKDF2 costs ~0.2 s per user; tests make hundreds of users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -100,6 +100,54 @@ class RowError:
         return f"rij {self.line}, kolom {self.column!r}, waarde {self.value!r}: {self.message}"
 
 
+class SkipReason(StrEnum):
+    """Why a row of a file is passed over without being an error. The import report counts
+    skipped rows per reason; they never reject the file."""
+
+    #: a CBS/police pseudo-region: Buitenland, "niet in te delen", RE99, PV99, GM0998/GM0999,
+    #: "Buurt onbekend" (BU00000000), "Wijk onbekend" (WK000000), "Gemeente onbekend" (GM0000)
+    PSEUDO_REGION = "pseudo_region"
+    #: a data row without any value in any of its value cells
+    EMPTY = "empty"
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    """A row passed over (see :class:`SkipReason`), with the file's own column and value."""
+
+    line: int
+    reason: SkipReason
+    column: str = ""
+    value: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "column", shorten(str(self.column), MAX_VALUE_CHARS))
+        object.__setattr__(self, "value", shorten(str(self.value), MAX_VALUE_CHARS))
+
+
+#: Codes of CBS/police pseudo-regions (after :func:`canonical_area`): not areas, never figures.
+PSEUDO_REGION_CODES = frozenset(
+    {"GM0998", "GM0999", "GM0000", "WK000000", "BU00000000", "RE99", "PV99", "LD99", "NL99"}
+)
+_PSEUDO_NAME = re.compile(
+    r"^(buitenland|(gemeenten|provincies?|regio'?s?|politie-?eenheden|eenheden)?;?\s*"
+    r"niet in te delen|(gemeente|wijk|buurt|eenheid|regio|district|basisteam) onbekend|"
+    r"onbekend|niet in te delen)\b",
+    re.IGNORECASE,
+)
+
+
+def is_pseudo_region(code_or_name: str) -> bool:
+    """Whether a region key or label is a pseudo-region rather than an area: ``RE99``,
+    ``"GM0999    "``, ``"Buitenland"``, ``"Gemeenten; niet in te delen"``,
+    ``"Niet in te delen (RE)"``, ``"Buurt onbekend"``. Codes ending in 99 at the provincie and
+    eenheid level and the all-zero wijk/buurt/gemeente codes are pseudo-regions."""
+    text = clean_label(code_or_name)
+    if canonical_area(text) in PSEUDO_REGION_CODES:
+        return True
+    return bool(_PSEUDO_NAME.match(text))
+
+
 class FormatError(Exception):
     """The file as a whole cannot be read in this format (wrong layout, not JSON, no header).
 
@@ -194,8 +242,11 @@ class ReadContext:
     #: "politie:1.1.1". Labels are compared case-insensitively, with code prefixes like
     #: "1.1.1 " allowed in front.
     measure_by_label: Callable[[str, str], str | None] = lambda source, label: None
-    #: area name → code; raises :class:`AmbiguousName` when the name is not unique
-    area_by_name: Callable[[str], str | None] = lambda name: None
+    #: area name → code; raises :class:`AmbiguousName` (with the candidates) when the name is
+    #: not unique at that level. ``level`` is the region level of the file's column when the
+    #: table says it ("gemeente", "wijk", "buurt", "politie_eenheid", "provincie", "nl", …;
+    #: ``None``: any level), so "Amsterdam" in a gemeente column is the gemeente.
+    area_by_name: Callable[..., str | None] = lambda name, level=None: None
     #: for incident lists: postcode (PC4) → area code
     area_by_postcode: Callable[[str], str | None] = lambda pc4: None
     #: CBS period key → status, from a Perioden dimension resource when one was given
@@ -216,7 +267,12 @@ class ReadContext:
 
 
 class AmbiguousName(LookupError):
-    """A label names more than one area (a wijk and a buurt may share a name)."""
+    """A label names more than one area (a wijk and a buurt may share a name). ``candidates``
+    lists the codes (with names) the label could mean."""
+
+    def __init__(self, message: str = "", candidates: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.candidates = candidates
 
 
 @dataclass(frozen=True)
@@ -310,8 +366,8 @@ class Adapter(Protocol):
     def sniff(self, head: bytes, filename: str) -> bool:
         """Whether the first bytes (up to 64 KiB) of a file look like this format."""
 
-    def read(self, stream: IO[bytes], context: ReadContext) -> Iterator[Row | RowError]:
-        """Yield every value and every problem of the file, in file order.
+    def read(self, stream: IO[bytes], context: ReadContext) -> Iterator[Row | RowError | Skip]:
+        """Yield every value, every problem and every skipped row of the file, in file order.
 
         Raise :class:`FormatError` when the file cannot be this format at all.
         """

@@ -377,17 +377,6 @@ def test_to_json_is_safe_inside_a_script_element() -> None:
         charts.to_json({"n": float("nan")})
 
 
-def test_builders_are_cheap(geojson) -> None:
-    import time
-
-    table = crime_table()
-    charts.bar_by_year(table, x="year", y="count", facet="type")
-    start = time.perf_counter()
-    for _ in range(5):
-        charts.bar_by_year(table, x="year", y="count", facet="type", highlight="covid")
-    assert (time.perf_counter() - start) / 5 < 0.1
-
-
 # --- the include ------------------------------------------------------------------------------
 
 

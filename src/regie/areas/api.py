@@ -8,11 +8,16 @@ from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import generics, serializers
 from rest_framework.exceptions import ValidationError
 
-from regie.areas.models import Area, AreaLevel, Population
+from regie.areas.models import Area, AreaLevel, AreaName, Population
 from regie.areas.selectors import with_latest_population
 from regie.core.api import DETAIL, FIELD_ERRORS
 
@@ -33,6 +38,25 @@ class AreaSerializer(serializers.ModelSerializer[Area]):
         help_text=_("Inhabitants on 1 January of population_year (the latest year held)."),
     )
     population_year = serializers.IntegerField(read_only=True, allow_null=True)
+    valid_from = serializers.DateField(
+        read_only=True,
+        allow_null=True,
+        help_text=_("First day of a gemeente; empty when it existed before 1970 or is not known."),
+    )
+    valid_to = serializers.DateField(
+        read_only=True,
+        allow_null=True,
+        help_text=_(
+            "Date of the herindeling that ended a gemeente (exclusive: it existed up to the day "
+            "before); empty while it exists."
+        ),
+    )
+    successors: Any = serializers.SlugRelatedField(
+        slug_field="code",
+        many=True,
+        read_only=True,
+        help_text=_("CBS codes of the gemeente(n) a former gemeente went into."),
+    )
 
     class Meta:
         model = Area
@@ -44,6 +68,9 @@ class AreaSerializer(serializers.ModelSerializer[Area]):
             "politie_eenheid",
             "veiligheidsregio",
             "active",
+            "valid_from",
+            "valid_to",
+            "successors",
             "population",
             "population_year",
         ]
@@ -55,17 +82,41 @@ class PopulationSerializer(serializers.ModelSerializer[Population]):
         fields = ["year", "value", "source"]
 
 
+class AreaNameSerializer(serializers.ModelSerializer[AreaName]):
+    class Meta:
+        model = AreaName
+        fields = ["year", "name"]
+
+
 class AreaDetailSerializer(AreaSerializer):
     populations = PopulationSerializer(many=True, read_only=True)
+    predecessors: Any = serializers.SlugRelatedField(
+        slug_field="code",
+        many=True,
+        read_only=True,
+        help_text=_("CBS codes of the former gemeenten that went (partly) into this area."),
+    )
+    names = serializers.SerializerMethodField(
+        help_text=_(
+            "The area's name in each CBS indeling held (year; buurtindeling for wijken and "
+            "buurten)."
+        )
+    )
 
     class Meta(AreaSerializer.Meta):
-        fields = [*AreaSerializer.Meta.fields, "source", "populations"]
+        fields = [*AreaSerializer.Meta.fields, "predecessors", "names", "source", "populations"]
+
+    @extend_schema_field(AreaNameSerializer(many=True))
+    def get_names(self, area: Area) -> list[dict[str, Any]]:
+        rows = [n for n in area.names.all() if n.year is not None]
+        ordered = sorted(rows, key=lambda n: (n.year or 0, n.name))
+        return [{"year": n.year, "name": n.name} for n in ordered]
 
 
 def _areas() -> QuerySet[Area]:
     return with_latest_population(
         Area.objects.select_related("parent", "politie_eenheid", "veiligheidsregio")
-    )
+    ).prefetch_related("successors")
 
 
 @extend_schema(
@@ -118,7 +169,9 @@ class AreaDetail(generics.RetrieveAPIView[Area]):
 
     def get_object(self) -> Area:
         qs = _areas().prefetch_related(
-            Prefetch("populations", queryset=Population.objects.order_by("year"))
+            Prefetch("populations", queryset=Population.objects.order_by("year")),
+            "predecessors",
+            "names",
         )
         code: Any = self.kwargs["code"]
         return get_object_or_404(qs, code=str(code).strip().upper())

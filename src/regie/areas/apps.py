@@ -8,8 +8,9 @@ class AreasConfig(AppConfig):
     verbose_name = _("Areas")
 
     def ready(self) -> None:
-        from regie.areas.models import Area, Population
+        from regie.areas.models import Area, AreaName, Population
         from regie.core import audit
 
         audit.register(Area)
         audit.register(Population)
+        audit.register(AreaName)

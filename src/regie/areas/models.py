@@ -51,7 +51,33 @@ class Area(models.Model):
     active = models.BooleanField(
         _("still exists"),
         default=True,
-        help_text=_("Off for gemeenten that have merged into another gemeente."),
+        help_text=_(
+            "Off for gemeenten that have merged into another gemeente and for wijken and "
+            "buurten that are not in the newest buurtindeling."
+        ),
+    )
+    valid_from = models.DateField(
+        _("valid from"),
+        null=True,
+        blank=True,
+        help_text=_("First day of a gemeente (empty: existed before 1970 or not recorded)."),
+    )
+    valid_to = models.DateField(
+        _("valid until"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Date of the herindeling that ended a gemeente (exclusive: it existed up to the "
+            "day before). Empty while it exists."
+        ),
+    )
+    successors = models.ManyToManyField(
+        "self",
+        verbose_name=_("successors"),
+        symmetrical=False,
+        blank=True,
+        related_name="predecessors",
+        help_text=_("The gemeente(n) a former gemeente went into (several for a split)."),
     )
     source = models.CharField(_("source"), max_length=300)
 
@@ -84,3 +110,30 @@ class Population(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area.code} {self.year}: {self.value}"
+
+
+class AreaName(models.Model):
+    """The name an area had in the CBS indeling of ``year`` (buurtindeling for wijken/buurten).
+
+    ``year`` is None for another known spelling that is not tied to a year (e.g. the RvIG
+    spelling of a former gemeente, "Friesland" for Fryslân). One row per (area, year) with a
+    year; the area's ``name`` is its name in the newest indeling.
+    """
+
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.CASCADE, related_name="names"
+    )
+    year = models.PositiveSmallIntegerField(_("indeling year"), null=True, blank=True)
+    name = models.CharField(_("name"), max_length=200)
+    source = models.CharField(_("source"), max_length=300)
+
+    class Meta:
+        verbose_name = _("area name")
+        verbose_name_plural = _("area names")
+        ordering = ["area__code", "year", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "year", "name"], name="one_name_per_area_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area.code} {self.year or '-'}: {self.name}"

@@ -10,26 +10,42 @@ Areas (:func:`load_areas`)
     * ``politie_eenheid``: RE01-RE10 from the same list (suffix " (RE)" removed, RE99 skipped).
     * ``veiligheidsregio``: VR01-VR25, names from CBS 84929NED "Gebieden in Nederland 2021"
       (via the minvws corona dashboard).
-    * ``gemeente``: the union of the gemeente-indelingen 2021 (84929NED via minvws), 2022
-      (CBS 83648NED), 2024 (Politie 47018NED) and 2025 (Politie 47013NED): 356 codes.
-      ``active`` is False for the 14 that are not in the 2025 list (merged). Names: the
-      47013NED 2025 title without the suffix " (gemeente)" ("Groningen", "'s-Gravenhage";
-      "Bergen (NH.)" keeps its CBS suffix); for former gemeenten the 83648NED RegioS title.
-      Veiligheidsregio: 84929NED indeling 2021 (for the four gemeenten created later, the
-      minvws file gives the VR shared by all their predecessors). Politie-eenheid: **derived
-      from the veiligheidsregio** (Politiewet 2012: an eenheid covers whole veiligheidsregio's;
-      mapping in ``vr_codes.csv``), not taken from a published gemeente list. Provincie:
-      Bernasco's ``municipality_in_province.csv`` (the 342 gemeenten of 2023-2025); for former
-      gemeenten the provincie of their veiligheidsregio (every VR lies in one provincie; this
-      is checked while loading).
-    * ``wijk`` / ``buurt``: only Maassluis (GM0556) and Alblasserdam (GM0482), buurtindeling
-      2024 (Politie 47018NED). A buurt's wijk is its code's first 8 characters with BU -> WK
-      (the CBS code structure); the wijk name in the buurt's description is checked against it
-      while loading. The placeholders GM0000 / WK000000 / BU00000000 ("... onbekend": crimes
-      whose location is unknown) are skipped: they are not areas.
+    * ``gemeente``: every gemeente that existed on or after 1 January 2000 (605 codes), from the
+      RvIG Tabel 33 / CBS history table ``gemeenten_herindelingen.csv``: ``valid_from``,
+      ``valid_to`` (the herindeling date, exclusive; Weesp 2022-03-24) and ``successors``. Pseudo
+      rows (GM0998, GM0999) and the openbaar lichaam GM0996 are not areas. The codes valid on
+      1 January of 2021, 2022, 2023, 2024 and 2025 are checked against the CBS lists held
+      (84929NED via minvws, 83648NED, 47022NED, 47018NED, 47013NED); a difference stops the load.
+      Successors: the table's ``successors_all`` for the recorded splits (Littenseradiel 2018,
+      Winsum 2019, Haaren 2021, the last checked against CBS ``2021-wijziging.csv``), the codes
+      named in a "split" note (Boarnsterhim 2014), else the one Tabel 33 successor. ``active``
+      is ``valid_to is None`` (342 gemeenten).
+      Names: the 47013NED 2025 title without " (gemeente)" ("Groningen", "Bergen (NH.)"); for
+      former gemeenten the 83648NED name, else the row name of the 37230ned export (the StatLine
+      spelling, "Hengelo (Gld.)"), else the Tabel 33 name. ``names`` adds the name in each
+      indeling year held (2022, 2023, 2024, 2025) and other spellings without a year (Tabel 33,
+      CBS/NLExtract, 37230ned).
+      Provincie: Bernasco's ``municipality_in_province.csv`` for the 342 current gemeenten, the
+      CBS province of the history table for former ones.
+      Veiligheidsregio: 84929NED indeling 2021 (for the four gemeenten created later the minvws
+      file gives the VR of their predecessors). **Derived**: a gemeente not in that list (every
+      gemeente dissolved before 2021) gets the VR of its *current successor* (Tabel 33
+      ``current_code``), so Leerdam (Zuid-Holland until 2019) carries VR09 Utrecht of
+      Vijfheerenlanden; ``Area.source`` says so. Politie-eenheid: **derived from the
+      veiligheidsregio** (Politiewet 2012: an eenheid covers whole veiligheidsregio's; mapping in
+      ``vr_codes.csv``), not taken from a published gemeente list.
+    * ``wijk`` / ``buurt``: every wijk and buurt of the buurtindelingen held, one record per code:
+      2024 (Politie 47018NED, 3,393 wijken and 14,574 buurten) and 2023 (Politie 47022NED,
+      3,353 and 14,421). Name, gemeente and ``active`` follow the newest indeling with the code;
+      ``names`` holds each year's name. The name is the one in the row's description ("Buurt
+      'Annen' (BU16800000) is ..."): StatLine titles stop at 40 characters, and the title is kept
+      as a second name of that year. A buurt's wijk is its code's first 8 characters with
+      BU -> WK (the CBS code structure); the wijk name in the buurt's description is checked
+      against it while loading. The placeholders GM0000 / WK000000 / BU00000000 ("... onbekend")
+      are skipped: they are not areas.
 
-    The list is ordered nl, provincie, politie_eenheid, veiligheidsregio, gemeente, then per
-    demo gemeente each wijk followed by its buurten, so every parent precedes its children.
+    The list is ordered nl, provincie, politie_eenheid, veiligheidsregio, gemeente, then each
+    wijk followed by its buurten, so every parent precedes its children.
 
 Population (:func:`load_population`): inhabitants on **1 January** of ``year``
     CBS per-1,000 rates divide by the population on 1 January of the year, which is the
@@ -38,16 +54,21 @@ Population (:func:`load_population`): inhabitants on **1 January** of ``year``
 
     * NL01, provincies, gemeenten: CBS 37230ned StatLine export, end of 2002-2024, so years
       2003-2025. Regions are given by name there and are matched exactly to the codes above.
-    * A gemeente gets a figure for year Y only if it existed on 1 January Y (it is in the
-      indeling of Y or, for years without an indeling list, still has an end-of-year figure
-      for Y). A gemeente dissolved on 1 January Y gets no figure for Y, although the export
-      has its end-of-(Y-1) population.
+    * A gemeente gets a figure for year Y only if it existed on 1 January Y (its validity in
+      the history table). A gemeente dissolved on 1 January Y gets no figure for Y, although the
+      export has its end-of-(Y-1) population. Former gemeenten are matched to export rows by
+      name (83648NED, CBS, Tabel 33 spellings; each row used once); those dissolved before 2003
+      have no row.
     * Boundaries: the end-of-(Y-1) figure is in the boundaries of 31 December Y-1. When a
       gemeente was created or redrawn on 1 January Y ("Ontstaan" / "Gemeentelijke herindeling
       per 01-01-Y" in its 47013NED RegioS description) that figure is not its 1 January Y
       population and is dropped. Likewise all provincie figures of a year with a "Provinciale
-      wijziging per 01-01-Y" (in range only 2019: Vijfheerenlanden). Former gemeenten have no
-      description; their boundaries are assumed unchanged while they existed.
+      wijziging per 01-01-Y" (in range only 2019: Vijfheerenlanden). The history table adds the
+      same for every gemeente created on 1 January Y or receiving (part of) a dissolved gemeente
+      then (Venray 2010, Súdwest-Fryslân 2014, ...), and for the successors of a mid-year
+      herindeling that CBS still counted separately at the end of that year (Olst-Wijhe 2003:
+      CBS books such changes on the next 1 January). Boundary corrections between gemeenten that
+      both continue are not in any file held.
     * 2022: CBS 83648NED population on 1 January 2022 (indeling 2022) fills what the export
       lacks (Dijk en Waard, Land van Cuijk, Maashorst, and Purmerend after absorbing Beemster).
       Where both sources have a 2022 figure they must agree (checked while loading; they do).
@@ -56,14 +77,15 @@ Population (:func:`load_population`): inhabitants on **1 January** of ``year``
       end-of-(Y-1) populations. This yields only Voorne aan Zee (GM1992) 2023 = Brielle +
       Hellevoetsluis + Westvoorne. The same rule reproduces 83648NED's 1 January 2022 figures
       of Dijk en Waard, Land van Cuijk and Maashorst exactly.
-    * Buurten of the two demo gemeenten: CBS 85984NED Kerncijfers wijken en buurten 2024,
-      AantalInwoners = population on 1 January 2024 (CBS rounds these to multiples of 5; they
-      sum to the end-of-2023 gemeente totals within rounding). A wijk is the sum of its
-      buurten (all have a figure), so it carries the buurt rounding.
+    * Buurten of buurtindeling 2024 (all 14,574): CBS 85984NED Kerncijfers wijken en buurten
+      2024, AantalInwoners = population on 1 January 2024 (CBS rounds these to multiples of 5;
+      they sum to the end-of-2023 gemeente totals within rounding). A wijk of 2024 is the sum of
+      its 2024 buurten when all of them have a figure, so it carries the buurt rounding. Wijken
+      and buurten only in the 2023 indeling get no figure.
     * Politie-eenheden and veiligheidsregio's: the sum over their member gemeenten (those
-      existing on 1 January Y), made only for years from the oldest gemeente-indeling in hand
-      (2021) on, and only when **every** member gemeente has a figure for that year. Before
-      2021 the area list lacks gemeenten that existed then, so no sum is made. Gaps: 2021 for
+      existing on 1 January Y), made only for years from 2021 on (veiligheidsregio membership
+      is known for 2021 and later only) and only when **every** member gemeente has a figure
+      for that year. Gaps: 2021 for
       VR01/RE01 (Eemsdelta created) and VR20/VR21/RE08/RE09 (Haaren split over Boxtel,
       Oisterwijk, Tilburg and Vught). Veiligheidsregio membership is that of 2021 in every
       year.
@@ -72,10 +94,12 @@ Population (:func:`load_population`): inhabitants on **1 January** of ``year``
 from __future__ import annotations
 
 import csv
+import gzip
 import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -99,7 +123,8 @@ LEVELS = (
 )
 
 NL_CODE = "NL01"
-DEMO_GEMEENTEN = ("GM0482", "GM0556")  # Alblasserdam, Maassluis: the only ones with wijken/buurten
+DEMO_GEMEENTEN = ("GM0482", "GM0556")  # Alblasserdam, Maassluis: the gemeenten of the demo
+SCOPE_START = date(2000, 1, 1)  # former gemeenten: those that still existed on or after this day
 
 # Files in DATA_DIR.
 REGIOS_47013_FILE = "47013NED_RegioS.csv"
@@ -108,17 +133,30 @@ BEVOLKING_2022_FILE = "bevolking_1jan2022_regio.csv"
 GEMEENTE_VR_FILE = "gemeente_veiligheidsregio_2021.csv"
 VR_FILE = "vr_codes.csv"
 PROVINCIE_FILE = "municipality_in_province.csv"
-WIJKEN_BUURTEN_FILE = "WijkenEnBuurten_47018NED_subset.csv"
-BUURT_POPULATION_FILE = "population_buurt_85984NED_2024_subset.csv"
+HERINDELINGEN_FILE = "gemeenten_herindelingen.csv"
+WIJZIGING_2021_FILE = "2021-wijziging.csv"
+# Region lists per buurtindeling year: (file, delimiter, table).
+WIJKEN_BUURTEN_FILES = {
+    2024: ("WijkenEnBuurten_47018NED_2024.csv.gz", ",", "Politie 47018NED"),
+    2023: ("WijkenEnBuurten_47022NED_2023.tsv.gz", "\t", "Politie 47022NED"),
+}
+BUURT_POPULATION_FILE = "population_buurt_85984NED_2024.csv.gz"
 
 SRC_REGIOS_2025 = "Politie 47013NED RegioS (indeling 2025)"
 SRC_VR = "CBS 84929NED (via minvws), indeling 2021"
 SRC_GEMEENTE = "47013NED RegioS 2025; VR: CBS 84929NED 2021 (via minvws); RE afgeleid van VR"
 SRC_GEMEENTE_FORMER = (
-    "naam: CBS 83648NED RegioS; VR: CBS 84929NED 2021 (via minvws); PV en RE afgeleid van VR; "
-    "bestaat niet meer in indeling 2025"
+    "opgeheven gemeente: RvIG Tabel 33 / CBS gemeentelijke indeling (code, geldigheid, "
+    "opvolgers); naam: CBS; PV: CBS; VR en RE: {vr_source}"
 )
-SRC_WIJK_BUURT = "Politie 47018NED WijkenEnBuurten (buurtindeling 2024)"
+SRC_VR_OWN = "CBS 84929NED 2021 (via minvws), RE afgeleid van VR"
+SRC_VR_SUCCESSOR = "afgeleid: die van de huidige opvolger {code}"
+SRC_WIJK_BUURT = "{table} WijkenEnBuurten (buurtindeling {years})"
+SRC_NAME_GEMEENTE = {
+    2022: "CBS 83648NED RegioS (gemeentelijke indeling 2022)",
+    2025: "Politie 47013NED RegioS (gemeentelijke indeling 2025)",
+}
+SRC_NAME_OTHER = "andere schrijfwijze: {source}"
 SRC_POP_EXPORT = "CBS 37230ned, bevolking einde {prev} (StatLine-export via chels-j/NLViolentCrime)"
 SRC_POP_2022 = "CBS 83648NED, bevolking 1 januari 2022 (via Matthijsvz88/Dashboard-crime-NL)"
 SRC_POP_PREDECESSORS = "afgeleid: som voorgangers {codes}, CBS 37230ned bevolking einde {prev}"
@@ -134,6 +172,7 @@ _CHANGE_RE = re.compile(
     r"(Gemeentelijke herindeling|Ontstaan|Provinciale wijziging) per (\d\d)-(\d\d)-(\d{4})"
 )
 _PREDECESSORS_RE = re.compile(r"voorgangers \(([A-Z0-9+]+)\)")
+_NAME_IN_DESCRIPTION_RE = re.compile(r"^(?:Wijk|Buurt) '(.*)' \(((?:WK|BU)[0-9A-Z]+)\)")
 _WIJK_IN_DESCRIPTION_RE = re.compile(r"is een buurt in wijk '(.*)' in de gemeente")
 
 
@@ -147,8 +186,13 @@ class AreaRecord:
     parent: str | None  # provincie/RE/VR -> NL01, gemeente -> PVxx, wijk -> GMxxxx, buurt -> WK
     politie_eenheid: str | None  # gemeenten only, e.g. "RE07"
     veiligheidsregio: str | None  # gemeenten only, e.g. "VR17"
-    active: bool  # False for gemeenten absent from the newest indeling (2025)
+    active: bool  # False for former gemeenten, wijken/buurten absent from the newest indeling
     source: str  # short provenance
+    valid_from: date | None = None  # gemeenten: first day (None: before 1970 / not recorded)
+    valid_to: date | None = None  # gemeenten: herindeling date, exclusive (None: still exists)
+    successors: tuple[str, ...] = ()  # former gemeenten: the gemeente(n) they went into
+    # Names per indeling year, (year, name, source); year None: another spelling, no year.
+    names: tuple[tuple[int | None, str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -165,9 +209,13 @@ class PopulationRecord:
 # Reading the files
 
 
-def _read_dicts(name: str) -> list[dict[str, str]]:
-    with (DATA_DIR / name).open(encoding="utf-8-sig", newline="") as handle:
-        return list(csv.DictReader(handle))
+def _read_dicts(name: str, delimiter: str = ",") -> list[dict[str, str]]:
+    path = DATA_DIR / name
+    if name.endswith(".gz"):
+        with gzip.open(path, "rt", encoding="utf-8-sig", newline="") as handle:
+            return list(csv.DictReader(handle, delimiter=delimiter))
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter=delimiter))
 
 
 def _strip_suffix(text: str, suffix: str) -> str:
@@ -202,16 +250,107 @@ def _changes(description: str) -> list[tuple[str, int, int, int]]:
 
 
 @dataclass(frozen=True)
+class _Herindeling:
+    """One row of the gemeente history table (RvIG Tabel 33 / CBS indelingen)."""
+
+    code: str
+    name: str  # RvIG Tabel 33 spelling ("Hengelo (Gld)")
+    cbs_name: str  # CBS spelling in the yearly lists (NLExtract)
+    valid_from: date | None
+    valid_to: date | None
+    successors: tuple[str, ...]
+    current_code: str
+    kind: str  # gemeente / pseudo / openbaar_lichaam
+    province: str
+
+    def exists_on(self, day: date) -> bool:
+        if self.valid_from is not None and self.valid_from > day:
+            return False
+        return self.valid_to is None or self.valid_to > day
+
+
+def _iso(text: str) -> date | None:
+    return date.fromisoformat(text) if text.strip() else None
+
+
+def _wijziging_2021() -> dict[str, tuple[str, ...]]:
+    """Opgeheven code -> new or receiving codes, from CBS's list of changes on 1 January 2021."""
+    with (DATA_DIR / WIJZIGING_2021_FILE).open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    result: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        if len(row) >= 3 and row[0].isdigit() and row[2].isdigit():
+            result["GM" + row[0]].append("GM" + row[2])
+    return {code: tuple(codes) for code, codes in result.items()}
+
+
+_SPLIT_NOTE_RE = re.compile(r"^split \d{4}:")
+_GM_CODE_RE = re.compile(r"GM\d{4}")
+
+
+def _herindelingen() -> dict[str, _Herindeling]:
+    """Every gemeente code of the history table, with its successor(s).
+
+    Successors: ``successors_all`` for the splits the table records (Littenseradiel 2018,
+    Winsum 2019, Haaren 2021; Haaren's list must equal CBS's 2021-wijziging.csv), the codes a
+    "split ..." note names (Boarnsterhim 2014: Leeuwarden, De Friese Meren, Heerenveen,
+    Súdwest-Fryslân), else the one Tabel 33 successor.
+    """
+    splits_2021 = _wijziging_2021()
+    result: dict[str, _Herindeling] = {}
+    for row in _read_dicts(HERINDELINGEN_FILE):
+        code = row["code"].strip()
+        successors: list[str] = []
+        if row["successors_all"].strip():
+            successors = row["successors_all"].strip().split("|")
+        elif row["successor_code"].strip():
+            successors = [row["successor_code"].strip()]
+            if _SPLIT_NOTE_RE.match(row["note"]):
+                successors += [c for c in _GM_CODE_RE.findall(row["note"]) if c not in successors]
+        if code in splits_2021 and sorted(splits_2021[code]) != sorted(successors):
+            raise ValueError(f"{HERINDELINGEN_FILE}: successors of {code} differ from 2021 list")
+        result[code] = _Herindeling(
+            code=code,
+            name=row["name"].strip(),
+            cbs_name=row["cbs_name"].strip(),
+            valid_from=_iso(row["valid_from"]),
+            valid_to=_iso(row["valid_to"]),
+            successors=tuple(successors),
+            current_code=row["current_code"].strip(),
+            kind=row["kind"].strip(),
+            province=row["province"].strip(),
+        )
+    for code, later in splits_2021.items():
+        if code not in result or result[code].successors == ():
+            raise ValueError(f"{WIJZIGING_2021_FILE}: {code} is not a former gemeente")
+        del later
+    return result
+
+
+@dataclass(frozen=True)
 class _Gemeente:
     code: str
     name: str
-    export_name: str  # name in the 37230ned export
-    provincie: str
+    export_name: str | None  # name in the 37230ned export (None: not in it)
+    provincie: str | None
     veiligheidsregio: str
     politie_eenheid: str
-    active: bool
+    vr_source: str  # where the VR comes from (own 2021 row or the current successor's)
+    valid_from: date | None
+    valid_to: date | None
+    successors: tuple[str, ...]
     redrawn_years: frozenset[int]  # years Y with "Ontstaan"/"herindeling per 01-01-Y"
     predecessors: tuple[str, ...]  # from the minvws "AFGELEID" rows, else ()
+    names: tuple[tuple[int | None, str, str], ...]  # (year, name, source) besides ``name``
+
+    @property
+    def active(self) -> bool:
+        return self.valid_to is None
+
+    def exists_on(self, day: date) -> bool:
+        if self.valid_from is not None and self.valid_from > day:
+            return False
+        return self.valid_to is None or self.valid_to > day
 
 
 @dataclass(frozen=True)
@@ -224,7 +363,27 @@ class _Reference:
     indelingen: dict[int, frozenset[str]]  # year -> gemeente codes existing on 1 January
     province_change_years: frozenset[int]
     pop_2022: dict[str, int]  # 83648NED population on 1 January 2022
-    wijk_buurt_rows: tuple[dict[str, str], ...]
+    wijk_buurt_rows: dict[int, tuple[dict[str, str], ...]]  # buurtindeling year -> rows
+
+
+def _dotted(name: str) -> str:
+    """Tabel 33 "Hengelo (Gld)" -> CBS "Hengelo (Gld.)"."""
+    return re.sub(r"\(([A-Za-z]+)\)$", r"(\1.)", name)
+
+
+def _match_export_names(
+    candidates: dict[str, list[str]], history: dict[str, _Herindeling], export_names: set[str]
+) -> dict[str, str]:
+    """Gemeente code -> its row name in the 37230ned export; each export row used at most once."""
+    result: dict[str, str] = {}
+    taken: set[str] = set()
+    for code in sorted(candidates, key=lambda c: (history[c].valid_to is not None, c)):
+        for name in candidates[code]:
+            if name in export_names and name not in taken:
+                result[code] = name
+                taken.add(name)
+                break
+    return result
 
 
 @cache
@@ -272,12 +431,19 @@ def _reference() -> _Reference:
             pop_2022[code] = round(float(row["Populatie"]))
     indeling_2022 = {c for c in pop_2022 if c.startswith("GM")}
 
-    wijk_buurt_rows = tuple(_read_dicts(WIJKEN_BUURTEN_FILE))
-    indeling_2024 = {
-        row["Key"].strip()
-        for row in wijk_buurt_rows
-        if row["Key"].startswith("GM") and _is_real_code(row["Key"].strip())
+    wijk_buurt_rows = {
+        year: tuple(_read_dicts(name, delimiter))
+        for year, (name, delimiter, _table) in WIJKEN_BUURTEN_FILES.items()
     }
+    gm_names_by_year: dict[int, dict[str, str]] = {
+        year: {
+            row["Key"].strip(): row["Title"].strip()
+            for row in rows
+            if row["Key"].startswith("GM") and _is_real_code(row["Key"].strip())
+        }
+        for year, rows in wijk_buurt_rows.items()
+    }
+    indeling_2024 = set(gm_names_by_year[2024])
 
     # Provincie per gemeente.
     pv_by_name = {
@@ -295,36 +461,99 @@ def _reference() -> _Reference:
         if len(pvs) != 1:
             raise ValueError(f"veiligheidsregio {vr_code} spans provincies {sorted(pvs)}")
 
-    all_codes = set(gm_vr) | indeling_2022 | indeling_2024 | set(gm_2025)
-    gemeenten: dict[str, _Gemeente] = {}
-    for code in sorted(all_codes):
-        if code not in gm_vr:
-            raise ValueError(f"gemeente {code} has no veiligheidsregio")
-        vr_code = gm_vr[code]
+    # Every gemeente that existed on or after SCOPE_START (the history table), checked
+    # against the yearly lists in hand.
+    history = _herindelingen()
+    in_scope = {
+        code: h
+        for code, h in history.items()
+        if h.kind == "gemeente" and (h.valid_to is None or h.valid_to > SCOPE_START)
+    }
+    indelingen = {
+        2021: frozenset(indeling_2021),
+        2022: frozenset(indeling_2022),
+        2023: frozenset(gm_names_by_year[2023]),
+        2024: frozenset(indeling_2024),
+        2025: frozenset(gm_2025),
+    }
+    for year, codes in indelingen.items():
+        valid = {c for c, h in in_scope.items() if h.exists_on(date(year, 1, 1))}
+        if valid != codes:
+            raise ValueError(
+                f"{HERINDELINGEN_FILE}: gemeenten on 1 January {year} differ from the CBS "
+                f"list: {sorted(valid ^ codes)}"
+            )
+    for h in in_scope.values():
+        for successor in h.successors:
+            if successor not in in_scope:
+                raise ValueError(f"{HERINDELINGEN_FILE}: successor {successor} of {h.code}")
+
+    export_names = set(_read_export())
+    name_candidates: dict[str, list[str]] = {}
+    for code, h in in_scope.items():
         regio = gm_2025.get(code)
+        options = [regio.title] if regio is not None else []
+        if code in names_83648:
+            options.append(names_83648[code])
+        options += [h.cbs_name, h.name, _dotted(h.name), f"{h.cbs_name} (gemeente)"]
+        name_candidates[code] = [o for o in options if o]
+    export_of = _match_export_names(name_candidates, in_scope, export_names)
+
+    gemeenten: dict[str, _Gemeente] = {}
+    for code in sorted(in_scope):
+        h = in_scope[code]
+        if code in gm_vr:
+            vr_code, vr_source = gm_vr[code], SRC_VR_OWN
+        else:
+            vr_code = gm_vr[h.current_code]
+            vr_source = SRC_VR_SUCCESSOR.format(code=h.current_code)
+        regio = gm_2025.get(code)
+        names: list[tuple[int | None, str, str]] = []
         if regio is not None:
-            export_name = regio.title
             name = _strip_suffix(regio.title, _GEMEENTE_SUFFIX)
             redrawn = frozenset(
                 year
                 for kind, day, month, year in _changes(regio.description)
                 if kind != "Provinciale wijziging" and (day, month) == (1, 1)
             )
+            names.append((2025, name, SRC_NAME_GEMEENTE[2025]))
         else:
-            export_name = name = names_83648[code]
+            name = names_83648.get(code) or export_of.get(code) or h.name
             redrawn = frozenset()
-        provincie = gm_pv.get(code) or next(iter(pv_of_vr[vr_code]))
+        if code in indeling_2022:
+            names.append((2022, names_83648[code], SRC_NAME_GEMEENTE[2022]))
+        for year, (_file, _delimiter, table) in WIJKEN_BUURTEN_FILES.items():
+            if code in gm_names_by_year[year]:
+                source = f"{table} WijkenEnBuurten ({year})"
+                names.append((year, gm_names_by_year[year][code], source))
+        for other, source in (
+            (h.name, "RvIG Tabel 33"),
+            (h.cbs_name, "CBS gemeentelijke indeling (NLExtract)"),
+            (export_of.get(code, ""), "CBS 37230ned"),
+        ):
+            if other and other != name and not other.endswith(_GEMEENTE_SUFFIX):
+                names.append((None, other, SRC_NAME_OTHER.format(source=source)))
+        provincie = gm_pv.get(code) or pv_by_name.get(_PROVINCE_ALIASES.get(h.province, h.province))
         gemeenten[code] = _Gemeente(
             code=code,
             name=name,
-            export_name=export_name,
+            export_name=export_of.get(code),
             provincie=provincie,
             veiligheidsregio=vr_code,
             politie_eenheid=vr[vr_code][1],
-            active=code in gm_2025,
+            vr_source=vr_source,
+            valid_from=h.valid_from,
+            valid_to=h.valid_to,
+            successors=h.successors,
             redrawn_years=redrawn,
             predecessors=predecessors.get(code, ()),
+            names=tuple(dict.fromkeys(names)),
         )
+    missing_export = [
+        code for code, gm in gemeenten.items() if gm.export_name is None and _in_export_years(gm)
+    ]
+    if missing_export:
+        raise ValueError(f"{BEVOLKING_EXPORT_FILE}: no row for {missing_export}")
 
     province_change_years = frozenset(
         year
@@ -338,16 +567,16 @@ def _reference() -> _Reference:
         eenheden=eenheden,
         regios=vr,
         gemeenten=gemeenten,
-        indelingen={
-            2021: frozenset(indeling_2021),
-            2022: frozenset(indeling_2022),
-            2024: frozenset(indeling_2024),
-            2025: frozenset(gm_2025),
-        },
+        indelingen=indelingen,
         province_change_years=province_change_years,
         pop_2022=pop_2022,
         wijk_buurt_rows=wijk_buurt_rows,
     )
+
+
+def _in_export_years(gm: _Gemeente) -> bool:
+    """Whether the 37230ned export (end of 2002-2024) should have a row for the gemeente."""
+    return gm.valid_to is None or gm.valid_to > date(2003, 1, 1)
 
 
 # --------------------------------------------------------------------------------------------
@@ -358,56 +587,126 @@ def _wijk_of(buurt_code: str) -> str:
     return "WK" + buurt_code[2:8]
 
 
+def _full_name(code: str, row: dict[str, str]) -> str:
+    """The name in the description ("Buurt 'Annen' (BU16800000) is ..."): titles stop at 40
+    characters ("Wijk 06 Van Stolkpark en Scheveningse Bo"), descriptions do not."""
+    title = row["Title"].strip()
+    match = _NAME_IN_DESCRIPTION_RE.match(row["Description"] or "")
+    if match is None or match.group(2) != code:
+        return title
+    full = match.group(1)
+    if not _same_start(full, title):
+        raise ValueError(f"{code}: title {title!r} does not fit description name {full!r}")
+    return full
+
+
+def _same_start(full: str, title: str) -> bool:
+    """Whether ``title`` is ``full`` or a shortening of it (cut at 40 characters or abbreviated)."""
+    if full == title or full.startswith(title):
+        return True
+    return len(title) <= 40 and full[:4] == title[:4]
+
+
+@dataclass
+class _Seen:
+    """A wijk or buurt code in the buurtindelingen: {year: (name, gemeente)}."""
+
+    code: str
+    per_year: dict[int, tuple[str, str, str]]  # year -> (full name, gemeente, StatLine title)
+
+    @property
+    def newest(self) -> int:
+        return max(self.per_year)
+
+
 def _wijken_en_buurten(ref: _Reference) -> list[AreaRecord]:
-    wijken: dict[str, AreaRecord] = {}
-    buurten: dict[str, list[AreaRecord]] = defaultdict(list)
-    buurt_rows: list[tuple[str, dict[str, str]]] = []
-    for row in ref.wijk_buurt_rows:
-        code = row["Key"].strip()
-        municipality = row["Municipality"].strip()
-        if not _is_real_code(code) or municipality not in DEMO_GEMEENTEN:
-            continue
-        if code.startswith("WK"):
-            wijken[code] = AreaRecord(
-                code=code,
-                name=row["Title"].strip(),
-                level=LEVEL_WIJK,
-                parent=municipality,
-                politie_eenheid=None,
-                veiligheidsregio=None,
-                active=True,
-                source=SRC_WIJK_BUURT,
+    """Every wijk and buurt of the buurtindelingen in hand (one record per code).
+
+    Name, gemeente and ``active`` follow the newest indeling that has the code; ``names`` holds
+    the name of every indeling year that has it.
+    """
+    newest_year = max(ref.wijk_buurt_rows)
+    seen: dict[str, _Seen] = {}
+    for year in sorted(ref.wijk_buurt_rows):
+        file_name = WIJKEN_BUURTEN_FILES[year][0]
+        wijk_names: dict[str, str] = {}
+        for row in ref.wijk_buurt_rows[year]:
+            code = row["Key"].strip()
+            if code.startswith("WK") and _is_real_code(code):
+                wijk_names[code] = _full_name(code, row)
+        for row in ref.wijk_buurt_rows[year]:
+            code = row["Key"].strip()
+            if not _is_real_code(code) or not code.startswith(("WK", "BU")):
+                continue
+            municipality = row["Municipality"].strip()
+            if municipality not in ref.gemeenten:
+                raise ValueError(f"{file_name}: {code} lies in unknown gemeente {municipality}")
+            if code.startswith("BU"):
+                wijk = _wijk_of(code)
+                if wijk not in wijk_names:
+                    raise ValueError(f"{file_name}: buurt {code} has no wijk {wijk}")
+                match = _WIJK_IN_DESCRIPTION_RE.search(row["Description"] or "")
+                if match and match.group(1) != wijk_names[wijk]:
+                    raise ValueError(f"{file_name}: buurt {code} lies in {match.group(1)!r}")
+            seen.setdefault(code, _Seen(code, {})).per_year[year] = (
+                _full_name(code, row),
+                municipality,
+                row["Title"].strip(),
             )
-        elif code.startswith("BU"):
-            buurt_rows.append((code, row))
-    for code, row in buurt_rows:
-        wijk = _wijk_of(code)
-        if wijk not in wijken or wijken[wijk].parent != row["Municipality"].strip():
-            raise ValueError(f"{WIJKEN_BUURTEN_FILE}: buurt {code} has no wijk {wijk}")
-        match = _WIJK_IN_DESCRIPTION_RE.search(row["Description"])
-        if match and match.group(1) != wijken[wijk].name:
-            raise ValueError(f"{WIJKEN_BUURTEN_FILE}: buurt {code} lies in {match.group(1)!r}")
-        buurten[wijk].append(
-            AreaRecord(
-                code=code,
-                name=row["Title"].strip(),
-                level=LEVEL_BUURT,
-                parent=wijk,
-                politie_eenheid=None,
-                veiligheidsregio=None,
-                active=True,
-                source=SRC_WIJK_BUURT,
-            )
-        )
     records: list[AreaRecord] = []
-    for wijk_code in sorted(wijken):
-        records.append(wijken[wijk_code])
-        records.extend(sorted(buurten[wijk_code], key=lambda r: r.code))
+    wijken = sorted(c for c in seen if c.startswith("WK"))
+    buurten_of: dict[str, list[str]] = defaultdict(list)
+    for code in sorted(c for c in seen if c.startswith("BU")):
+        buurten_of[_wijk_of(code)].append(code)
+    name_sources = {
+        year: f"{table} WijkenEnBuurten (buurtindeling {year})"
+        for year, (_file, _delimiter, table) in WIJKEN_BUURTEN_FILES.items()
+    }
+    for wijk_code in wijken:
+        for code in [wijk_code, *buurten_of.pop(wijk_code, [])]:
+            item = seen[code]
+            name, municipality, _title = item.per_year[item.newest]
+            years = sorted(item.per_year)
+            table = WIJKEN_BUURTEN_FILES[item.newest][2]
+            records.append(
+                AreaRecord(
+                    code=code,
+                    name=name,
+                    level=LEVEL_WIJK if code.startswith("WK") else LEVEL_BUURT,
+                    parent=municipality if code.startswith("WK") else _wijk_of(code),
+                    politie_eenheid=None,
+                    veiligheidsregio=None,
+                    active=item.newest == newest_year,
+                    source=SRC_WIJK_BUURT.format(
+                        table=table, years=", ".join(str(y) for y in years)
+                    ),
+                    names=_names_of(item, years, name_sources),
+                )
+            )
+    if buurten_of:
+        raise ValueError(f"buurten without a wijk in any indeling: {sorted(buurten_of)[:5]}")
     return records
+
+
+def _names_of(
+    item: _Seen, years: list[int], sources: dict[int, str]
+) -> tuple[tuple[int | None, str, str], ...]:
+    names: list[tuple[int | None, str, str]] = []
+    for year in years:
+        full, _municipality, title = item.per_year[year]
+        names.append((year, full, sources[year]))
+        if title != full:
+            names.append((year, title, sources[year]))
+    return tuple(names)
 
 
 def load_areas() -> list[AreaRecord]:
     """Every area, parents before children (see the module docstring for sources and rules)."""
+    return list(_area_records())
+
+
+@cache
+def _area_records() -> tuple[AreaRecord, ...]:
     ref = _reference()
     records = [AreaRecord(NL_CODE, ref.nl_name, LEVEL_NL, None, None, None, True, SRC_REGIOS_2025)]
     for level, regios in (
@@ -416,8 +715,15 @@ def load_areas() -> list[AreaRecord]:
     ):
         for code in sorted(regios):
             name = _strip_suffix(regios[code].title, _NAME_SUFFIXES[level])
+            aliases: tuple[tuple[int | None, str, str], ...] = tuple(
+                (None, alias, SRC_NAME_OTHER.format(source=PROVINCIE_FILE))
+                for alias, current in _PROVINCE_ALIASES.items()
+                if current == name and level == LEVEL_PROVINCIE
+            )
             records.append(
-                AreaRecord(code, name, level, NL_CODE, None, None, True, SRC_REGIOS_2025)
+                AreaRecord(
+                    code, name, level, NL_CODE, None, None, True, SRC_REGIOS_2025, names=aliases
+                )
             )
     for code in sorted(ref.regios):
         name = ref.regios[code][0]
@@ -434,17 +740,26 @@ def load_areas() -> list[AreaRecord]:
                 politie_eenheid=gm.politie_eenheid,
                 veiligheidsregio=gm.veiligheidsregio,
                 active=gm.active,
-                source=SRC_GEMEENTE if gm.active else SRC_GEMEENTE_FORMER,
+                source=(
+                    SRC_GEMEENTE
+                    if gm.active
+                    else SRC_GEMEENTE_FORMER.format(vr_source=gm.vr_source)
+                ),
+                valid_from=gm.valid_from,
+                valid_to=gm.valid_to,
+                successors=gm.successors,
+                names=gm.names,
             )
         )
     records.extend(_wijken_en_buurten(ref))
-    return records
+    return tuple(records)
 
 
 # --------------------------------------------------------------------------------------------
 # Population
 
 
+@cache
 def _read_export() -> dict[str, dict[int, int]]:
     """Region name -> {year: population at the end of that year} from the StatLine export."""
     with (DATA_DIR / BEVOLKING_EXPORT_FILE).open(encoding="utf-8-sig", newline="") as handle:
@@ -464,17 +779,41 @@ def _read_export() -> dict[str, dict[int, int]]:
     return result
 
 
-def _end_of_year(export: dict[str, dict[int, int]], name: str) -> dict[int, int]:
+def _end_of_year(export: dict[str, dict[int, int]], name: str | None) -> dict[int, int]:
+    if name is None:
+        return {}
     if name not in export:
         raise ValueError(f"{BEVOLKING_EXPORT_FILE}: no row for {name!r}")
     return export[name]
 
 
-def _exists(ref: _Reference, end_of_year: dict[int, int], code: str, year: int) -> bool:
-    """Whether gemeente ``code`` existed on 1 January ``year``."""
-    if year in ref.indelingen:
-        return code in ref.indelingen[year]
-    return year in end_of_year
+def _exists(ref: _Reference, code: str, year: int) -> bool:
+    """Whether gemeente ``code`` existed on 1 January ``year`` (validity in the history table)."""
+    return ref.gemeenten[code].exists_on(date(year, 1, 1))
+
+
+def _redrawn_by_history(ref: _Reference, end: dict[str, dict[int, int]]) -> dict[str, set[int]]:
+    """Gemeente -> years Y whose end-of-(Y-1) figure is not in the boundaries of 1 January Y.
+
+    That is: created or receiving (part of) a gemeente on 1 January Y; and for a mid-year
+    herindeling in Y-1 (Olst 26 March 2002) that CBS still counted separately at the end of Y-1
+    (CBS books such changes on the next 1 January), the successors in year Y.
+    """
+    result: dict[str, set[int]] = defaultdict(set)
+    for gm in ref.gemeenten.values():
+        if gm.valid_from is not None and (gm.valid_from.month, gm.valid_from.day) == (1, 1):
+            result[gm.code].add(gm.valid_from.year)
+        if gm.valid_to is None:
+            continue
+        if (gm.valid_to.month, gm.valid_to.day) == (1, 1):
+            years = {gm.valid_to.year}
+        elif gm.valid_to.year in end[gm.code]:
+            years = {gm.valid_to.year + 1}
+        else:
+            years = set()
+        for successor in gm.successors:
+            result[successor] |= years
+    return result
 
 
 def _gemeente_population(
@@ -483,14 +822,16 @@ def _gemeente_population(
     end = {code: _end_of_year(export, gm.export_name) for code, gm in ref.gemeenten.items()}
     first = min(min(values) for values in end.values() if values) + 1
     last = max(max(values) for values in end.values() if values) + 1
+    redrawn_by_history = _redrawn_by_history(ref, end)
     result: dict[str, dict[int, PopulationRecord]] = defaultdict(dict)
     for code, gm in ref.gemeenten.items():
+        redrawn = gm.redrawn_years | redrawn_by_history.get(code, set())
         for year in range(first, last + 1):
-            if not _exists(ref, end[code], code, year):
+            if not _exists(ref, code, year):
                 continue
             prev = year - 1
             record: PopulationRecord | None = None
-            if prev in end[code] and year not in gm.redrawn_years:
+            if prev in end[code] and year not in redrawn:
                 src = SRC_POP_EXPORT.format(prev=prev)
                 record = PopulationRecord(code, year, end[code][prev], src)
             if year == 2022 and code in ref.pop_2022:
@@ -501,7 +842,7 @@ def _gemeente_population(
             if (
                 record is None
                 and gm.predecessors
-                and year in gm.redrawn_years
+                and year in redrawn
                 and all(prev in end[p] for p in gm.predecessors)
             ):
                 value = sum(end[p][prev] for p in gm.predecessors)
@@ -512,22 +853,24 @@ def _gemeente_population(
     return result
 
 
+# Veiligheidsregio membership is known for the indeling of 2021 (84929NED) and carried to the
+# gemeenten created later; for earlier years it is not, so no sums are made before this year.
+FIRST_SUM_YEAR = 2021
+
+
 def _sum_population(
     ref: _Reference,
     gemeente_pop: dict[str, dict[int, PopulationRecord]],
-    export: dict[str, dict[int, int]],
 ) -> list[PopulationRecord]:
     """Politie-eenheid and veiligheidsregio figures summed from complete sets of gemeenten."""
-    first = min(ref.indelingen)  # before this, the area list lacks gemeenten that existed then
     years = sorted({year for per_year in gemeente_pop.values() for year in per_year})
     records: list[PopulationRecord] = []
     for year in years:
-        if year < first:
+        if year < FIRST_SUM_YEAR:
             continue
         members: dict[str, list[str]] = defaultdict(list)
         for code, gm in ref.gemeenten.items():
-            end = _end_of_year(export, gm.export_name)
-            if _exists(ref, end, code, year):
+            if _exists(ref, code, year):
                 members[gm.politie_eenheid].append(code)
                 members[gm.veiligheidsregio].append(code)
         for group in sorted(members):
@@ -539,9 +882,24 @@ def _sum_population(
     return records
 
 
+BUURT_POPULATION_YEAR = 2024  # 85984NED 2024: 1 January 2024, buurtindeling 2024
+
+
 def _buurt_population(areas: Iterable[AreaRecord]) -> list[PopulationRecord]:
-    buurten = {a.code: a for a in areas if a.level == LEVEL_BUURT}
-    wijken = {a.code for a in areas if a.level == LEVEL_WIJK}
+    """Buurten of the 2024 indeling; a wijk (2024) only when all its 2024 buurten have a figure."""
+    year = BUURT_POPULATION_YEAR
+
+    def in_indeling(area: AreaRecord) -> bool:
+        return any(name_year == year for name_year, _name, _source in area.names)
+
+    members: dict[str, list[str]] = defaultdict(list)
+    wijken: list[str] = []
+    for area in areas:
+        if area.level == LEVEL_BUURT and in_indeling(area) and area.parent:
+            members[area.parent].append(area.code)
+        elif area.level == LEVEL_WIJK and in_indeling(area):
+            wijken.append(area.code)
+    buurten = {code for codes in members.values() for code in codes}
     values: dict[str, int] = {}
     for row in _read_dicts(BUURT_POPULATION_FILE):
         code = row["nhood_id"].strip()
@@ -550,12 +908,12 @@ def _buurt_population(areas: Iterable[AreaRecord]) -> list[PopulationRecord]:
             values[code] = int(cell)
     records: list[PopulationRecord] = []
     for wijk in sorted(wijken):
-        members = [code for code, b in buurten.items() if b.parent == wijk]
-        if members and all(code in values for code in members):
-            value = sum(values[code] for code in members)
-            records.append(PopulationRecord(wijk, 2024, value, SRC_POP_WIJK.format(n=len(members))))
+        codes = members.get(wijk, [])
+        if codes and all(code in values for code in codes):
+            value = sum(values[code] for code in codes)
+            records.append(PopulationRecord(wijk, year, value, SRC_POP_WIJK.format(n=len(codes))))
     records.extend(
-        PopulationRecord(code, 2024, values[code], SRC_POP_BUURT) for code in sorted(values)
+        PopulationRecord(code, year, values[code], SRC_POP_BUURT) for code in sorted(values)
     )
     return records
 
@@ -591,7 +949,7 @@ def load_population() -> list[PopulationRecord]:
                 raise ValueError(f"{code} 2022: 37230ned and 83648NED disagree")
 
     gemeente_pop = _gemeente_population(ref, export)
-    sums = _sum_population(ref, gemeente_pop, export)
+    sums = _sum_population(ref, gemeente_pop)
     records.extend(r for r in sums if r.code.startswith("RE"))
     records.extend(r for r in sums if r.code.startswith("VR"))
     for code in sorted(gemeente_pop):

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext_lazy as _
 
 from regie.accounts.permissions import ALL_ROLES, org_view
 from regie.areas import selectors
@@ -20,10 +24,11 @@ def overview(request: HttpRequest, organisation: Organisation) -> HttpResponse:
         context.update(
             {
                 "population": series[-1] if series else None,
-                "wijk_count": area.children.filter(level=AreaLevel.WIJK).count(),
+                "wijk_count": area.children.filter(level=AreaLevel.WIJK, active=True).count(),
                 "buurt_count": Area.objects.filter(
-                    level=AreaLevel.BUURT, parent__parent=area
+                    level=AreaLevel.BUURT, active=True, parent__parent=area
                 ).count(),
+                "buurtindeling": selectors.newest_buurtindeling(),
             }
         )
     return render(request, "areas/overview.html", context)
@@ -36,7 +41,12 @@ def gemeente_areas(request: HttpRequest, organisation: Organisation) -> HttpResp
     return render(
         request,
         "areas/gemeente_areas.html",
-        {"organisation": organisation, "area": area, "wijken": wijken},
+        {
+            "organisation": organisation,
+            "area": area,
+            "wijken": wijken,
+            "buurtindeling": selectors.newest_buurtindeling(),
+        },
     )
 
 
@@ -46,22 +56,47 @@ _INDEX_LEVELS = [
     AreaLevel.POLITIE_EENHEID,
     AreaLevel.VEILIGHEIDSREGIO,
     AreaLevel.GEMEENTE,
+    AreaLevel.WIJK,
+    AreaLevel.BUURT,
 ]
+_STATUSES = [
+    (selectors.AREA_STATUS_CURRENT, _("Existing")),
+    (selectors.AREA_STATUS_FORMER, _("No longer existing")),
+    (selectors.AREA_STATUS_ALL, _("All")),
+]
+AREAS_PER_PAGE = 100
 
 
 @login_required
 def area_index(request: HttpRequest) -> HttpResponse:
-    """Open data: every region and gemeente, searchable."""
+    """Open data: every area from the Netherlands down to buurt, searchable, 100 per page."""
     level = request.GET.get("niveau") or AreaLevel.GEMEENTE
     if level not in _INDEX_LEVELS:
         level = AreaLevel.GEMEENTE
+    status = request.GET.get("status") or selectors.AREA_STATUS_CURRENT
+    if status not in dict(_STATUSES):
+        status = selectors.AREA_STATUS_CURRENT
     search = (request.GET.get("zoek") or "").strip()[:100]
-    areas = selectors.areas_by_level(level, search=search)
+    areas = selectors.areas_by_level(level, search=search, status=status)
+    page = Paginator(areas, AREAS_PER_PAGE).get_page(request.GET.get("pagina"))
     levels = [(lv.value, lv.label) for lv in _INDEX_LEVELS]
+    query = urlencode({"niveau": level, "status": status, "zoek": search})
     return render(
         request,
         "areas/area_index.html",
-        {"areas": areas, "level": level, "levels": levels, "search": search},
+        {
+            "page": page,
+            "areas": page.object_list,
+            "level": level,
+            "levels": levels,
+            "status": status,
+            "statuses": _STATUSES,
+            "search": search,
+            "query": query,
+            "buurtindeling": selectors.newest_buurtindeling()
+            if level in (AreaLevel.WIJK, AreaLevel.BUURT)
+            else None,
+        },
     )
 
 
@@ -71,6 +106,7 @@ def area_detail(request: HttpRequest, code: str) -> HttpResponse:
         Area.objects.select_related("parent", "politie_eenheid", "veiligheidsregio"),
         code=code.strip().upper(),
     )
+    successors = sorted(area.successors.all(), key=lambda a: a.name)
     return render(
         request,
         "areas/area_detail.html",
@@ -79,5 +115,9 @@ def area_detail(request: HttpRequest, code: str) -> HttpResponse:
             "ancestors": selectors.ancestors(area),
             "children": selectors.children(area),
             "populations": selectors.population_series(area),
+            "successors": successors,
+            "predecessors": selectors.predecessors_with_successors(area),
+            "indeling_years": selectors.indeling_years(area),
+            "names_per_year": selectors.names_per_year(area),
         },
     )

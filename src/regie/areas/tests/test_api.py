@@ -31,6 +31,9 @@ def test_list_every_area_by_code(areas, member, maassluis, login):
         "politie_eenheid": "RE07",
         "veiligheidsregio": None,
         "active": True,
+        "valid_from": None,
+        "valid_to": None,
+        "successors": [],
         "population": 34110,
         "population_year": 2022,
     }
@@ -76,8 +79,8 @@ def test_list_queries_do_not_grow_with_areas(
         Population.objects.create(area=area, year=2022, value=100 + i, source="t")
     client = login(member(maassluis))
     client.get(AREAS)
-    # session, user, OTP device, count, rows, session save (3): none per area.
-    with django_assert_max_num_queries(8):
+    # session, user, OTP device, count, rows, successors, session save (3): none per area.
+    with django_assert_max_num_queries(9):
         assert len(codes(client.get(AREAS))) == 16
 
 
@@ -87,3 +90,33 @@ def test_anonymous_and_writes_are_refused(areas, member, maassluis, login):
     assert client.post(AREAS, {}).status_code in {403, 405}
     url = reverse("api:area_detail", kwargs={"code": "GM0556"})
     assert client.delete(url).status_code in {403, 405}
+
+
+def test_former_gemeente_has_validity_successors_and_names(areas, member, maassluis, login):
+    from datetime import date
+
+    from regie.areas.models import AreaName
+
+    former = Area.objects.create(
+        code="GM0545",
+        name="Leerdam",
+        level="gemeente",
+        parent=areas["pv"],
+        active=False,
+        valid_to=date(2019, 1, 1),
+        source="t",
+    )
+    former.successors.set([areas["gm"]])
+    AreaName.objects.create(area=areas["bu"], year=2023, name="Oude buurt", source="t")
+    AreaName.objects.create(area=areas["bu"], year=2024, name="Buurt 01", source="t")
+    client = login(member(maassluis))
+    row = next(a for a in client.get(AREAS).json()["results"] if a["code"] == "GM0545")
+    assert (row["active"], row["valid_from"], row["valid_to"]) == (False, None, "2019-01-01")
+    assert row["successors"] == ["GM0556"]
+    detail = client.get(reverse("api:area_detail", kwargs={"code": "GM0556"})).json()
+    assert detail["predecessors"] == ["GM0545"]
+    buurt = client.get(reverse("api:area_detail", kwargs={"code": "BU05560101"})).json()
+    assert buurt["names"] == [
+        {"year": 2023, "name": "Oude buurt"},
+        {"year": 2024, "name": "Buurt 01"},
+    ]

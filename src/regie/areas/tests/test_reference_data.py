@@ -22,8 +22,8 @@ CODE_PATTERNS = {
     "politie_eenheid": r"RE(0[1-9]|10)",
     "veiligheidsregio": r"VR(0[1-9]|1\d|2[0-5])",
     "gemeente": r"GM\d{4}",
-    "wijk": r"WK\d{6}",
-    "buurt": r"BU\d{8}",
+    "wijk": r"WK\d{4}[0-9A-Z]{2}",  # Amsterdam uses letters: WK0363AA
+    "buurt": r"BU\d{4}[0-9A-Z]{4}",
 }
 
 
@@ -121,7 +121,7 @@ def test_only_gemeenten_have_eenheid_and_regio(areas: list[AreaRecord]) -> None:
         else:
             assert a.politie_eenheid is None
             assert a.veiligheidsregio is None
-            assert a.active
+            assert a.active or a.level in ("wijk", "buurt")
 
 
 def test_names_have_no_statline_level_suffix(areas: list[AreaRecord]) -> None:
@@ -160,7 +160,9 @@ def test_veiligheidsregio_lies_in_one_provincie_and_one_eenheid(areas: list[Area
     provincies: dict[str, set[str | None]] = defaultdict(set)
     eenheden: dict[str, set[str | None]] = defaultdict(set)
     for a in areas:
-        if a.level == "gemeente" and a.veiligheidsregio:
+        # Former gemeenten carry the VR of their current successor (Leerdam: VR09 Utrecht) but
+        # keep their own provincie (Zuid-Holland), so only the existing gemeenten are checked.
+        if a.level == "gemeente" and a.veiligheidsregio and a.active:
             provincies[a.veiligheidsregio].add(a.parent)
             eenheden[a.veiligheidsregio].add(a.politie_eenheid)
     assert len(provincies) == 25
@@ -179,23 +181,28 @@ def test_former_gemeenten_are_inactive(by_code: dict[str, AreaRecord]) -> None:
         assert by_code[code].active
 
 
-def test_wijken_and_buurten_of_demo_gemeenten(areas: list[AreaRecord]) -> None:
+def test_wijken_and_buurten_of_all_gemeenten(areas: list[AreaRecord]) -> None:
     codes = {a.code: a for a in areas}
     wijken = [a for a in areas if a.level == "wijk"]
     buurten = [a for a in areas if a.level == "buurt"]
-    assert {w.parent for w in wijken} == set(DEMO_GEMEENTEN)
-    per_gemeente = Counter(codes[str(b.parent)].parent for b in buurten)
-    assert per_gemeente == {"GM0482": 29, "GM0556": 19}
-    assert Counter(w.parent for w in wijken) == {"GM0482": 6, "GM0556": 8}
+    in_2024 = [a for a in wijken + buurten if any(y == 2024 for y, _n, _s in a.names)]
+    # Buurtindeling 2024 (47018NED): 3,394 wijken and 14,575 buurten less the placeholders.
+    assert Counter(a.level for a in in_2024) == {"wijk": 3393, "buurt": 14574}
+    assert all(a.active for a in in_2024)
+    assert {codes[str(w.parent)].level for w in wijken} == {"gemeente"}
+    assert len({w.parent for w in in_2024 if w.level == "wijk"}) == 342
+    per_gemeente = Counter(codes[str(b.parent)].parent for b in buurten if b.active)
+    assert per_gemeente["GM0482"] == 29
+    assert per_gemeente["GM0556"] == 19
+    assert Counter(w.parent for w in wijken)["GM0556"] == 8
     for b in buurten:
-        assert b.parent in codes
         wijk = codes[str(b.parent)]
         assert wijk.level == "wijk"
         assert b.code[2:8] == wijk.code[2:]
-        assert wijk.parent in codes
-        assert wijk.parent == "GM" + b.code[2:6]
     assert codes["BU05560303"].name == "Binnenstad"
     assert codes["BU05560303"].parent == "WK055603"
+    for gm in DEMO_GEMEENTEN:
+        assert all(w.parent == gm for w in wijken if w.code[2:6] == gm[2:])
 
 
 def test_load_areas_returns_fresh_lists() -> None:
@@ -216,8 +223,8 @@ def test_one_figure_per_area_and_year(
         assert p.code in by_code, p
         assert p.code == p.code.strip()
         assert p.value >= 0
-        if by_code[p.code].level != "buurt":
-            assert p.value > 0, p  # only a buurt (e.g. a business park) can have 0 inhabitants
+        if by_code[p.code].level not in ("wijk", "buurt"):
+            assert p.value > 0, p  # only a buurt or wijk (a business park) can have none
         assert p.source
         assert len(p.source) <= 300
 
@@ -325,10 +332,14 @@ def test_merged_gemeenten(pop: dict[tuple[str, int], PopulationRecord]) -> None:
 def test_buurt_and_wijk_population(
     areas: list[AreaRecord], pop: dict[tuple[str, int], PopulationRecord]
 ) -> None:
-    buurten = [a for a in areas if a.level == "buurt"]
+    buurten = [a for a in areas if a.level == "buurt" and a.active]  # buurtindeling 2024
     assert all((b.code, 2024) in pop for b in buurten)
-    for wijk in (a for a in areas if a.level == "wijk"):
-        members = [b for b in buurten if b.parent == wijk.code]
+    assert not any((b.code, 2024) in pop for b in areas if b.level == "buurt" and not b.active)
+    members_of: dict[str, list[AreaRecord]] = defaultdict(list)
+    for b in buurten:
+        members_of[str(b.parent)].append(b)
+    for wijk in (a for a in areas if a.level == "wijk" and a.active):
+        members = members_of[wijk.code]
         assert pop[(wijk.code, 2024)].value == sum(pop[(b.code, 2024)].value for b in members)
     for gm in DEMO_GEMEENTEN:
         members = [b for b in buurten if b.code[2:6] == gm[2:]]
@@ -336,3 +347,41 @@ def test_buurt_and_wijk_population(
         # KWB 2024 buurt figures are rounded to 5; they sum to the 1 January 2024 gemeente total.
         assert abs(total - pop[(gm, 2024)].value) <= 2.5 * len(members)
     assert pop[("BU05560303", 2024)].value == 1125
+
+
+# ----------------------------------------------------------------------------- history
+
+
+def test_gemeenten_valid_on_each_1_january(areas: list[AreaRecord]) -> None:
+    from datetime import date
+
+    expected = [537, 504, 496, 489, 483, 467, 458, 443, 443, 441, 431, 418, 415, 408]
+    expected += [403, 393, 390, 388, 380, 355, 355, 352, 345, 342, 342, 342, 342]
+    gemeenten = [a for a in areas if a.level == "gemeente"]
+    for year, count in zip(range(2000, 2027), expected, strict=True):
+        day = date(year, 1, 1)
+        valid = [
+            a
+            for a in gemeenten
+            if (a.valid_from is None or a.valid_from <= day)
+            and (a.valid_to is None or a.valid_to > day)
+        ]
+        assert len(valid) == count, year
+    assert all(a.active == (a.valid_to is None) for a in gemeenten)
+
+
+def test_former_gemeenten_have_figures_while_they_existed(
+    pop: dict[tuple[str, int], PopulationRecord],
+) -> None:
+    # Leerdam existed on 1 January 2003-2018, not 2019 (Vijfheerenlanden).
+    assert all(("GM0545", year) in pop for year in range(2003, 2019))
+    assert ("GM0545", 2019) not in pop
+    # Venray received part of Meerlo-Wanssum (2010), Súdwest-Fryslân part of Boarnsterhim
+    # (2014): their end-of-previous-year figures are in the old boundaries.
+    assert ("GM0984", 2010) not in pop
+    assert ("GM0984", 2011) in pop
+    assert ("GM1900", 2014) not in pop
+    # Olst went into Olst-Wijhe on 26 March 2002, but CBS counted it apart until the end of
+    # 2002: Olst-Wijhe's end-2002 figure is not its 1 January 2003 population.
+    assert ("GM1773", 2003) not in pop
+    assert ("GM1773", 2004) in pop

@@ -12,8 +12,9 @@ from regie.core import audit
 class Command(BaseCommand):
     help = (
         "Load or refresh the areas shipped with Veiligheidsregie: NL, provincies, "
-        "politie-eenheden, veiligheidsregio's, gemeenten, the wijken and buurten of the demo "
-        "gemeenten, and population on 1 January. Safe to run repeatedly."
+        "politie-eenheden, veiligheidsregio's, the gemeenten since 2000 (former ones with their "
+        "successors), every wijk and buurt of the buurtindelingen held (2023, 2024), their names "
+        "per indeling year, and population on 1 January. Safe to run repeatedly."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:

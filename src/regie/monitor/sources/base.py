@@ -11,6 +11,7 @@ stores nothing when any row is rejected, and writes the report.
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -89,12 +90,33 @@ class RowError:
     column: str
     value: str
     message: str  # English (msgid-like) text; the service translates known messages
+    #: when the message has placeholders: the msgid (``message`` is then the English text with
+    #: ``params`` filled in) — translate with :meth:`text`
+    msgid: str = ""
+    params: tuple[tuple[str, object], ...] = ()
 
     def __post_init__(self) -> None:
         # frozen: set through object.__setattr__, as dataclasses do themselves
         object.__setattr__(self, "column", shorten(str(self.column), MAX_VALUE_CHARS))
         object.__setattr__(self, "value", shorten(str(self.value), MAX_VALUE_CHARS))
         object.__setattr__(self, "message", shorten(str(self.message), MAX_MESSAGE_CHARS))
+
+    @classmethod
+    def of(cls, line: int, column: str, value: str, msgid: str, /, **params: object) -> RowError:
+        """A row error whose message has ``%(name)s`` placeholders: ``message`` is the English
+        text, :meth:`text` the translated one (values cut to :data:`MAX_VALUE_CHARS`)."""
+        bounded = tuple(
+            (name, shorten(item) if isinstance(item, str) else item)
+            for name, item in params.items()
+        )
+        english = msgid % dict(bounded) if bounded else msgid
+        return cls(line, column, value, english, msgid, bounded)
+
+    def text(self, gettext: Callable[[str], str]) -> str:
+        """The message in the user's language (``gettext`` of the msgid, placeholders filled)."""
+        if self.msgid:
+            return shorten(gettext(self.msgid) % dict(self.params), MAX_MESSAGE_CHARS)
+        return gettext(self.message)
 
     def __str__(self) -> str:
         return f"rij {self.line}, kolom {self.column!r}, waarde {self.value!r}: {self.message}"
@@ -109,6 +131,10 @@ class SkipReason(StrEnum):
     PSEUDO_REGION = "pseudo_region"
     #: a data row without any value in any of its value cells
     EMPTY = "empty"
+    #: the population on 1 January of a gemeente that ceased to exist on that very day (an
+    #: end-of-year figure of its last year, read as 1 January of the next): not a figure of
+    #: any gemeente that existed then
+    CEASED = "ceased"
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,8 +271,11 @@ class ReadContext:
     #: area name → code; raises :class:`AmbiguousName` (with the candidates) when the name is
     #: not unique at that level. ``level`` is the region level of the file's column when the
     #: table says it ("gemeente", "wijk", "buurt", "politie_eenheid", "provincie", "nl", …;
-    #: ``None``: any level), so "Amsterdam" in a gemeente column is the gemeente.
-    area_by_name: Callable[..., str | None] = lambda name, level=None: None
+    #: ``None``: any level), so "Amsterdam" in a gemeente column is the gemeente; ``year`` is
+    #: the year of the figure's period (a former gemeente's name, that year's buurt names).
+    #: Adapters call it through :func:`lookup_area_name`, which also serves a look-up that
+    #: takes the name only.
+    area_by_name: Callable[..., str | None] = lambda name, level=None, year=None: None
     #: for incident lists: postcode (PC4) → area code
     area_by_postcode: Callable[[str], str | None] = lambda pc4: None
     #: CBS period key → status, from a Perioden dimension resource when one was given
@@ -264,6 +293,32 @@ class ReadContext:
     #: accepted; ``""``: an organisation without an area (no area is accepted). ``None``: no
     #: organisation (open data imported by an administrator): no restriction.
     own_gemeente: str | None = None
+
+
+def lookup_area_name(
+    context: ReadContext, name: str, level: str | None = None, year: int | None = None
+) -> str | None:
+    """``context.area_by_name(name, level=…, year=…)``; a look-up function that takes only the
+    name (an older or simpler ``ReadContext``) is called with the name alone. Raises
+    :class:`AmbiguousName` as the look-up does."""
+    function = context.area_by_name
+    names = _signature_names(function)
+    keywords: dict[str, object] = {}
+    if "level" in names:
+        keywords["level"] = level
+    if "year" in names:
+        keywords["year"] = year
+    return function(name, **keywords)
+
+
+def _signature_names(function: Callable[..., object]) -> set[str]:
+    try:
+        parameters = inspect.signature(function).parameters
+    except (TypeError, ValueError):
+        return set()
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
+        return {"level", "year"}
+    return set(parameters)
 
 
 class AmbiguousName(LookupError):
@@ -286,6 +341,14 @@ class TableSpec:
     measure_dimension: str  # "SoortMisdrijf", "SoortOverlast"
     count_topics: tuple[str, ...]  # topic keys that hold the count, first match wins
     area_dimensions: tuple[str, ...] = ("RegioS", "WijkenEnBuurten")
+    #: a table without a measure dimension (``measure_dimension`` ""): the measure of every
+    #: value (population tables: ``cbs:bevolking``)
+    fixed_measure: str = ""
+    #: breakdown dimensions of which only the total is imported: (dimension, total keys)
+    totals: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: years added to the period: "Bevolking aan het einde van de periode" of year Y is the
+    #: population on 1 January Y+1 (CONTRACT I3); of the months only December is imported then
+    year_shift: int = 0
 
 
 #: Known tables. Other tables can be read when the measure dimension and topic are given.
@@ -326,6 +389,36 @@ TABLES: dict[str, TableSpec] = {
             "Geregistreerde misdrijven; soort misdrijf, regio",
             "SoortMisdrijf",
             ("GeregistreerdeMisdrijven_1",),
+        ),
+        TableSpec(
+            "03759NED",
+            "cbs",
+            "Bevolking op 1 januari en gemiddeld; geslacht, leeftijd en regio",
+            "",
+            ("BevolkingOp1Januari_1",),
+            fixed_measure="cbs:bevolking",
+            totals=(
+                ("Geslacht", ("T001038",)),
+                ("Leeftijd", ("10000",)),
+                ("BurgerlijkeStaat", ("T001019",)),
+            ),
+        ),
+        TableSpec(
+            "70072NED",
+            "cbs",
+            "Regionale kerncijfers Nederland",
+            "",
+            ("TotaleBevolking_1",),
+            fixed_measure="cbs:bevolking",
+        ),
+        TableSpec(
+            "37230NED",
+            "cbs",
+            "Bevolkingsontwikkeling; regio per maand",
+            "",
+            ("BevolkingAanHetEindeVanDePeriode_15", "BevolkingAanHetEindeVanDePeriode"),
+            fixed_measure="cbs:bevolking",
+            year_shift=1,
         ),
         TableSpec(
             "47021NED",

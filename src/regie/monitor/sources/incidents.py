@@ -30,8 +30,9 @@ Choices (each reported in ``context.notes``):
   counted as one, since the feed cannot tell them apart. Counts are therefore a lower bound.
 - **Incomplete months.** The newest month in the file is still being filled: its rows get
   :attr:`Status.VOORLOPIG`; all other rows :attr:`Status.ONBEKEND` (the feed is not an official
-  statistic). When the first date in the file is not the 1st, the first month may be incomplete
-  as well; a note says so.
+  statistic). When the first date in the file is not the 1st, the first month is incomplete as
+  well: it is VOORLOPIG too, and a note says so. Incomplete months are never judged as whole
+  months (``monitor.insight``).
 
 - **Months without incidents.** Every area and type that occurs in the file gets a row for
   every month from the first to the last date of the file; a month without an incident is 0
@@ -54,6 +55,7 @@ from typing import IO
 from regie.monitor.sources.base import (
     FILE_EMPTY,
     FormatError,
+    Note,
     ReadContext,
     Row,
     RowError,
@@ -176,6 +178,27 @@ class IncidentsAdapter:
         yield from _read(records, columns, context)
 
 
+UNKNOWN_DATE = gettext_noop("unknown date (write dd-mm-yyyy)")
+NOT_A_POSTCODE = gettext_noop("not a postcode")
+UNKNOWN_TYPE = gettext_noop("unknown incident type")
+TYPE_EMPTY = gettext_noop("incident type is empty")
+NO_INCIDENTS = gettext_noop("the file holds no incidents")
+ZERO_MONTHS = gettext_noop(
+    "%(count)d months without incidents in the file's range (%(first)s–%(last)s) were stored as 0"
+)
+DUPLICATES = gettext_noop(
+    "%(count)d duplicate incidents (same place, date and type) were counted once; the feed "
+    "cannot tell two real incidents on the same day apart, so counts are a lower bound"
+)
+OUTSIDE = gettext_noop("%(count)d incidents outside the gemeente's areas were skipped")
+NO_PLACE = gettext_noop("%(count)d incidents without postcode or area were skipped")
+UNKNOWN_TYPES = gettext_noop("%(count)d incidents have the unknown type %(type)r")
+LAST_MONTH = gettext_noop(
+    "the last month in the file (%(month)s, up to %(day)s) is incomplete and marked provisional"
+)
+FIRST_MONTH = gettext_noop("the file starts on %(day)s: month %(month)s may be incomplete")
+
+
 def _read(
     records: Iterator[tuple[int, list[str]]], columns: _Columns, context: ReadContext
 ) -> Iterator[Row | RowError]:
@@ -201,7 +224,7 @@ def _read(
         try:
             day = parse_date(raw_date)
         except ValueError:
-            yield RowError(line, headers[columns.date], raw_date, "unknown date (write dd-mm-yyyy)")
+            yield RowError(line, headers[columns.date], raw_date, UNKNOWN_DATE)
             continue
         first_day = day if first_day is None else min(first_day, day)
         last_day = day if last_day is None else max(last_day, day)
@@ -212,7 +235,8 @@ def _read(
         raw_postcode = cell(cells, columns.postcode)
         if raw_area:
             area, message = areas(raw_area)
-            if message == AMBIGUOUS_AREA and columns.area is not None:
+            ambiguous = message == AMBIGUOUS_AREA or clean_label(raw_area) in areas.candidates
+            if ambiguous and columns.area is not None:
                 yield RowError(line, headers[columns.area], raw_area, message)
                 continue
             if area is None and columns.postcode is None:
@@ -222,7 +246,7 @@ def _read(
         if area is None and raw_postcode and columns.postcode is not None:
             match = _PC4.match(raw_postcode)
             if match is None:
-                yield RowError(line, headers[columns.postcode], raw_postcode, "not a postcode")
+                yield RowError(line, headers[columns.postcode], raw_postcode, NOT_A_POSTCODE)
                 continue
             pc4 = match[1]
             if pc4 not in postcode_cache:
@@ -250,7 +274,7 @@ def _read(
                     line,
                     headers[columns.type],
                     raw_type,
-                    "unknown incident type" if raw_type else "incident type is empty",
+                    UNKNOWN_TYPE if raw_type else TYPE_EMPTY,
                 )
             continue
 
@@ -263,10 +287,15 @@ def _read(
         counter.count += 1
 
     if total == 0:
-        context.notes.append("the file holds no incidents")
+        context.notes.append(Note(NO_INCIDENTS))
     last_month = month_code(last_day) if last_day else ""
+    # Incomplete months: the newest (still being filled) and a first month that does not start
+    # on the 1st. VOORLOPIG marks them, so they are never judged as whole months.
+    partial = {last_month}
+    if first_day is not None and first_day.day != 1:
+        partial.add(month_code(first_day))
     for (area, measure, period), counter in counts.items():
-        status = Status.VOORLOPIG if period == last_month else Status.ONBEKEND
+        status = Status.VOORLOPIG if period in partial else Status.ONBEKEND
         yield Row(counter.line, area, measure, period, float(counter.count), status)
     zeros = 0
     if first_day is not None and last_day is not None:
@@ -279,36 +308,32 @@ def _read(
                 for period in months:
                     if (area, measure, period) not in counts:
                         zeros += 1
-                        status = Status.VOORLOPIG if period == last_month else Status.ONBEKEND
+                        status = Status.VOORLOPIG if period in partial else Status.ONBEKEND
                         yield Row(1, area, measure, period, 0.0, status)
     if zeros:
         context.notes.append(
-            f"{zeros} months without incidents in the file's range "
-            f"({month_code(first_day)}–{last_month}) were stored as 0"  # type: ignore[arg-type]
+            Note(
+                ZERO_MONTHS,
+                count=zeros,
+                first=month_code(first_day),  # type: ignore[arg-type]
+                last=last_month,
+            )
         )
 
     if duplicates:
-        context.notes.append(
-            f"{duplicates} duplicate incidents (same place, date and type) were counted once; "
-            "the feed cannot tell two real incidents on the same day apart, so counts are a "
-            "lower bound"
-        )
+        context.notes.append(Note(DUPLICATES, count=duplicates))
     if outside:
-        context.notes.append(f"{outside} incidents outside the gemeente's areas were skipped")
+        context.notes.append(Note(OUTSIDE, count=outside))
     if no_place:
-        context.notes.append(f"{no_place} incidents without postcode or area were skipped")
+        context.notes.append(Note(NO_PLACE, count=no_place))
     for key_type, number in unknown_types.items():
         if number > 1:
-            context.notes.append(f"{number} incidents have the unknown type {key_type!r}")
+            context.notes.append(Note(UNKNOWN_TYPES, count=number, type=key_type))
     if last_day is not None:
-        context.notes.append(
-            f"the last month in the file ({last_month}, up to {last_day:%d-%m-%Y}) is incomplete "
-            "and marked provisional"
-        )
+        context.notes.append(Note(LAST_MONTH, month=last_month, day=f"{last_day:%d-%m-%Y}"))
     if first_day is not None and first_day.day != 1:
         context.notes.append(
-            f"the file starts on {first_day:%d-%m-%Y}: month {month_code(first_day)} may be "
-            "incomplete"
+            Note(FIRST_MONTH, day=f"{first_day:%d-%m-%Y}", month=month_code(first_day))
         )
 
 

@@ -69,10 +69,14 @@ from regie.monitor.sources.base import (
     ReadContext,
     Row,
     RowError,
+    Skip,
+    SkipReason,
     Status,
     canonical_area,
     clean_label,
     gettext_noop,
+    is_pseudo_region,
+    lookup_area_name,
 )
 
 # --------------------------------------------------------------------------------------------
@@ -166,6 +170,9 @@ def peek_text(head: bytes) -> str:
             head = zlib.decompressobj(wbits=31).decompress(head, _PEEK_BYTES)
         except zlib.error:
             return ""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        even = head[: len(head) - len(head) % 2]
+        return even.decode("utf-16", errors="replace")
     if head.startswith(b"\xef\xbb\xbf"):
         head = head[3:]
     try:
@@ -177,7 +184,13 @@ def peek_text(head: bytes) -> str:
 
 
 def decode_text(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else cp1252; raises :class:`FormatError` for binary data."""
+    """UTF-8 (with or without BOM), UTF-16 with a BOM (Excel's "Unicode text"), else cp1252;
+    raises :class:`FormatError` for binary data."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise FormatError(NOT_TEXT) from None
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -224,54 +237,96 @@ def normalise_header(text: str) -> str:
     return clean_label(text).lower()
 
 
-AMBIGUOUS_AREA = "area name is ambiguous (a wijk and a buurt share it); use the area code instead"
-UNKNOWN_AREA = "unknown area name"
+AMBIGUOUS_AREA = gettext_noop(
+    "area name is ambiguous (a wijk and a buurt share it); use the area code instead"
+)
+UNKNOWN_AREA = gettext_noop("unknown area name")
+AREA_EMPTY = gettext_noop("area is empty")
 AREA_CODE = re.compile(
-    r"^(GM\d{4}|WK\d{6}|BU\d{8}|NL0[01]|PV\d{2}|LD\d{2}|RE\d{2})$", re.IGNORECASE
+    r"^(GM\d{4}|WK\d{6}|BU\d{8}|NL0[01]|PV\d{2}|LD\d{2}|RE\d{2}|VR\d{2})$", re.IGNORECASE
+)
+
+
+_CANDIDATE_CODE = re.compile(
+    r"\b(GM\d{4}|WK\d{6}|BU\d{8}|NL0[01]|PV\d{2}|LD\d{2}|RE\d{2}|VR\d{2})\b", re.IGNORECASE
 )
 
 
 class AreaLookup:
-    """Area code or name → code, with a cache; returns ``(code, error message)``."""
+    """Area code or name → code, with a cache; returns ``(code, error message)``.
+
+    ``level`` (the region level of the column, when the table says it) and ``year`` (the
+    period's year) are passed to ``context.area_by_name`` (see :func:`lookup_area_name`). An
+    ambiguous name gives the look-up's own message (it lists the candidates) and, once per
+    name, a note.
+    """
 
     def __init__(self, context: ReadContext) -> None:
         self._context = context
-        self._cache: dict[str, tuple[str | None, str]] = {}
+        self._cache: dict[tuple[str, str | None, int | None], tuple[str | None, str]] = {}
+        #: the candidate codes of the ambiguous names met so far (name → codes)
+        self.candidates: dict[str, tuple[str, ...]] = {}
 
-    def __call__(self, text: str) -> tuple[str | None, str]:
-        key = clean_label(text)
+    def __call__(
+        self, text: str, level: str | None = None, year: int | None = None
+    ) -> tuple[str | None, str]:
+        key = (clean_label(text), level, year)
         if key not in self._cache:
-            self._cache[key] = self._resolve(key)
+            if len(self._cache) > 100_000:
+                self._cache.clear()
+            self._cache[key] = self._resolve(*key)
         return self._cache[key]
 
-    def _resolve(self, key: str) -> tuple[str | None, str]:
+    def _resolve(self, key: str, level: str | None, year: int | None) -> tuple[str | None, str]:
         if not key:
-            return None, "area is empty"
+            return None, AREA_EMPTY
         if AREA_CODE.match(key):
             return canonical_area(key), ""
         try:
-            code = self._context.area_by_name(key)
+            code = lookup_area_name(self._context, key, level, year)
         except AmbiguousName as exc:
-            # The row errors carry a fixed (translatable) message; the details go in a note once.
+            self.candidates[key] = tuple(
+                match[0].upper()
+                for match in (_CANDIDATE_CODE.search(str(c)) for c in exc.candidates)
+                if match
+            )
             detail = str(exc)
-            if detail and detail != key:
-                note = Note(
-                    gettext_noop("ambiguous area name %(name)r: %(detail)s"),
-                    name=key,
-                    detail=detail,
-                )
-            else:
-                note = Note(gettext_noop("ambiguous area name %(name)r"), name=key)
-            self._context.notes.append(note)
-            return None, AMBIGUOUS_AREA
+            informative = bool(detail) and detail != key
+            if not any(getattr(n, "params", {}).get("name") == key for n in self._noted()):
+                if informative:
+                    note = Note(
+                        gettext_noop("ambiguous area name %(name)r: %(detail)s"),
+                        name=key,
+                        detail=detail,
+                    )
+                else:
+                    note = Note(gettext_noop("ambiguous area name %(name)r"), name=key)
+                self._context.notes.append(note)
+            # the look-up's message names the candidates (already in the user's language)
+            return None, detail if informative else AMBIGUOUS_AREA
         if code is None:
             return None, UNKNOWN_AREA
         return canonical_area(code), ""
+
+    def _noted(self) -> list[Note]:
+        return [n for n in self._context.notes if isinstance(n, Note)]
 
 
 # --------------------------------------------------------------------------------------------
 # Numbers
 # --------------------------------------------------------------------------------------------
+
+
+NOT_A_NUMBER = gettext_noop("not a number")
+NUMBER_COMMA = gettext_noop("not a number (a comma is the decimal separator)")
+NUMBER_GROUPED = gettext_noop("not a number (write 1245,5 or 1.245,5)")
+UNKNOWN_STATUS = gettext_noop("unknown status (use definitief, voorlopig or nader voorlopig)")
+MEASURE_EMPTY = gettext_noop("measure is empty")
+NOT_A_MEASURE_CODE = gettext_noop("not a measure code (write e.g. local:huisverboden)")
+NOT_A_LOCAL_KEY = gettext_noop("not a measure code (use letters, digits and _ , e.g. huisverboden)")
+DATE_NOT_PERIOD = gettext_noop("a date is not a period; write a period code such as 2023M10")
+PERIOD_EMPTY = gettext_noop("period is empty")
+UNKNOWN_PERIOD = gettext_noop("unknown period (use e.g. 2022, 2022H1, 2023Q3, 2023M10, 2023YTD10)")
 
 
 class NumberError(ValueError):
@@ -299,17 +354,17 @@ def parse_number(text: str) -> tuple[float | None, bool]:
         sign = -1.0 if raw[0] == "-" else 1.0
         raw = raw[1:].strip()
     if not raw:
-        raise NumberError("not a number")
+        raise NumberError(NOT_A_NUMBER)
     integer, comma, fraction = raw.partition(",")
     if comma:
         if not fraction.isdecimal() or not fraction.isascii():
-            raise NumberError("not a number (a comma is the decimal separator)")
+            raise NumberError(NUMBER_COMMA)
         if _PLAIN.match(integer):
             return sign * float(f"{integer}.{fraction}"), False
         if _GROUPED.match(integer) or _SPACED.match(integer):
             digits = integer.replace(".", "").replace(" ", "")
             return sign * float(f"{digits}.{fraction}"), False
-        raise NumberError("not a number (write 1245,5 or 1.245,5)")
+        raise NumberError(NUMBER_GROUPED)
     if _PLAIN.match(raw):
         return sign * float(raw), False
     if _SPACED.match(raw):
@@ -318,7 +373,7 @@ def parse_number(text: str) -> tuple[float | None, bool]:
         return sign * float(raw.replace(".", "")), True
     if _DECIMAL_POINT.match(raw):
         return sign * float(raw), False
-    raise NumberError("not a number")
+    raise NumberError(NOT_A_NUMBER)
 
 
 # --------------------------------------------------------------------------------------------
@@ -467,7 +522,7 @@ class LocalAdapter:
                 return True
         return False
 
-    def read(self, stream: IO[bytes], context: ReadContext) -> Iterator[Row | RowError]:
+    def read(self, stream: IO[bytes], context: ReadContext) -> Iterator[Row | RowError | Skip]:
         if context.own_gemeente == "":
             raise FormatError(NO_OWN_AREA)
         max_bytes = context.max_bytes or LOCAL_MAX_BYTES
@@ -644,12 +699,12 @@ class _RowReader:
         raw = self.cell(cells, "waarde")
         column = self.titles["waarde"]
         if isinstance(raw, bool) or not isinstance(raw, int | float | str | None):
-            errors.append(RowError(line, column, str(raw), "not a number"))
+            errors.append(RowError(line, column, str(raw), NOT_A_NUMBER))
             return None
         if isinstance(raw, int | float):
             value = float(raw)
             if value != value or value in (float("inf"), float("-inf")):
-                errors.append(RowError(line, column, str(raw), "not a number"))
+                errors.append(RowError(line, column, str(raw), NOT_A_NUMBER))
             return value
         text = raw or ""
         try:
@@ -672,7 +727,7 @@ class _RowReader:
                     line,
                     self.titles["status"],
                     raw,
-                    "unknown status (use definitief, voorlopig or nader voorlopig)",
+                    UNKNOWN_STATUS,
                 )
             )
             return Status.ONBEKEND
@@ -730,12 +785,16 @@ class _RowReader:
 
 def _read_records(
     records: Iterable[tuple[int, Sequence[Cell]]], context: ReadContext
-) -> Iterator[Row | RowError]:
+) -> Iterator[Row | RowError | Skip]:
     iterator = iter(records)
     columns, header = _find_header(iterator, context)
     reader = _RowReader(columns, header, context)
     for line, cells in iterator:
         if _is_empty(cells):
+            continue
+        raw_area = _cell_text(reader.cell(cells, "gebied"))
+        if raw_area and is_pseudo_region(raw_area):
+            yield Skip(line, SkipReason.PSEUDO_REGION, reader.titles["gebied"], raw_area)
             continue
         result = reader.read(line, cells)
         if isinstance(result, Row):
@@ -748,27 +807,27 @@ def _read_records(
 def _measure(text: str, context: ReadContext) -> tuple[str | None, str]:
     raw = clean_label(text)
     if not raw:
-        return None, "measure is empty"
+        return None, MEASURE_EMPTY
     lowered = raw.lower()
     if ":" in raw:
         prefix, _, rest = raw.partition(":")
         code = f"{prefix.strip().lower()}:{rest.strip()}"
         if _MEASURE_CODE.match(code):
             return code, ""
-        return None, "not a measure code (write e.g. local:huisverboden)"
+        return None, NOT_A_MEASURE_CODE
     known = context.measure_by_label("local", raw)
     if known:
         return known, ""
     if _LOCAL_SLUG.match(lowered):
         return f"local:{lowered}", ""
-    return None, "not a measure code (use letters, digits and _ , e.g. huisverboden)"
+    return None, NOT_A_LOCAL_KEY
 
 
 def _period(cell: Cell, text: str) -> tuple[str | None, str]:
     if isinstance(cell, dt.date | dt.datetime | dt.time | dt.timedelta):
-        return None, "a date is not a period; write a period code such as 2023M10"
+        return None, DATE_NOT_PERIOD
     if not text:
-        return None, "period is empty"
+        return None, PERIOD_EMPTY
     try:
         return periods.parse(text).code, ""
     except periods.PeriodError:
@@ -776,7 +835,7 @@ def _period(cell: Cell, text: str) -> tuple[str | None, str]:
     try:
         return periods.from_cbs(text).code, ""
     except periods.PeriodError:
-        return None, "unknown period (use e.g. 2022, 2022H1, 2023Q3, 2023M10, 2023YTD10)"
+        return None, UNKNOWN_PERIOD
 
 
 ADAPTER = LocalAdapter()

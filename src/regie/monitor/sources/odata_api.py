@@ -32,12 +32,22 @@ import urllib.request
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Literal, TypeVar
 
-from regie.monitor.sources.base import FormatError, ReadContext, Row, RowError, Status, TableSpec
+from regie.monitor.sources.base import (
+    FormatError,
+    ReadContext,
+    Row,
+    RowError,
+    Skip,
+    Status,
+    TableSpec,
+    gettext_noop,
+)
 from regie.monitor.sources.odata_v3 import (
     DataProperty,
     DimensionItem,
     RecordReader,
     describe,
+    find_count_topic,
     load_json,
     parse_data_properties,
     parse_dimension,
@@ -58,8 +68,39 @@ _T = TypeVar("_T")
 Fetch = Callable[[str, float], bytes]
 
 
-class ODataError(Exception):
-    """The API could not be read: HTTP error, network failure, timeout, or not OData JSON."""
+class ODataError(FormatError):
+    """The API could not be read: HTTP error, network failure, timeout, or not OData JSON.
+
+    Translatable like :class:`FormatError` (an English msgid with ``%(name)s`` placeholders;
+    ``str()`` is the English text); URLs in the parameters are kept whole (up to 500
+    characters), not cut like file values."""
+
+    def __init__(self, message: str, /, **params: object) -> None:
+        Exception.__init__(self, message % params if params else message)
+        self.message = message
+        self.params = {
+            name: value[:500] if isinstance(value, str) else value for name, value in params.items()
+        }
+
+
+class AreaSelectionError(ODataError, ValueError):
+    """The areas asked for cannot be downloaded as given (also a :class:`ValueError`)."""
+
+
+HTTP_FAILED = gettext_noop("%(url)s: HTTP %(code)s %(reason)s")
+HTTP_FAILED_DETAIL = gettext_noop("%(url)s: HTTP %(code)s %(reason)s: %(detail)s")
+NO_ANSWER = gettext_noop("%(url)s: no answer within %(seconds)s seconds")
+UNREACHABLE = gettext_noop("%(url)s: cannot reach the service (%(reason)s)")
+FAILED = gettext_noop("%(url)s: %(reason)s")
+NOT_JSON = gettext_noop("%(url)s: the reply is not JSON")
+SAME_PAGE = gettext_noop("%(url)s: the service sent the same page link twice")
+TOO_MANY_RECORDS = gettext_noop("%(url)s: more than %(limit)d records in one reply")
+TOO_MANY_PAGES = gettext_noop("%(table)s: more than %(pages)d pages; narrow the selection")
+NO_AREAS = gettext_noop("give at least one area code")
+NOT_GEMEENTEN = gettext_noop("match='gemeente' needs gemeente codes like GM0556")
+NO_DIMENSION = gettext_noop(
+    "%(table)s: the table has no %(dimensions)s dimension or no count topic %(topics)s"
+)
 
 
 def base_url_for(spec: TableSpec) -> str:
@@ -137,20 +178,23 @@ class ODataClient:
                 detail = _service_message(exc.read() or b"")
             except (OSError, ValueError):  # the body of a failed reply is optional
                 detail = ""
-            message = f"{url}: HTTP {exc.code} {exc.reason}"
-            raise ODataError(f"{message}: {detail}" if detail else message) from exc
+            if detail:
+                raise ODataError(
+                    HTTP_FAILED_DETAIL, url=url, code=exc.code, reason=exc.reason, detail=detail
+                ) from exc
+            raise ODataError(HTTP_FAILED, url=url, code=exc.code, reason=exc.reason) from exc
         except TimeoutError as exc:
-            raise ODataError(f"{url}: no answer within {self.timeout:g} seconds") from exc
+            raise ODataError(NO_ANSWER, url=url, seconds=f"{self.timeout:g}") from exc
         except urllib.error.URLError as exc:
             if isinstance(exc.reason, TimeoutError):
-                raise ODataError(f"{url}: no answer within {self.timeout:g} seconds") from exc
-            raise ODataError(f"{url}: cannot reach the service ({exc.reason})") from exc
+                raise ODataError(NO_ANSWER, url=url, seconds=f"{self.timeout:g}") from exc
+            raise ODataError(UNREACHABLE, url=url, reason=str(exc.reason)) from exc
         except OSError as exc:
-            raise ODataError(f"{url}: {exc}") from exc
+            raise ODataError(FAILED, url=url, reason=str(exc)) from exc
         try:
             return load_json(body)
         except FormatError:
-            raise ODataError(f"{url}: the reply is not JSON") from None
+            raise ODataError(NOT_JSON, url=url) from None
 
     # ------------------------------------------------------------------ metadata
 
@@ -169,7 +213,7 @@ class ODataClient:
         try:
             return parse(data)
         except FormatError as exc:
-            raise ODataError(f"{url}: {exc}") from None
+            raise ODataError(FAILED, url=url, reason=str(exc)) from None
 
     # ------------------------------------------------------------------ data
 
@@ -192,15 +236,15 @@ class ODataClient:
         seen: set[str] = set()
         for _ in range(self.max_pages):
             if url in seen:
-                raise ODataError(f"{url}: the service sent the same page link twice")
+                raise ODataError(SAME_PAGE, url=url)
             seen.add(url)
             data = self.get_json(url)
             try:
                 records, _metadata, next_link = unwrap(data)
             except FormatError as exc:
-                raise ODataError(f"{url}: {exc}") from None
+                raise ODataError(FAILED, url=url, reason=str(exc)) from None
             if len(records) > ROW_LIMIT:
-                raise ODataError(f"{url}: more than {ROW_LIMIT} records in one reply")
+                raise ODataError(TOO_MANY_RECORDS, url=url, limit=ROW_LIMIT)
             yield records
             if next_link:
                 url = urllib.parse.urljoin(url, next_link)
@@ -211,7 +255,7 @@ class ODataClient:
                 )
             else:
                 return
-        raise ODataError(f"{table}: more than {self.max_pages} pages; narrow the selection")
+        raise ODataError(TOO_MANY_PAGES, table=table, pages=self.max_pages)
 
     def read(
         self,
@@ -221,7 +265,7 @@ class ODataClient:
         area_codes: Sequence[str],
         match: Literal["exact", "gemeente"] = "exact",
         period_keys: Sequence[str] = (),
-    ) -> Iterator[Row | RowError]:
+    ) -> Iterator[Row | RowError | Skip]:
         """Download a table for some areas and yield its rows, as the ``odata-v3`` adapter does.
 
         ``area_codes``: canonical codes (``GM0556``, ``WK055601``). With ``match="gemeente"``
@@ -232,18 +276,20 @@ class ODataClient:
         spec = spec_for(table)
         codes = [code.strip().upper() for code in area_codes if code.strip()]
         if not codes:
-            raise ValueError("give at least one area code")
+            raise AreaSelectionError(NO_AREAS)
         if match == "gemeente" and not all(c.startswith("GM") and len(c) == 6 for c in codes):
-            raise ValueError("match='gemeente' needs gemeente codes like GM0556")
+            raise AreaSelectionError(NOT_GEMEENTEN)
 
         properties = self.data_properties(spec.table)
         keys = {p.key for p in properties}
         area_dimension = next((d for d in spec.area_dimensions if d in keys), None)
-        topic = next((t for t in spec.count_topics if t in keys), None)
+        topic = find_count_topic(spec, keys)
         if area_dimension is None or topic is None:
             raise ODataError(
-                f"{spec.table}: the table has no {' or '.join(spec.area_dimensions)} dimension "
-                f"or no count topic {' or '.join(spec.count_topics)}"
+                NO_DIMENSION,
+                table=spec.table,
+                dimensions=" or ".join(spec.area_dimensions),
+                topics=" or ".join(spec.count_topics),
             )
         for key, status in self.period_statuses(spec.table).items():
             context.period_status.setdefault(key, status)
@@ -256,13 +302,29 @@ class ODataClient:
             filters.append(
                 "(" + " or ".join(f"Perioden eq '{k.strip()}'" for k in period_keys) + ")"
             )
-        select = ["ID", spec.measure_dimension, area_dimension, "Perioden", topic]
+        for dimension, totals in spec.totals:
+            if dimension in keys:
+                filters.append(
+                    "(" + " or ".join(f"{dimension} eq '{total}'" for total in totals) + ")"
+                )
+        select = [
+            column
+            for column in (
+                "ID",
+                spec.measure_dimension,
+                area_dimension,
+                "Perioden",
+                topic,
+                *(d for d, _ in spec.totals if d in keys),
+            )
+            if column
+        ]
 
         wanted = set(codes)
         numbers = {c[2:] for c in codes}
 
-        def keep(item: Row | RowError) -> bool:
-            if isinstance(item, RowError):
+        def keep(item: Row | RowError | Skip) -> bool:
+            if not isinstance(item, Row):
                 return True
             if match == "exact":
                 return item.area in wanted

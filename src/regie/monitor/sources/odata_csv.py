@@ -33,8 +33,7 @@ import csv
 import io
 import itertools
 import operator
-import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import IO, TYPE_CHECKING
 
 from regie.monitor import periods
@@ -43,20 +42,33 @@ from regie.monitor.sources.base import (
     TABLE_UNKNOWN,
     TABLES,
     FormatError,
+    Note,
     ReadContext,
     Row,
     RowError,
+    Skip,
+    SkipReason,
     Status,
     TableSpec,
     canonical_area,
     gettext_noop,
+    is_pseudo_region,
+    shorten,
 )
 from regie.monitor.sources.odata_v3 import (
+    COLUMN_NOT_IMPORTED,
     ID_COLUMNS,
+    MISSING_AREA_CODE,
+    MISSING_CODE,
+    MONTHS_NOT_IMPORTED,
+    ONLY_TOTALS,
     PERIOD_DIMENSION,
+    UNKNOWN_CBS_PERIOD,
     describe,
+    find_count_topic,
     measure_code,
     parse_text_value,
+    shifted_period,
     spec_for,
     table_from_text,
 )
@@ -75,8 +87,11 @@ MAX_CSV_ERRORS = 100
 #: values cached per distinct raw text (counts repeat a lot); beyond this, values are parsed
 VALUE_CACHE_SIZE = 1 << 16
 
-_SUFFIX = re.compile(r"_\d+$")
-_MEASURE_DIMENSIONS = frozenset(spec.measure_dimension for spec in TABLES.values())
+RECORD_FIELDS = gettext_noop("record has %(fields)d fields, the header %(columns)d")
+UNREADABLE_RECORD = gettext_noop("unreadable CSV record")
+_MEASURE_DIMENSIONS = frozenset(
+    spec.measure_dimension for spec in TABLES.values() if spec.measure_dimension
+)
 _AREA_DIMENSIONS = frozenset(d for spec in TABLES.values() for d in spec.area_dimensions)
 
 
@@ -130,14 +145,16 @@ def stream_name(stream: IO[bytes]) -> str:
 
 def find_topic(spec: TableSpec, columns: list[str]) -> str | None:
     """The count topic column: a ``count_topics`` key, or such a key without its ``_N`` suffix."""
-    for topic in spec.count_topics:
-        if topic in columns:
-            return topic
-    for topic in spec.count_topics:
-        bare = _SUFFIX.sub("", topic)
-        if bare in columns:
-            return bare
-    return None
+    return find_count_topic(spec, columns)
+
+
+def _has_population_topic(columns: set[str]) -> bool:
+    """Whether the columns hold the count topic of a population table (no measure dimension)."""
+    return any(
+        find_count_topic(spec, columns) is not None
+        for spec in TABLES.values()
+        if spec.fixed_measure
+    )
 
 
 class ODataCsvAdapter:
@@ -148,12 +165,12 @@ class ODataCsvAdapter:
         columns = set(head_columns(head))
         return (
             PERIOD_DIMENSION in columns
-            and bool(columns & _MEASURE_DIMENSIONS)
+            and (bool(columns & _MEASURE_DIMENSIONS) or _has_population_topic(columns))
             and bool(columns & _AREA_DIMENSIONS)
             and "Measure" not in columns
         )
 
-    def read(self, stream: IO[bytes], context: ReadContext) -> Iterator[Row | RowError]:
+    def read(self, stream: IO[bytes], context: ReadContext) -> Iterator[Row | RowError | Skip]:
         table = context.table.strip().upper() or table_from_text(stream_name(stream))
         if not table:
             raise FormatError(TABLE_UNKNOWN, example="47018NED")
@@ -180,6 +197,8 @@ class ODataCsvAdapter:
         table = context.table.strip().upper() or table_from_text(stream_name(stream))
         try:
             spec = spec_for(table)
+            if spec.fixed_measure or spec.totals:
+                return None  # population tables: the row reader picks totals and shifts years
             stream.seek(0)
             header = stream.readline().decode("utf-8-sig")
             delimiter, columns = parse_header(header)
@@ -229,9 +248,11 @@ class ODataCsvAdapter:
 
     def _read(
         self, text: io.TextIOWrapper, spec: TableSpec, context: ReadContext
-    ) -> Iterator[Row | RowError]:
+    ) -> Iterator[Row | RowError | Skip]:
         first = text.readline()
+        header_line = 1
         while first and not first.strip():
+            header_line += 1
             first = text.readline()
         if not first:
             raise FormatError(FILE_EMPTY)
@@ -239,19 +260,31 @@ class ODataCsvAdapter:
         used = _used_columns(spec, columns)
         measure_column, area_column, _period, topic = used
         describe(context, spec)
-        _note_unused(context, columns, used)
+        _note_unused(context, columns, used, (d for d, _ in spec.totals))
 
-        mi, ai, pi, vi = (columns.index(c) for c in used)
+        # no measure dimension (population): the period column stands in for it, the measure
+        # being fixed
+        mi = columns.index(measure_column or PERIOD_DIMENSION)
+        ai, pi, vi = (columns.index(c) for c in used[1:])
         get = operator.itemgetter(mi, ai, pi, vi)
+        totals = [
+            (columns.index(dimension), set(keys), dimension)
+            for dimension, keys in spec.totals
+            if dimension in columns
+        ]
+        noted: set[str] = set()
         statuses = context.period_status
         measures: dict[str, str] = {}
         areas: dict[str, str] = {}
         period_cache: dict[str, tuple[str, Status]] = {}
         values: dict[str, float | None] = {}
+        pseudo: set[str] = set()
+        real: set[str] = set()
 
         reader = csv.reader(itertools.chain((first,), text), delimiter=delimiter)
         next(reader)  # the header, parsed above
-        line = 0  # after a csv.Error: the last record read before it
+        # a record's number is its physical line: the header is line 1 (after blank lines)
+        line = header_line  # after a csv.Error: the last record read before it
         csv_errors = 0
         while True:
             start = line + 1
@@ -264,11 +297,26 @@ class ODataCsvAdapter:
                             yield _short_record(line, fields, used, columns, delimiter)
                         continue
 
+                    if totals:
+                        other = next(
+                            (
+                                name
+                                for index, keys, name in totals
+                                if index < len(fields) and fields[index].strip() not in keys
+                            ),
+                            None,
+                        )
+                        if other is not None:
+                            if other not in noted:
+                                noted.add(other)
+                                context.notes.append(Note(ONLY_TOTALS, dimension=other))
+                            continue
+
                     try:
                         measure = measures[raw_measure]
                     except KeyError:
                         if not raw_measure.strip():
-                            yield RowError(line, measure_column, raw_measure, "missing code")
+                            yield RowError(line, measure_column, raw_measure, MISSING_CODE)
                             continue
                         measure = measures[raw_measure] = measure_code(spec, raw_measure)
 
@@ -276,21 +324,32 @@ class ODataCsvAdapter:
                         area = areas[raw_area]
                     except KeyError:
                         if not raw_area.strip():
-                            yield RowError(line, area_column, raw_area, "missing area code")
+                            yield RowError(line, area_column, raw_area, MISSING_AREA_CODE)
                             continue
                         area = areas[raw_area] = canonical_area(raw_area)
+                    if area in pseudo or (area not in real and is_pseudo_region(area)):
+                        pseudo.add(area)
+                        yield Skip(line, SkipReason.PSEUDO_REGION, area_column, raw_area.strip())
+                        continue
+                    real.add(area)
 
                     try:
                         period, status = period_cache[raw_period]
                     except KeyError:
                         key = raw_period.strip().upper()
                         try:
-                            period = periods.from_cbs(key).code
+                            shifted = shifted_period(spec, key)
                         except periods.PeriodError:
-                            yield RowError(line, PERIOD_DIMENSION, raw_period, "unknown CBS period")
+                            yield RowError(line, PERIOD_DIMENSION, raw_period, UNKNOWN_CBS_PERIOD)
                             continue
                         status = statuses.get(key, Status.ONBEKEND)
+                        period = shifted or ""
                         period_cache[raw_period] = (period, status)
+                    if not period:
+                        if "months" not in noted:
+                            noted.add("months")
+                            context.notes.append(Note(MONTHS_NOT_IMPORTED))
+                        continue
 
                     try:
                         value = values[raw_value]
@@ -313,7 +372,7 @@ class ODataCsvAdapter:
                         gettext_noop("more than %(count)d unreadable CSV records"),
                         count=MAX_CSV_ERRORS,
                     ) from None
-                yield RowError(line, "", "", f"unreadable CSV record: {exc}")
+                yield RowError(line, "", shorten(str(exc)), UNREADABLE_RECORD)
 
 
 def _used_columns(spec: TableSpec, columns: list[str]) -> tuple[str, str, str, str]:
@@ -321,7 +380,7 @@ def _used_columns(spec: TableSpec, columns: list[str]) -> tuple[str, str, str, s
     measure_column = spec.measure_dimension
     area_column = next((c for c in spec.area_dimensions if c in columns), None)
     topic = find_topic(spec, columns)
-    missing = [c for c in (measure_column, PERIOD_DIMENSION) if c not in columns]
+    missing = [c for c in (measure_column, PERIOD_DIMENSION) if c and c not in columns]
     if area_column is None:
         missing.append(" or ".join(spec.area_dimensions))
     if topic is None:
@@ -336,21 +395,27 @@ def _used_columns(spec: TableSpec, columns: list[str]) -> tuple[str, str, str, s
     return measure_column, area_column, PERIOD_DIMENSION, topic
 
 
-def _note_unused(context: ReadContext, columns: list[str], used: tuple[str, ...]) -> None:
+def _note_unused(
+    context: ReadContext, columns: list[str], used: tuple[str, ...], quiet: Iterable[str] = ()
+) -> None:
+    quiet = set(quiet)
     for column in columns:
-        if column not in used and column not in ID_COLUMNS and column not in INDEX_COLUMNS:
-            context.notes.append(f"column {column!r} not imported")
+        if column in used or column in ID_COLUMNS or column in INDEX_COLUMNS or column in quiet:
+            continue
+        context.notes.append(Note(COLUMN_NOT_IMPORTED, column=column))
 
 
 def _short_record(
     line: int, fields: list[str], used: tuple[str, ...], columns: list[str], delimiter: str
 ) -> RowError:
     absent = next((c for c in used if columns.index(c) >= len(fields)), "")
-    return RowError(
+    return RowError.of(
         line,
         absent,
         delimiter.join(fields)[:100],
-        f"record has {len(fields)} fields, the header {len(columns)}",
+        RECORD_FIELDS,
+        fields=len(fields),
+        columns=len(columns),
     )
 
 

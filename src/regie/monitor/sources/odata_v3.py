@@ -43,14 +43,18 @@ from regie.monitor.sources.base import (
     TABLE_UNKNOWN,
     TABLES,
     FormatError,
+    Note,
     ReadContext,
     Row,
     RowError,
+    Skip,
+    SkipReason,
     Status,
     TableSpec,
     canonical_area,
     canonical_key,
     gettext_noop,
+    is_pseudo_region,
     shorten,
 )
 
@@ -63,6 +67,27 @@ ID_COLUMNS = frozenset({"ID", "Id"})
 #: untyped (or hand-edited) texts that mean "not published": value None, never 0.
 #: CBS symbols: "." = figure unknown or not published, "x" = secret.
 MISSING_TEXTS = frozenset({"", ".", "x", "X"})
+
+#: row error messages (English msgids; the import service translates them)
+MISSING_CODE = gettext_noop("missing code")
+MISSING_AREA_CODE = gettext_noop("missing area code")
+MISSING_PERIOD = gettext_noop("missing period")
+UNKNOWN_CBS_PERIOD = gettext_noop("unknown CBS period")
+MISSING_VALUE = gettext_noop("missing value")
+NOT_AN_OBJECT = gettext_noop("record is not a JSON object")
+NOT_A_NUMBER = gettext_noop("not a number")
+NOT_FINITE = gettext_noop("not a finite number")
+COLUMN_NOT_IMPORTED = gettext_noop("column %(column)r not imported")
+ONLY_TOTALS = gettext_noop(
+    "only the totals of %(dimension)s are imported; the other rows were passed over"
+)
+MONTHS_NOT_IMPORTED = gettext_noop(
+    "only the population at the end of December is imported (as 1 January of the next year); "
+    "other months were passed over"
+)
+NEXT_PAGE = gettext_noop(
+    "the file is one page of a larger result (odata.nextLink): later pages were not downloaded"
+)
 
 _TABLE_IN_URL = re.compile(r"/([0-9]{5}[A-Za-z]{3})(?:/|$)")
 _TABLE_ID = re.compile(r"(?<![0-9A-Za-z])([0-9]{5}(?:NED|ENG))(?![0-9A-Za-z])", re.IGNORECASE)
@@ -107,7 +132,57 @@ def describe(context: ReadContext, spec: TableSpec) -> None:
 
 
 def measure_code(spec: TableSpec, key: str) -> str:
+    if spec.fixed_measure:
+        return spec.fixed_measure
     return f"{spec.source}:{canonical_key(key)}"
+
+
+def find_count_topic(spec: TableSpec, columns: Iterable[str]) -> str | None:
+    """The count topic among ``columns``: a ``count_topics`` key, or one without its ``_N``
+    suffix, or (population tables) a key that starts like one (``…VanDePeriode_15``)."""
+    names = list(columns)
+    for topic in spec.count_topics:
+        if topic in names:
+            return topic
+    for topic in spec.count_topics:
+        bare = re.sub(r"_\d+$", "", topic)
+        if bare in names:
+            return bare
+    if spec.fixed_measure:
+        for topic in spec.count_topics:
+            bare = re.sub(r"_\d+$", "", topic)
+            found = next((n for n in names if n.startswith(bare)), None)
+            if found:
+                return found
+    return None
+
+
+def shifted_period(spec: TableSpec, key: str) -> str | None:
+    """The period code of a CBS key for the table: the key's own period, or (``year_shift``)
+    the year after the end of a year or of December; None for a month that is not imported.
+    Raises :class:`periods.PeriodError` for an unknown key."""
+    period = periods.from_cbs(key)
+    if not spec.fixed_measure:
+        return period.code
+    if period.kind == periods.PeriodKind.MONTH:
+        if spec.year_shift and period.start.month == 12:
+            return str(period.start.year + spec.year_shift)
+        if not spec.year_shift and period.start.month == 1:
+            return str(period.start.year)
+        return None
+    if period.kind != periods.PeriodKind.YEAR:
+        return None
+    return str(period.start.year + spec.year_shift)
+
+
+def breakdown_total(spec: TableSpec, record: Mapping[str, object]) -> str | None:
+    """The first breakdown dimension (``spec.totals``) whose key in ``record`` is not its
+    total, or None when the record is a total in every breakdown."""
+    for dimension, totals in spec.totals:
+        raw = record.get(dimension)
+        if isinstance(raw, str) and raw.strip() and raw.strip() not in totals:
+            return dimension
+    return None
 
 
 def parse_text_value(text: str) -> float | None:
@@ -119,7 +194,7 @@ def parse_text_value(text: str) -> float | None:
     if stripped in MISSING_TEXTS:
         return None
     if not _NUMBER.match(stripped):
-        raise ValueError("not a number")
+        raise ValueError(NOT_A_NUMBER)
     return float(stripped)
 
 
@@ -128,15 +203,15 @@ def parse_value(raw: object) -> float | None:
     if raw is None:
         return None
     if isinstance(raw, bool):
-        raise ValueError("not a number")
+        raise ValueError(NOT_A_NUMBER)
     if isinstance(raw, int | float):
         value = float(raw)
         if not math.isfinite(value):
-            raise ValueError("not a finite number")
+            raise ValueError(NOT_FINITE)
         return value
     if isinstance(raw, str):
         return parse_text_value(raw)
-    raise ValueError("not a number")
+    raise ValueError(NOT_A_NUMBER)
 
 
 def shown(raw: object, limit: int = 100) -> str:
@@ -288,7 +363,7 @@ def parse_data_properties(data: object) -> list[DataProperty]:
 
 @dataclass(frozen=True, slots=True)
 class _Layout:
-    measure: str
+    measure: str  # "" for a table without a measure dimension (population)
     area: str
     topic: str
     columns: frozenset[str]  # every column of the first record
@@ -298,7 +373,9 @@ class RecordReader:
     """Turns data set records (JSON objects) of one table into rows.
 
     :meth:`read` may be called once per page; record numbers continue across calls. The column
-    layout (area dimension, count topic) is taken from the first record.
+    layout (area dimension, count topic) is taken from the first record. Pseudo-regions
+    (``RE99``, ``GM0998`` …) give :class:`Skip`; of breakdown dimensions (``spec.totals``) only
+    the totals are read.
     """
 
     def __init__(self, spec: TableSpec, context: ReadContext) -> None:
@@ -309,20 +386,26 @@ class RecordReader:
         self._noted: set[str] = set()
         self._measures: dict[str, str] = {}
         self._areas: dict[str, str] = {}
-        self._periods: dict[str, tuple[str, Status] | str] = {}
+        self._periods: dict[str, tuple[str | None, Status] | str] = {}
+
+    def _note_once(self, key: str, note: Note) -> None:
+        if key not in self._noted:
+            self._noted.add(key)
+            self.context.notes.append(note)
 
     def _note_columns(self, columns: Iterable[str], layout: _Layout) -> None:
         used = {layout.measure, layout.area, PERIOD_DIMENSION, layout.topic}
+        used |= {dimension for dimension, _ in self.spec.totals}
         for column in columns:
-            if column in used or column in ID_COLUMNS or column in self._noted:
+            if column in used or column in ID_COLUMNS:
                 continue
-            self._noted.add(column)
-            self.context.notes.append(f"column {column!r} not imported")
+            self._note_once(column, Note(COLUMN_NOT_IMPORTED, column=column))
 
     def _make_layout(self, record: Mapping[str, object]) -> _Layout:
         spec = self.spec
         columns = list(record)
-        missing = [c for c in (spec.measure_dimension, PERIOD_DIMENSION) if c not in record]
+        wanted = [c for c in (spec.measure_dimension, PERIOD_DIMENSION) if c]
+        missing = [c for c in wanted if c not in record]
         area = next((c for c in spec.area_dimensions if c in record), None)
         if area is None:
             missing.append(" or ".join(spec.area_dimensions))
@@ -335,7 +418,7 @@ class RecordReader:
                 missing=", ".join(missing),
                 columns=", ".join(columns),
             )
-        topic = next((c for c in spec.count_topics if c in record), None)
+        topic = find_count_topic(spec, columns)
         if topic is None:
             raise FormatError(
                 gettext_noop(
@@ -350,27 +433,27 @@ class RecordReader:
         self._note_columns(columns, layout)
         return layout
 
-    def _period(self, raw: str) -> tuple[str, Status] | str:
+    def _period(self, raw: str) -> tuple[str | None, Status] | str:
         cached = self._periods.get(raw)
         if cached is None:
             key = raw.strip().upper()
             try:
-                code = periods.from_cbs(key).code
+                code = shifted_period(self.spec, key)
             except periods.PeriodError:
-                cached = "unknown CBS period"
+                cached = UNKNOWN_CBS_PERIOD
             else:
                 cached = (code, self.context.period_status.get(key, Status.ONBEKEND))
             self._periods[raw] = cached
         return cached
 
-    def read(self, records: Iterable[object]) -> Iterator[Row | RowError]:
+    def read(self, records: Iterable[object]) -> Iterator[Row | RowError | Skip]:
         spec = self.spec
         measures, areas = self._measures, self._areas
         for record in records:
             self.line += 1
             line = self.line
             if not isinstance(record, Mapping):
-                yield RowError(line, "", shown(record), "record is not a JSON object")
+                yield RowError(line, "", shown(record), NOT_AN_OBJECT)
                 continue
             layout = self._layout
             if layout is None:
@@ -378,33 +461,48 @@ class RecordReader:
             elif record.keys() != layout.columns:
                 self._note_columns(record, layout)
 
-            raw_measure = record.get(layout.measure)
-            if not isinstance(raw_measure, str) or not raw_measure.strip():
-                yield RowError(line, layout.measure, shown(raw_measure), "missing code")
-                continue
-            measure = measures.get(raw_measure)
-            if measure is None:
-                measure = measures[raw_measure] = measure_code(spec, raw_measure)
+            if spec.totals:
+                dimension = breakdown_total(spec, record)
+                if dimension is not None:
+                    self._note_once(f"totals {dimension}", Note(ONLY_TOTALS, dimension=dimension))
+                    continue
+
+            if layout.measure:
+                raw_measure = record.get(layout.measure)
+                if not isinstance(raw_measure, str) or not raw_measure.strip():
+                    yield RowError(line, layout.measure, shown(raw_measure), MISSING_CODE)
+                    continue
+                measure = measures.get(raw_measure)
+                if measure is None:
+                    measure = measures[raw_measure] = measure_code(spec, raw_measure)
+            else:
+                measure = spec.fixed_measure
 
             raw_area = record.get(layout.area)
             if not isinstance(raw_area, str) or not raw_area.strip():
-                yield RowError(line, layout.area, shown(raw_area), "missing area code")
+                yield RowError(line, layout.area, shown(raw_area), MISSING_AREA_CODE)
                 continue
             area = areas.get(raw_area)
             if area is None:
                 area = areas[raw_area] = canonical_area(raw_area)
+            if is_pseudo_region(area):
+                yield Skip(line, SkipReason.PSEUDO_REGION, layout.area, raw_area.strip())
+                continue
 
             raw_period = record.get(PERIOD_DIMENSION)
             if not isinstance(raw_period, str):
-                yield RowError(line, PERIOD_DIMENSION, shown(raw_period), "missing period")
+                yield RowError(line, PERIOD_DIMENSION, shown(raw_period), MISSING_PERIOD)
                 continue
             period = self._period(raw_period)
             if isinstance(period, str):
                 yield RowError(line, PERIOD_DIMENSION, raw_period, period)
                 continue
+            if period[0] is None:
+                self._note_once("months", Note(MONTHS_NOT_IMPORTED))
+                continue
 
             if layout.topic not in record:
-                yield RowError(line, layout.topic, "", "missing value")
+                yield RowError(line, layout.topic, "", MISSING_VALUE)
                 continue
             raw_value = record[layout.topic]
             try:
@@ -464,15 +562,12 @@ class ODataV3Adapter:
             return False  # OData v4
         return b'"Perioden"' in text and (b'"RegioS"' in text or b'"WijkenEnBuurten"' in text)
 
-    def read(self, stream: IO[bytes], context: ReadContext) -> Iterator[Row | RowError]:
+    def read(self, stream: IO[bytes], context: ReadContext) -> Iterator[Row | RowError | Skip]:
         records, metadata, next_link = unwrap(load_json(stream))
         spec = resolve_table(context, table_from_url(metadata))
         describe(context, spec)
         if next_link:
-            context.notes.append(
-                "the file is one page of a larger result (odata.nextLink): "
-                "later pages were not downloaded"
-            )
+            context.notes.append(Note(NEXT_PAGE))
         yield from RecordReader(spec, context).read(records)
 
 

@@ -42,22 +42,36 @@ from regie.monitor import periods
 from regie.monitor.sources.base import (
     FILE_EMPTY,
     FormatError,
+    Note,
     ReadContext,
     Row,
     RowError,
+    Skip,
+    SkipReason,
     Status,
     TableSpec,
     canonical_area,
     gettext_noop,
+    is_pseudo_region,
 )
 from regie.monitor.sources.odata_csv import head_columns, parse_header, stream_name, text_stream
 from regie.monitor.sources.odata_v3 import (
+    COLUMN_NOT_IMPORTED,
+    MISSING_AREA_CODE,
+    MISSING_CODE,
+    MISSING_PERIOD,
+    MONTHS_NOT_IMPORTED,
+    NOT_AN_OBJECT,
+    ONLY_TOTALS,
     PERIOD_DIMENSION,
+    UNKNOWN_CBS_PERIOD,
+    breakdown_total,
     describe,
     load_json,
     measure_code,
     parse_value,
     resolve_table,
+    shifted_period,
     shown,
     table_from_text,
     table_from_url,
@@ -71,6 +85,8 @@ VALUE = "Value"
 VALUE_ATTRIBUTE = "ValueAttribute"
 #: columns of an Observations record that are known and not imported (no note)
 QUIET_COLUMNS = frozenset({"Id", "ID", VALUE_ATTRIBUTE, "StringValue"})
+MEASURE_NOT_IMPORTED = gettext_noop("measure %(measure)r not imported")
+MISSING_COLUMN = gettext_noop("missing column")
 
 
 def choose_measure(spec: TableSpec, found: Sequence[str]) -> str:
@@ -104,25 +120,32 @@ def _read_json(data: bytes) -> tuple[list[object], str]:
     return parsed["value"], context_url if isinstance(context_url, str) else ""
 
 
-def _read_csv(stream: IO[bytes]) -> list[object]:
+def _read_csv(stream: IO[bytes]) -> list[tuple[int, object]]:
     text = text_stream(stream)
     try:
         first = text.readline()
+        skipped_lines = 0
         while first and not first.strip():
+            skipped_lines += 1
             first = text.readline()
         if not first:
             raise FormatError(FILE_EMPTY)
         delimiter, columns = parse_header(first)
         reader = csv.reader(itertools.chain((first,), text), delimiter=delimiter)
         next(reader)
-        records: list[object] = []
+        # the header's own line: blank lines above it count (a record's number is its line)
+        offset = skipped_lines
+        records: list[tuple[int, object]] = []
+        previous = reader.line_num
         try:
             for fields in reader:
+                start = previous + 1
+                previous = reader.line_num
                 if fields:
-                    records.append(dict(zip(columns, fields, strict=False)))
+                    records.append((start + offset, dict(zip(columns, fields, strict=False))))
         except csv.Error as exc:
             raise FormatError(
-                gettext_noop("unreadable CSV record %(line)d"), line=len(records) + 2
+                gettext_noop("unreadable CSV record %(line)d"), line=previous + offset + 1
             ) from exc
         return records
     finally:
@@ -142,10 +165,12 @@ class ODataV4Adapter:
         columns = set(head_columns(head))
         return {MEASURE, VALUE, PERIOD_DIMENSION} <= columns
 
-    def read(self, stream: IO[bytes], context: ReadContext) -> Iterator[Row | RowError]:
+    def read(self, stream: IO[bytes], context: ReadContext) -> Iterator[Row | RowError | Skip]:
         data = stream.read()  # held in memory anyway: the measure is chosen over all records
+        records: list[tuple[int, object]]
         if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
-            records, context_url = _read_json(data)
+            values, context_url = _read_json(data)
+            records = list(enumerate(values, 1))  # JSON: the 1-based record number
             found_table = table_from_url(context_url)
         else:
             records = _read_csv(io.BytesIO(data))
@@ -157,9 +182,11 @@ class ODataV4Adapter:
         yield from _rows(records, spec, context)
 
 
-def _rows(records: list[object], spec: TableSpec, context: ReadContext) -> Iterator[Row | RowError]:
+def _rows(
+    records: list[tuple[int, object]], spec: TableSpec, context: ReadContext
+) -> Iterator[Row | RowError | Skip]:
     distinct: dict[str, None] = {}
-    for record in records:
+    for _line, record in records:
         if isinstance(record, Mapping):
             raw = record.get(MEASURE)
             if isinstance(raw, str) and raw.strip():
@@ -167,53 +194,82 @@ def _rows(records: list[object], spec: TableSpec, context: ReadContext) -> Itera
     chosen = choose_measure(spec, list(distinct))
     for code in distinct:
         if code != chosen:
-            context.notes.append(f"measure {code!r} not imported")
+            context.notes.append(Note(MEASURE_NOT_IMPORTED, measure=code))
 
     measure_column = spec.measure_dimension
+    breakdowns = {dimension for dimension, _ in spec.totals}
     noted: set[str] = set()
     statuses = context.period_status
-    for line, record in enumerate(records, 1):
+    periods_cache: dict[str, tuple[str | None, Status] | str] = {}
+    for line, record in records:
         if not isinstance(record, Mapping):
-            yield RowError(line, "", shown(record), "record is not a JSON object")
+            yield RowError(line, "", shown(record), NOT_AN_OBJECT)
             continue
         area_column = next((c for c in spec.area_dimensions if c in record), None)
-        missing = [c for c in (MEASURE, measure_column, PERIOD_DIMENSION) if c not in record]
+        wanted = [c for c in (MEASURE, measure_column, PERIOD_DIMENSION) if c]
+        missing = [c for c in wanted if c not in record]
         if area_column is None:
             missing.append(" or ".join(spec.area_dimensions))
         if missing or area_column is None:
-            yield RowError(line, missing[0], "", "missing column")
+            yield RowError(line, missing[0], "", MISSING_COLUMN)
             continue
+        used = {MEASURE, VALUE, measure_column, area_column, PERIOD_DIMENSION, *breakdowns}
         for column in record:
-            if column in noted or column in QUIET_COLUMNS:
+            if column in noted or column in QUIET_COLUMNS or column in used:
                 continue
-            if column not in (MEASURE, VALUE, measure_column, area_column, PERIOD_DIMENSION):
-                noted.add(column)
-                context.notes.append(f"column {column!r} not imported")
+            noted.add(column)
+            context.notes.append(Note(COLUMN_NOT_IMPORTED, column=column))
 
         raw_measure = record[MEASURE]
         if not isinstance(raw_measure, str) or not raw_measure.strip():
-            yield RowError(line, MEASURE, shown(raw_measure), "missing code")
+            yield RowError(line, MEASURE, shown(raw_measure), MISSING_CODE)
             continue
         if raw_measure.strip() != chosen:
             continue
+        if spec.totals:
+            dimension = breakdown_total(spec, record)
+            if dimension is not None:
+                if f"totals {dimension}" not in noted:
+                    noted.add(f"totals {dimension}")
+                    context.notes.append(Note(ONLY_TOTALS, dimension=dimension))
+                continue
 
-        raw_key = record[measure_column]
-        if not isinstance(raw_key, str) or not raw_key.strip():
-            yield RowError(line, measure_column, shown(raw_key), "missing code")
-            continue
+        if measure_column:
+            raw_key = record[measure_column]
+            if not isinstance(raw_key, str) or not raw_key.strip():
+                yield RowError(line, measure_column, shown(raw_key), MISSING_CODE)
+                continue
+            measure = measure_code(spec, raw_key)
+        else:
+            measure = spec.fixed_measure
         raw_area = record[area_column]
         if not isinstance(raw_area, str) or not raw_area.strip():
-            yield RowError(line, area_column, shown(raw_area), "missing area code")
+            yield RowError(line, area_column, shown(raw_area), MISSING_AREA_CODE)
+            continue
+        area = canonical_area(raw_area)
+        if is_pseudo_region(area):
+            yield Skip(line, SkipReason.PSEUDO_REGION, area_column, raw_area.strip())
             continue
         raw_period = record[PERIOD_DIMENSION]
         if not isinstance(raw_period, str):
-            yield RowError(line, PERIOD_DIMENSION, shown(raw_period), "missing period")
+            yield RowError(line, PERIOD_DIMENSION, shown(raw_period), MISSING_PERIOD)
             continue
         key = raw_period.strip().upper()
-        try:
-            period = periods.from_cbs(key).code
-        except periods.PeriodError:
-            yield RowError(line, PERIOD_DIMENSION, raw_period, "unknown CBS period")
+        cached = periods_cache.get(key)
+        if cached is None:
+            try:
+                cached = (shifted_period(spec, key), statuses.get(key, Status.ONBEKEND))
+            except periods.PeriodError:
+                cached = UNKNOWN_CBS_PERIOD
+            periods_cache[key] = cached
+        if isinstance(cached, str):
+            yield RowError(line, PERIOD_DIMENSION, raw_period, cached)
+            continue
+        period, status = cached
+        if period is None:
+            if "months" not in noted:
+                noted.add("months")
+                context.notes.append(Note(MONTHS_NOT_IMPORTED))
             continue
         raw_value = record.get(VALUE)
         try:
@@ -221,14 +277,7 @@ def _rows(records: list[object], spec: TableSpec, context: ReadContext) -> Itera
         except ValueError as exc:
             yield RowError(line, VALUE, shown(raw_value), str(exc))
             continue
-        yield Row(
-            line,
-            canonical_area(raw_area),
-            measure_code(spec, raw_key),
-            period,
-            value,
-            statuses.get(key, Status.ONBEKEND),
-        )
+        yield Row(line, area, measure, period, value, status)
 
 
 ADAPTER = ODataV4Adapter()

@@ -251,3 +251,24 @@ def test_arbitrary_cells_never_crash(records: list[tuple[str, str, str]]) -> Non
         ";".join(f'"{c.replace(chr(34), "")}"' for c in r) for r in records
     ]
     _only_rows_or_format_error("\n".join(lines).encode("utf-8", "ignore"))
+
+
+def test_a_list_that_starts_mid_month_marks_its_first_month_incomplete() -> None:
+    """The first month of a list that starts on the 17th holds half a month: it is provisional
+    (incomplete), like the newest month, also where it is a month without incidents."""
+    data = (
+        b"Postcode;Datum;Soort\n"
+        b"3144;17-03-2024;Woninginbraak\n"
+        b"3145;17-03-2024;Poging tot woninginbraak\n"
+        b"3144;02-04-2024;Woninginbraak\n"
+        b"3144;05-05-2024;Woninginbraak\n"
+        b"3144;09-06-2024;Woninginbraak\n"
+    )
+    status = {(r.measure, r.period): r.status for r in rows(read(data))}
+    assert status[("local:mik_woninginbraak", "2024M03")] == Status.VOORLOPIG
+    assert status[("local:mik_woninginbraak", "2024M04")] == Status.ONBEKEND
+    assert status[("local:mik_woninginbraak", "2024M05")] == Status.ONBEKEND
+    assert status[("local:mik_woninginbraak", "2024M06")] == Status.VOORLOPIG
+    # a month without an attempt: 0, still incomplete in the first and last month
+    assert status[("local:mik_poging_woninginbraak", "2024M04")] == Status.ONBEKEND
+    assert status[("local:mik_poging_woninginbraak", "2024M06")] == Status.VOORLOPIG

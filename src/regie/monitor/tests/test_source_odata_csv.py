@@ -36,7 +36,8 @@ def test_reads_real_47018ned_file_table_from_file_name() -> None:
         assert not stream.closed  # the adapter leaves the caller's stream open
     assert len(items) == 48
     assert all(isinstance(i, Row) for i in items)
-    assert items[0] == Row(1, "BU04820101", "politie:0.0.0", "2023", 12.0, Status.ONBEKEND)
+    # the header is line 1, the first record line 2 (was 1: wrong)
+    assert items[0] == Row(2, "BU04820101", "politie:0.0.0", "2023", 12.0, Status.ONBEKEND)
     assert sum(i.value or 0 for i in items if i.area.startswith("BU0556")) == 1132
     assert context.info.table == "47018NED"
     assert context.info.source == "Politie"
@@ -53,7 +54,7 @@ def test_reads_real_47022ned_tsv() -> None:
     rows = [i for i in items if isinstance(i, Row)]
     assert len(rows) == len(items) == 236
     first = rows[0]
-    assert first == Row(1, "GM1680", "politie:0.0.0", "2012M01", 37.0, Status.ONBEKEND)
+    assert first == Row(2, "GM1680", "politie:0.0.0", "2012M01", 37.0, Status.ONBEKEND)
     totals = [r for r in rows if r.area == "GM1680" and r.measure == "politie:0.0.0"]
     assert len(totals) == 144  # the complete monthly series
     assert totals[-1].period == "2023M12"
@@ -86,7 +87,7 @@ def test_semicolon_bom_padding_nl00_and_missing_values() -> None:
 def test_overlast_table() -> None:
     data = "SoortOverlast,RegioS,Perioden,GeregistreerdeOverlast_1\nE33   ,RE07    ,2023JJ00,1500\n"
     (row,) = read(data, ReadContext(table="47021NED"))
-    assert row == Row(1, "RE07", "overlast:E33", "2023", 1500.0, Status.ONBEKEND)
+    assert row == Row(2, "RE07", "overlast:E33", "2023", 1500.0, Status.ONBEKEND)
 
 
 def test_row_errors_with_line_column_value() -> None:
@@ -103,12 +104,13 @@ def test_row_errors_with_line_column_value() -> None:
     items = read(data)
     assert isinstance(items[0], Row)
     errors = [i for i in items if isinstance(i, RowError)]
+    # physical lines: the header is line 1 (these were record numbers, one too low)
     assert [(e.line, e.column, e.value) for e in errors] == [
-        (2, "Perioden", "2023XX00"),
-        (3, "GeregistreerdeMisdrijven_1", "drie"),
-        (4, "Perioden", "4,0.0.0 ,BU05560104"),
-        (5, "SoortMisdrijf", ""),
-        (7, "GeregistreerdeMisdrijven_1", "nan"),
+        (3, "Perioden", "2023XX00"),
+        (4, "GeregistreerdeMisdrijven_1", "drie"),
+        (5, "Perioden", "4,0.0.0 ,BU05560104"),
+        (6, "SoortMisdrijf", ""),
+        (8, "GeregistreerdeMisdrijven_1", "nan"),
     ]
 
 
@@ -150,7 +152,7 @@ def test_many_rows_share_cached_codes() -> None:
     items = read(HEADER + body, ReadContext(table="47022NED"))
     assert len(items) == 500
     assert all(isinstance(i, Row) for i in items)
-    assert items[13] == Row(14, "BU05560101", "politie:1.1.1", "2023M02", 3.0, Status.ONBEKEND)
+    assert items[13] == Row(15, "BU05560101", "politie:1.1.1", "2023M02", 3.0, Status.ONBEKEND)
 
 
 def _check(data: bytes) -> None:

@@ -135,9 +135,10 @@ def test_csv_with_table_from_context() -> None:
     )
     context = ReadContext(table="47018NED")
     items = read(data, context)
+    # CSV: the header is line 1, a record's number is its physical line (was 1, 2: wrong)
     assert items == [
-        Row(1, "BU04820101", "politie:0.0.0", "2023", 12.0, Status.ONBEKEND),
-        Row(2, "BU04820101", "politie:1.1.1", "2023", None, Status.ONBEKEND),
+        Row(2, "BU04820101", "politie:0.0.0", "2023", 12.0, Status.ONBEKEND),
+        Row(3, "BU04820101", "politie:1.1.1", "2023", None, Status.ONBEKEND),
     ]
     assert context.info.source == "Politie"
 

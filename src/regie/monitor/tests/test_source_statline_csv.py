@@ -17,6 +17,8 @@ from regie.monitor.sources.base import (
     ReadContext,
     Row,
     RowError,
+    Skip,
+    SkipReason,
     Status,
 )
 
@@ -97,12 +99,16 @@ def test_47022ned_slice_reads_labels_bom_and_empty_cells() -> None:
     items = read(data, context)
 
     first = items[0]
-    assert first == Row(2, "GM0339", "politie:0.0.0", "2022M12", 129.0, Status.DEFINITIEF)
+    # The export marks no period: it says nothing about status (never a guessed "definitief").
+    assert first == Row(2, "GM0339", "politie:0.0.0", "2022M12", 129.0, Status.ONBEKEND)
     by_key = {(r.area, r.measure, r.period): r.value for r in rows(items)}
     assert by_key[("WK033901", "politie:1.1.1", "2023M02")] == 0.0  # a real zero stays zero
-    # Empty cells are "not published": None, never 0.
-    assert by_key[("GM0339", "politie:1.4.1", "2022M12")] is None
-    assert by_key[("WK033901", "politie:1.4.1", "2023M01")] is None
+    # Rows without any value (suppressed 1.4.1 at buurt level) are skipped, never 0 or an error.
+    assert ("GM0339", "politie:1.4.1", "2022M12") not in by_key
+    skipped = [item for item in items if isinstance(item, Skip)]
+    assert [(s.line, s.reason) for s in skipped] == [
+        (line, SkipReason.EMPTY) for line in (11, 12, 13, 14)
+    ]
     assert context.info.source == "Politie"
 
 
@@ -131,7 +137,7 @@ def test_old_police_export_with_typo_in_topic() -> None:
     data = (FIXTURES / "statline_misdrijven_provincie_slice.csv").read_bytes()
     items = read(data)
     assert not errors(items)
-    assert rows(items)[0] == Row(2, "NL01", "politie:0.0.0", "2017", 815525.0, Status.DEFINITIEF)
+    assert rows(items)[0] == Row(2, "NL01", "politie:0.0.0", "2017", 815525.0, Status.ONBEKEND)
     assert {r.area for r in rows(items)} == {"NL01", "PV28"}
 
 
@@ -169,11 +175,29 @@ def test_label_candidates_split_path_outside_parentheses() -> None:
     assert "Rondom uitgaansgelegenheden" in candidates
 
 
-def test_pivoted_export_is_refused_with_a_hint() -> None:
-    data = (FIXTURES / "statline_bevolking_pivoted_slice.csv").read_bytes()
-    assert ADAPTER.sniff(data[:65536], "bevolking.csv")
-    with pytest.raises(FormatError, match="periods in columns"):
-        read(data)
+def test_pivoted_export_periods_in_columns_is_read() -> None:
+    """Formerly refused: the table view with the periods in columns (and its spanning
+    "Perioden" row, unit column and title) now imports as population on 1 January."""
+    head = (FIXTURES / "statline_bevolking_pivoted_slice.csv").read_bytes()  # header only
+    assert ADAPTER.sniff(head[:65536], "bevolking.csv")
+    assert read(head) == []
+    data = FIXTURES.parent / "real_layouts" / "cbs_37230ned_tabel_perioden_in_kolommen.csv"
+    data = data.read_bytes()
+    context = make_context()
+    items = read(data, context)
+    # the test context knows few names
+    assert {e.value for e in errors(items)} == {
+        "Alblasserdam",
+        "Utrecht (PV)",
+        "Utrecht (gemeente)",
+        "Vijfheerenlanden",
+    }
+    got = {(r.line, r.area, r.measure, r.period): r.value for r in rows(items)}
+    # "Bevolking aan het einde van de periode" 2002 = population on 1 January 2003
+    assert got[(5, "NL01", "cbs:bevolking", "2003")] == 16192572.0
+    assert got[(5, "NL01", "cbs:bevolking", "2025")] == 18044027.0
+    assert context.info.table == "37230NED"
+    assert all(r.status == Status.ONBEKEND for r in rows(items))  # the file marks no period
 
 
 # --- synthetic variants ------------------------------------------------------------------------
@@ -187,13 +211,18 @@ def test_markers_give_status_and_dot_is_none() -> None:
         '"Totaal misdrijven";"2023 oktober*";"Maassluis";',
         '"Totaal misdrijven";"2023 3e kwartaal";"Maassluis";"-"',
     )
-    got = rows(read(data))
+    items = read(data)
+    got = rows(items)
+    # The file marks periods, so an unmarked one is definitief.
     assert [(r.period, r.value, r.status) for r in got] == [
         ("2021", 1200.0, Status.DEFINITIEF),
         ("2022", 1245.0, Status.VOORLOPIG),
         ("2023", None, Status.NADER_VOORLOPIG),
-        ("2023M10", None, Status.VOORLOPIG),
         ("2023Q3", 0.0, Status.DEFINITIEF),  # "-" is CBS "nihil"
+    ]
+    # A blank cell holds no figure: the row is skipped (never 0, never an error).
+    assert [item for item in items if isinstance(item, Skip)] == [
+        Skip(5, SkipReason.EMPTY, "Geregistreerde misdrijven (aantal)", "")
     ]
 
 
@@ -222,7 +251,7 @@ def test_source_rule_cbs_by_topic_and_by_table_hint() -> None:
     data = export('"Misdrijven, totaal";"Maassluis";"2022";1245;36,5', header=cbs_header)
     context = make_context()
     items = read(data, context)
-    assert rows(items) == [Row(2, "GM0556", "cbs:T001161", "2022", 1245.0, Status.DEFINITIEF)]
+    assert rows(items) == [Row(2, "GM0556", "cbs:T001161", "2022", 1245.0, Status.ONBEKEND)]
     assert context.info.source == "CBS"
     assert any("per 1000" in note for note in context.notes)
 
@@ -241,19 +270,24 @@ def test_overlast_column_uses_overlast_source() -> None:
     assert rows(read(data))[0].measure == "overlast:E33"
 
 
-def test_margins_other_than_waarde_are_skipped_with_note() -> None:
+def test_margins_give_the_value_and_the_95_percent_bounds() -> None:
+    """Formerly the bounds were skipped with a note; now they are vm:<key>.ondergrens/.bovengrens
+    (CONTRACT I3). A margin that is no bound ("Marge") is noted, not imported."""
     header = '"Marges";"Perioden";"Regio\'s";"Rapportcijfer veiligheid in buurt  (rapportcijfer)"'
     data = export(
         '"Waarde";"2023";"Maassluis";7,1',
         '"Ondergrens 95%-interval";"2023";"Maassluis";6,9',
         '"Bovengrens 95%-interval";"2023";"Maassluis";7,3',
+        '"Marge";"2023";"Maassluis";0,2',
         header=header,
     )
     context = make_context()
     assert rows(read(data, context)) == [
-        Row(2, "GM0556", "vm:rapportcijfer", "2023", 7.1, Status.DEFINITIEF)
+        Row(2, "GM0556", "vm:rapportcijfer", "2023", 7.1, Status.ONBEKEND),
+        Row(3, "GM0556", "vm:rapportcijfer.ondergrens", "2023", 6.9, Status.ONBEKEND),
+        Row(4, "GM0556", "vm:rapportcijfer.bovengrens", "2023", 7.3, Status.ONBEKEND),
     ]
-    assert any("2 rows with margins" in note for note in context.notes)
+    assert any("1 rows with the margin 'Marge'" in note for note in context.notes)
 
 
 def test_header_problems_are_format_errors() -> None:
@@ -285,7 +319,7 @@ def _only_rows_or_format_error(data: bytes) -> None:
         items = read(data)
     except FormatError:
         return
-    assert all(isinstance(item, Row | RowError) for item in items)
+    assert all(isinstance(item, Row | RowError | Skip) for item in items)
     for item in items:
         if isinstance(item, Row):
             assert item.value is None or isinstance(item.value, float)
@@ -340,6 +374,4 @@ def test_title_rows_above_a_long_header_are_skipped() -> None:
         ),
     )
     assert ADAPTER.sniff(data, "export.csv")
-    assert rows(read(data)) == [
-        Row(4, "GM0556", "politie:0.0.0", "2022", 1245.0, Status.DEFINITIEF)
-    ]
+    assert rows(read(data)) == [Row(4, "GM0556", "politie:0.0.0", "2022", 1245.0, Status.ONBEKEND)]

@@ -8,7 +8,10 @@ series; :func:`store` writes each series that does not exist yet as one row whos
 cut from one buffer, and hands the points of series that do exist to the import service's
 writer, which merges them (unchanged, revised) as it does for any other file.
 
-Whenever anything is unusual — an unknown code, a value that is no number, a repeated row, no
+Rows of pseudo-regions (Buitenland, GM0999, RE99 …) are left out and counted (the report says
+how many were skipped), as the row reader does. A figure of a former gemeente for a period after
+its herindeling sends the file to the row reader, which names it. Whenever anything else is
+unusual — an unknown code, a value that is no number, a repeated row, no
 rows — :func:`prepare` returns ``None`` and the import service reads the file again row by row,
 which names every error with its row, column and value. The two paths store the same figures
 (tests compare them).
@@ -19,14 +22,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 
 from regie.monitor import periods
 from regie.monitor.models import Series
-from regie.monitor.sources.base import Status
+from regie.monitor.sources.base import Status, clean_label, is_pseudo_region
+
+#: The texts of skipped pseudo-regions a report names.
+SKIPPED_SHOWN = 4
 
 #: Points per slice of :func:`store` (memory: a few hundred bytes per point while it is written).
 SLICE_POINTS = 100_000
@@ -74,6 +80,9 @@ class Prepared:
     #: per series: (measure id, area id) and the first point; ``bounds[-1]`` is ``count``
     keys: list[tuple[int, int]]
     bounds: list[int]
+    #: rows of pseudo-regions (Buitenland, GM0999 …) left out, and their first area texts
+    skipped: int = 0
+    skipped_areas: list[str] = field(default_factory=list)
 
 
 def _number(value: float) -> str:
@@ -112,7 +121,7 @@ def prepare(columns: Columns, lookup: CatalogueLookup) -> Prepared | None:
     if count == 0:
         return None
     measure_ids = {c: pk for c, pk in lookup.measure_ids.items() if c not in lookup.derived}
-    area_ids = lookup.area_ids
+    area_ids = lookup.figure_area_ids
 
     def measure_id(raw: str) -> int:
         return measure_ids[columns.measure_code(raw)]
@@ -120,6 +129,8 @@ def prepare(columns: Columns, lookup: CatalogueLookup) -> Prepared | None:
     def area_id(raw: str) -> int:
         if not raw.strip():
             raise ValueError("missing area code")
+        if is_pseudo_region(raw):
+            return -1  # skipped: not an area
         return area_ids[columns.area_code(raw)]
 
     measures = _codes(columns.measure, measure_id)
@@ -131,6 +142,30 @@ def prepare(columns: Columns, lookup: CatalogueLookup) -> Prepared | None:
     if any(v is not None and not -float("inf") < v < float("inf") for v in values):
         return None
 
+    measure_index = _indices(columns.measure)
+    area_index = _indices(columns.area)
+    period_index = _indices(columns.period)
+    value_index = _indices(columns.value)
+    skipped = 0
+    skipped_areas: list[str] = []
+    if -1 in areas:
+        pseudo = np.asarray([pk == -1 for pk in areas], dtype=bool)[area_index]
+        skipped = int(pseudo.sum())
+        keep = ~pseudo
+        measure_index, area_index = measure_index[keep], area_index[keep]
+        period_index, value_index = period_index[keep], value_index[keep]
+        count -= skipped
+        if count == 0:
+            return None  # nothing but pseudo-regions: the row reader reports it
+        raw_areas = columns.area.dictionary.to_pylist()
+        used_pseudo = np.flatnonzero(
+            np.bincount(_indices(columns.area)[pseudo], minlength=len(areas))
+        )
+        for i in used_pseudo.tolist()[:SKIPPED_SHOWN]:
+            text = clean_label(str(raw_areas[i]))
+            if text not in skipped_areas:
+                skipped_areas.append(text)
+
     # Distinct canonical periods (two raw texts may name one period), in time order.
     parsed: dict[str, tuple[periods.Period, Status]] = {}
     for code, status in raw_periods:
@@ -140,12 +175,12 @@ def prepare(columns: Columns, lookup: CatalogueLookup) -> Prepared | None:
     if any(parsed[code][1] != status for code, status in raw_periods):
         return None  # one period with two statuses: let the row reader decide
 
-    m = np.asarray(measures, dtype=np.int64)[_indices(columns.measure)]
-    a = np.asarray(areas, dtype=np.int64)[_indices(columns.area)]
-    p = np.asarray([rank[code] for code, _s in raw_periods], dtype=np.int64)[
-        _indices(columns.period)
-    ]
+    m = np.asarray(measures, dtype=np.int64)[measure_index]
+    a = np.asarray(areas, dtype=np.int64)[area_index]
+    p = np.asarray([rank[code] for code, _s in raw_periods], dtype=np.int64)[period_index]
     width = len(order)
+    if _outside_validity(a, p, order, parsed, lookup.ceased):
+        return None  # a figure of a former gemeente after it ceased: the row reader names it
     area_span = int(a.max()) + 1
     series_key = m * area_span + a
     del m, a
@@ -177,7 +212,7 @@ def prepare(columns: Columns, lookup: CatalogueLookup) -> Prepared | None:
         first=min(e.start for e in entries),
         last=max(e.end for e in entries),
         period_index=p[sort].astype(np.int32),
-        value_index=_indices(columns.value)[sort],
+        value_index=value_index[sort],
         heads=[f"[{json.dumps(code)}," for code in order],
         values=["null" if x is None else _number(x) for x in values],
         statuses=[Status(parsed[code][1]).value for code in order],
@@ -192,7 +227,34 @@ def prepare(columns: Columns, lookup: CatalogueLookup) -> Prepared | None:
         ],
         keys=keys,
         bounds=[*starts.tolist(), count],
+        skipped=skipped,
+        skipped_areas=skipped_areas,
     )
+
+
+def _outside_validity(
+    a: np.ndarray[Any, Any],
+    p: np.ndarray[Any, Any],
+    order: list[str],
+    parsed: dict[str, tuple[periods.Period, Status]],
+    ceased: dict[int, dt.date],
+) -> bool:
+    """Whether a point is of an area for a period that starts on or after the day the area
+    ceased to exist (``ceased``: area id → that day)."""
+    import numpy as np
+
+    if not ceased:
+        return False
+    present = np.unique(a)
+    ended = {int(pk): ceased[int(pk)] for pk in present if int(pk) in ceased}
+    if not ended:
+        return False
+    starts = [parsed[code][0].start for code in order]
+    for pk, day in ended.items():
+        first_after = next((i for i, start in enumerate(starts) if start >= day), None)
+        if first_after is not None and bool((p[a == pk] >= first_after).any()):
+            return True
+    return False
 
 
 def _texts(prepared: Prepared, batch_id: int, first: int, last: int) -> list[str]:

@@ -5,8 +5,17 @@
 
 - a row whose area, measure or period is unknown, or that repeats another row's area × measure ×
   period, is *rejected* with its row, column and value; one rejected row rejects the whole file;
-- a new value is *stored*; the same value again is *unchanged*; a different value or status for a
-  figure already held is *revised*: the value is replaced and a :class:`Revision` keeps the old one;
+- a row of a pseudo-region (Buitenland, "niet in te delen", GM0999 …) and a row without any
+  value are *skipped* (:class:`~regie.monitor.sources.base.Skip`): counted per reason, never an
+  error; a file with nothing but skipped rows holds no figures;
+- a new value is *stored*; the same value again is *unchanged*; a different value, or another
+  known status (voorlopig → definitief), for a figure already held is *revised*: the point is
+  replaced and a :class:`Revision` keeps the old one. A file that does not say the status
+  (``onbekend``) never changes a known status: the same value is unchanged, a new value keeps
+  the status held; a known status for a value held with status ``onbekend`` is filled in
+  without a revision;
+- the report counts file rows (a wide row with seven values is one row) and values, and groups
+  the problems by kind: a count and the first examples of each (:class:`ErrorLog`);
 - ``dry_run`` compares instead of writing: the report says what would happen, and nothing but
   the batch row is written.
 
@@ -38,10 +47,12 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from regie.areas.models import Area
+from regie.areas import selectors as area_selectors
+from regie.areas.models import Area, AreaLevel
 from regie.core.errors import ServiceError
 from regie.core.models import AuditAction, Organisation
 from regie.core.services import record_event
@@ -63,17 +74,35 @@ from regie.monitor.sources.base import (
     ReadContext,
     Row,
     RowError,
+    Skip,
+    SkipReason,
     Status,
     clean_label,
+    gettext_noop,
+    is_pseudo_region,
 )
 
 #: Rows between two progress reports of the row reader (the heartbeat stores them at most
 #: every few seconds: see :mod:`regie.monitor.batches`).
 CHUNK = 1_000
-#: Errors kept in a report; further rejected rows are only counted.
+#: Errors kept in a report (examples); further rejected rows are only counted.
 MAX_ERRORS = 200
+#: Examples kept of each kind of error (the first ones of the file), so that a second kind of
+#: problem is not hidden behind many examples of the first.
+EXAMPLES_PER_KIND = 5
+#: Kinds of error counted one by one; problems of further kinds are counted together.
+MAX_ERROR_KINDS = 30
+#: Names of pseudo-regions shown in the report of the rows skipped for them.
+SKIP_EXAMPLES = 3
 #: Values must be finite: JSON (the series store) has no infinity.
 _HUGE = float("inf")
+
+#: The kind of the errors of rows that repeat an earlier row (their messages name that row).
+REPEATED_ROW = gettext_noop("repeats an earlier row (same area, measure and period)")
+#: The kind of the errors of figures of an area for a period after it ceased to exist.
+CEASED_AREA = gettext_noop("the area no longer existed in that period")
+#: The group of the problems of kinds beyond :data:`MAX_ERROR_KINDS`.
+OTHER_PROBLEMS = gettext_noop("other problems")
 
 
 class _Rejected(Exception):
@@ -85,35 +114,233 @@ class _Rejected(Exception):
 
 
 @dataclass
+class ErrorGroup:
+    """The problems of one kind: how many, and the first examples (row, column, value)."""
+
+    kind: str
+    count: int
+    examples: list[RowError] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "count": self.count,
+            "examples": [_error_dict(e) for e in self.examples],
+        }
+
+
+class ErrorLog:
+    """The problems of an import, in bounded memory.
+
+    Every problem is counted, per kind (its message; the first :data:`MAX_ERROR_KINDS` kinds in
+    order of appearance, later kinds together). At most :data:`MAX_ERRORS` examples are kept, in
+    file order; when they are full, an example of a kind with fewer than
+    :data:`EXAMPLES_PER_KIND` examples replaces the last example of the kind with the most.
+    """
+
+    def __init__(self) -> None:
+        #: the examples kept, each with its kind
+        self.kept: list[tuple[str, RowError]] = []
+        self.total = 0
+        self.other = 0
+        self._counts: dict[str, int] = {}
+        self._kept_of: dict[str, int] = {}
+        #: the first problem of each kind counted (names the kind: see :func:`_kind_text`)
+        self.first: dict[str, RowError] = {}
+        self._evictable = True
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+    @property
+    def examples(self) -> list[RowError]:
+        return [error for _kind, error in self.kept]
+
+    def add(self, error: RowError, kind: str | None = None) -> None:
+        if kind is None:
+            kind = error.msgid or error.message
+        self.total += 1
+        count = self._counts.get(kind)
+        if count is None and len(self._counts) >= MAX_ERROR_KINDS:
+            self.other += 1
+            if len(self.kept) < MAX_ERRORS:
+                self._keep(kind, error)
+            return
+        if count is None:
+            self.first[kind] = error
+        self._counts[kind] = (count or 0) + 1
+        if len(self.kept) < MAX_ERRORS:
+            self._keep(kind, error)
+        elif self._evictable and self._kept_of.get(kind, 0) < EXAMPLES_PER_KIND:
+            most = max(self._kept_of, key=self._kept_of.__getitem__)
+            if self._kept_of[most] > EXAMPLES_PER_KIND:
+                last = max(i for i, (k, _e) in enumerate(self.kept) if k == most)
+                del self.kept[last]
+                self._kept_of[most] -= 1
+                self._keep(kind, error)
+            else:
+                # Full, and no kind has more than its share: that stays so (nothing is added
+                # any more but by replacing).
+                self._evictable = False
+
+    def _keep(self, kind: str, error: RowError) -> None:
+        self.kept.append((kind, error))
+        self._kept_of[kind] = self._kept_of.get(kind, 0) + 1
+
+    def extend(self, errors: Iterable[RowError]) -> None:
+        for error in errors:
+            self.add(error)
+
+    def groups(self) -> list[ErrorGroup]:
+        """The kinds in order of first appearance, with their count and first examples."""
+        groups: dict[str, ErrorGroup] = {
+            kind: ErrorGroup(kind, count) for kind, count in self._counts.items()
+        }
+        for kind, error in self.kept:
+            group = groups.get(kind)
+            if group is not None and len(group.examples) < EXAMPLES_PER_KIND:
+                group.examples.append(error)
+        result = list(groups.values())
+        if self.other:
+            other = ErrorGroup(OTHER_PROBLEMS, self.other)
+            other.examples = [e for k, e in self.kept if k not in groups][:EXAMPLES_PER_KIND]
+            result.append(other)
+        return result
+
+    def kinds(self) -> list[str]:
+        """The kind of each example (parallel to :attr:`examples`)."""
+        return [kind if kind in self._counts else OTHER_PROBLEMS for kind, _e in self.kept]
+
+
+def _error_dict(error: RowError) -> dict[str, Any]:
+    return {
+        "row": error.line,
+        "column": error.column,
+        "value": error.value,
+        "message": error.message,
+    }
+
+
+class SkipLog:
+    """Rows passed over (see :class:`SkipReason`): counted once per file row and reason, with the
+    first few values (the names of the pseudo-regions) for the report."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {reason.value: 0 for reason in SkipReason}
+        self.examples: dict[str, list[str]] = {reason.value: [] for reason in SkipReason}
+        self.more: dict[str, bool] = {reason.value: False for reason in SkipReason}
+        self._last: dict[str, int] = {}
+
+    def add(self, line: int, reason: str, value: str = "") -> None:
+        if self._last.get(reason) == line:
+            return  # another value of the same file row (a wide row)
+        self._last[reason] = line
+        self.counts[reason] = self.counts.get(reason, 0) + 1
+        shown = self.examples.setdefault(reason, [])
+        value = clean_label(value)
+        if value and value not in shown:
+            if len(shown) < SKIP_EXAMPLES:
+                shown.append(value)
+            else:
+                self.more[reason] = True
+
+
+@dataclass
 class ImportReport:
     batch_id: int | None
     state: str
     dataset: str
+    #: file rows read (a wide row with seven values is one row), skipped rows included
     rows_read: int = 0
+    #: values read (figures of area × measure × period, rejected ones included)
+    values: int = 0
     stored: int = 0
     unchanged: int = 0
     revised: int = 0
+    #: file rows with at least one problem
     rejected: int = 0
+    #: the first problems (at most :data:`MAX_ERRORS`; see :class:`ErrorLog`)
     errors: list[RowError] = field(default_factory=list)
+    #: the problems per kind, in order of first appearance
+    error_groups: list[ErrorGroup] = field(default_factory=list)
+    #: the kind of each of :attr:`errors` (as :attr:`ErrorGroup.kind`)
+    error_kinds: list[str] = field(default_factory=list)
+    #: file rows passed over, per :class:`SkipReason`
+    skipped: dict[str, int] = field(
+        default_factory=lambda: {reason.value: 0 for reason in SkipReason}
+    )
+    #: the first values of the skipped rows per reason (pseudo-region names), and whether
+    #: there were more
+    skipped_examples: dict[str, list[str]] = field(default_factory=dict)
+    skipped_more: dict[str, bool] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     period_first: dt.date | None = None
     period_last: dt.date | None = None
+    #: why the file as a whole could not be read (unknown format, too large, damaged …)
+    error: str = ""
 
     @property
     def ok(self) -> bool:
         return self.state in (BatchState.DONE, BatchState.DRY_RUN)
 
+    @property
+    def skipped_rows(self) -> int:
+        return sum(self.skipped.values())
+
     def summary(self) -> str:
-        return _(
-            "%(read)s rows read: %(stored)s new, %(unchanged)s unchanged, %(revised)s revised, "
-            "%(rejected)s rejected"
+        text = _(
+            "%(read)s rows read (%(values)s values): %(stored)s new, %(unchanged)s unchanged, "
+            "%(revised)s revised, %(rejected)s rows rejected"
         ) % {
-            "read": self.rows_read,
-            "stored": self.stored,
-            "unchanged": self.unchanged,
-            "revised": self.revised,
-            "rejected": self.rejected,
+            "read": count_text(self.rows_read),
+            "values": count_text(self.values),
+            "stored": count_text(self.stored),
+            "unchanged": count_text(self.unchanged),
+            "revised": count_text(self.revised),
+            "rejected": count_text(self.rejected),
         }
+        skipped = self.skipped_text()
+        return f"{text}; {skipped}" if skipped else text
+
+    def skipped_text(self) -> str:
+        """ "12 rijen overgeslagen: 8 met een pseudo-regio (Buitenland, …), 4 zonder waarde"."""
+        total = self.skipped_rows
+        if not total:
+            return ""
+        parts: list[str] = []
+        pseudo = self.skipped.get(SkipReason.PSEUDO_REGION, 0)
+        if pseudo:
+            names = list(self.skipped_examples.get(SkipReason.PSEUDO_REGION, []))
+            if self.skipped_more.get(SkipReason.PSEUDO_REGION):
+                names.append("…")
+            part = _("%(n)s with a pseudo-region") % {"n": count_text(pseudo)}
+            if names:
+                part = _("%(n)s with a pseudo-region (%(names)s)") % {
+                    "n": count_text(pseudo),
+                    "names": ", ".join(names),
+                }
+            parts.append(part)
+        empty = self.skipped.get(SkipReason.EMPTY, 0)
+        if empty:
+            parts.append(_("%(n)s without a value") % {"n": count_text(empty)})
+        ceased = self.skipped.get(SkipReason.CEASED, 0)
+        if ceased:
+            parts.append(
+                _(
+                    "%(n)s with the population of a former gemeente on the day it ceased to "
+                    "exist (%(names)s)"
+                )
+                % {
+                    "n": count_text(ceased),
+                    "names": ", ".join(self.skipped_examples.get(SkipReason.CEASED, [])),
+                }
+            )
+        return ngettext(
+            "%(n)s row skipped: %(reasons)s", "%(n)s rows skipped: %(reasons)s", total
+        ) % {"n": count_text(total), "reasons": ", ".join(parts)}
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -121,18 +348,62 @@ class ImportReport:
             "state": self.state,
             "dataset": self.dataset,
             "rows_read": self.rows_read,
+            "values": self.values,
             "stored": self.stored,
             "unchanged": self.unchanged,
             "revised": self.revised,
             "rejected": self.rejected,
-            "errors": [
-                {"row": e.line, "column": e.column, "value": e.value, "message": e.message}
-                for e in self.errors
-            ],
+            "skipped": dict(self.skipped),
+            "skipped_text": self.skipped_text(),
+            "errors": [_error_dict(e) for e in self.errors],
+            "error_groups": [group.as_dict() for group in self.error_groups],
+            "error": self.error or None,
             "notes": self.notes,
             "period_first": self.period_first.isoformat() if self.period_first else None,
             "period_last": self.period_last.isoformat() if self.period_last else None,
         }
+
+    def stored_errors(self) -> list[dict[str, Any]]:
+        """The examples as the batch keeps them: each with its kind and the kind's count, so
+        that the pages can group them (:func:`error_groups_of`)."""
+        counts = {group.kind: group.count for group in self.error_groups}
+        kinds = self.error_kinds if len(self.error_kinds) == len(self.errors) else []
+        stored: list[dict[str, Any]] = []
+        for index, error in enumerate(self.errors):
+            kind = kinds[index] if kinds else error.message
+            stored.append({**_error_dict(error), "kind": kind, "kind_count": counts.get(kind, 0)})
+        return stored
+
+
+def count_text(n: int) -> str:
+    """A count in the user's notation (grouped thousands)."""
+    return formats.number_format(n, force_grouping=True)
+
+
+def error_groups_of(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The error groups of a batch's stored errors (see :meth:`ImportReport.stored_errors`):
+    kinds in order of first appearance, their count and first examples."""
+    groups: dict[str, dict[str, Any]] = {}
+    for error in errors:
+        if not isinstance(error, dict):
+            continue
+        kind = str(error.get("kind") or error.get("message", ""))
+        group = groups.get(kind)
+        if group is None:
+            count = error.get("kind_count")
+            group = groups[kind] = {
+                "kind": kind,
+                "count": count if isinstance(count, int) and count > 0 else 0,
+                "examples": [],
+                "counted": isinstance(count, int) and count > 0,
+            }
+        if not group["counted"]:
+            group["count"] += 1
+        if len(group["examples"]) < EXAMPLES_PER_KIND:
+            group["examples"].append(error)
+    for group in groups.values():
+        del group["counted"]
+    return list(groups.values())
 
 
 # --- Catalogue --------------------------------------------------------------------------------
@@ -151,6 +422,7 @@ def load_catalogue() -> int:
             "name": spec.name,
             "description": spec.description,
             "unit": spec.unit,
+            "kind": spec.kind,
             "is_rollup": spec.is_rollup,
             "category": spec.category,
             "sort_order": spec.sort_order,
@@ -278,9 +550,15 @@ def _norm(text: str) -> str:
     return clean_label(text).casefold()
 
 
-#: Names older StatLine exports use for areas that were renamed since.
-_FORMER_NAMES = {"friesland (pv)": "fryslân (pv)", "friesland": "fryslân"}
-_STATLINE_SUFFIX = {"provincie": "PV", "gemeente": "gemeente", "politie_eenheid": "RE"}
+#: The columns the service names in its errors, unless the adapter tells the file's own names
+#: (``ReadContext.columns``: "area", "measure", "period", "value", "status" → column title).
+DEFAULT_COLUMNS = {
+    "area": "gebied",
+    "measure": "maatstaf",
+    "period": "periode",
+    "value": "waarde",
+    "status": "status",
+}
 
 
 class CatalogueLookup:
@@ -311,14 +589,75 @@ class CatalogueLookup:
                 if spec.code in self.measure_ids:
                     self._explicit[(spec.source, _norm(label))] = spec.code
         self._area_ids: dict[str, int] | None = None
-        self._area_names: dict[str, list[str]] | None = None
+        #: the file's own column names (see :data:`DEFAULT_COLUMNS`), set once it is read
+        self.columns: dict[str, str] = {}
+        self._names: area_selectors.NameIndex | None = None
+        self._ceased: dict[int, dt.date] | None = None
+        self._pseudo_ids: set[int] | None = None
         self.postcodes: dict[str, str] = {}
+
+    def column(self, role: str) -> str:
+        """The file's name of the column of ``role`` ("area", "measure", "period" …)."""
+        return self.columns.get(role) or DEFAULT_COLUMNS.get(role, role)
 
     @property
     def area_ids(self) -> dict[str, int]:
         if self._area_ids is None:
             self._area_ids = dict(Area.objects.values_list("code", "id"))
         return self._area_ids
+
+    @property
+    def figure_area_ids(self) -> dict[str, int]:
+        """Codes → ids of the areas a figure may be for: not the pseudo-regions (should one be
+        held as an area, its figures are still skipped)."""
+        pseudo = self.pseudo_ids
+        return {code: pk for code, pk in self.area_ids.items() if pk not in pseudo}
+
+    @property
+    def pseudo_ids(self) -> set[int]:
+        if self._pseudo_ids is None:
+            self._pseudo_ids = {pk for code, pk in self.area_ids.items() if is_pseudo_region(code)}
+        return self._pseudo_ids
+
+    @property
+    def ceased(self) -> dict[int, dt.date]:
+        """Area id → the date it ceased to exist (former gemeenten: the herindeling)."""
+        if self._ceased is None:
+            self._ceased = {
+                pk: ended
+                for pk, ended in Area.objects.filter(valid_to__isnull=False).values_list(
+                    "id", "valid_to"
+                )
+                if ended is not None
+            }
+        return self._ceased
+
+    def ceased_error(self, line: int, code: str, period: str, ended: dt.date) -> RowError:
+        """The error of a figure of an area for a period after the area ceased to exist."""
+        area = Area.objects.filter(code=code).prefetch_related("successors").first()
+        name = area.name if area is not None else ""
+        successors = (
+            ", ".join(f"{s.code} {s.name}" for s in sorted(area.successors.all(), key=str))
+            if area is not None
+            else ""
+        )
+        values = {
+            "area": f"{code} {name}".strip(),
+            "period": period,
+            "date": formats.date_format(ended, "j F Y"),
+            "successors": successors,
+        }
+        if successors:
+            message = (
+                _(
+                    "%(area)s no longer existed in %(period)s: on %(date)s it became part of "
+                    "%(successors)s"
+                )
+                % values
+            )
+        else:
+            message = _("%(area)s no longer existed in %(period)s (it ended on %(date)s)") % values
+        return RowError(line, self.column("area"), code, message)
 
     def measure_by_label(self, source: str, label: str) -> str | None:
         text = _norm(label)
@@ -333,27 +672,26 @@ class CatalogueLookup:
             code = self._labels.get(("local", text))
         return code
 
-    def area_by_name(self, name: str) -> str | None:
-        if self._area_names is None:
-            names: dict[str, list[str]] = {}
-            for code, area_name, level in Area.objects.values_list("code", "name", "level"):
-                names.setdefault(_norm(area_name), []).append(code)
-                # StatLine labels add the level when a name is not unique: "Utrecht (PV)".
-                suffix = _STATLINE_SUFFIX.get(level)
-                if suffix:
-                    names.setdefault(_norm(f"{area_name} ({suffix})"), []).append(code)
-            names.setdefault("nederland", ["NL01"])
-            for old, new in _FORMER_NAMES.items():
-                if new in names:
-                    names.setdefault(old, names[new])
-            self._area_names = names
-        codes = self._area_names.get(_norm(name), [])
-        if len(codes) > 1:
-            raise AmbiguousName(
-                _("the name %(name)r belongs to several areas (%(codes)s); use the code")
-                % {"name": name, "codes": ", ".join(sorted(codes))}
+    def area_by_name(
+        self, name: str, level: str | None = None, year: int | None = None
+    ) -> str | None:
+        """The code of the area a file names (see :func:`regie.areas.selectors.name_index`);
+        raises :class:`AmbiguousName` when the name fits several areas equally well."""
+        if self._names is None:
+            self._names = area_selectors.name_index()  # one query, once per import
+        try:
+            return self._names.resolve(name, level=level, year=year)
+        except area_selectors.AmbiguousAreaName as exc:
+            candidates = tuple(f"{code} {area_name}" for code, area_name, _level in exc.candidates)
+            listed = ", ".join(
+                f"{code} {area_name} ({_level_label(level_)})"
+                for code, area_name, level_ in exc.candidates
             )
-        return codes[0] if codes else None
+            raise AmbiguousName(
+                _("'%(name)s' could be several areas: %(candidates)s; use the code")
+                % {"name": clean_label(name), "candidates": listed},
+                candidates,
+            ) from exc
 
     def area_by_postcode(self, pc4: str) -> str | None:
         return self.postcodes.get(pc4.strip()[:4])
@@ -367,6 +705,13 @@ class CatalogueLookup:
             # local figures of an organisation: only its own areas and measures (sources.local)
             own_gemeente=self.organisation.cbs_code if self.organisation is not None else None,
         )
+
+
+def _level_label(level: str) -> str:
+    try:
+        return str(AreaLevel(level).label).lower()
+    except ValueError:
+        return level
 
 
 def load_postcodes(lookup: CatalogueLookup) -> None:
@@ -388,6 +733,9 @@ FLUSH_POINTS = 250_000
 #: A point of a series as stored: ``[period, value, status, import id]``.
 Point = list[Any]
 
+
+#: The status of a figure whose file does not say it.
+UNKNOWN = Status.ONBEKEND.value
 
 #: What a flush of a :class:`_SeriesWriter` does (see there).
 WRITE, COMPARE, VALIDATE = "write", "compare", "validate"
@@ -419,6 +767,8 @@ class _SeriesWriter:
     ) -> None:
         self.batch_id: int = batch.pk
         self.owner_id = owner.pk if owner is not None else None
+        #: the file's name of its period column (errors of repeated rows name it)
+        self.period_column = DEFAULT_COLUMNS["period"]
         self.mode = mode
         self.stored = 0
         self.unchanged = 0
@@ -545,17 +895,26 @@ class _SeriesWriter:
                     errors.append(
                         RowError(
                             line,
-                            "periode",
+                            self.period_column,
                             code,
                             _("repeats an earlier row (same area, measure and period)"),
                         )
                     )
                     continue
-                elif old[1] == value and old[2] == status:
+                elif old[1] == value and (old[2] == status or status == UNKNOWN):
+                    self.unchanged += 1  # a file that does not say the status keeps it
+                    continue
+                elif old[1] == value and old[2] == UNKNOWN:
+                    # The status is learned for a value held already: no revision (the figure
+                    # did not change), the point keeps its vintage.
                     self.unchanged += 1
+                    points[code] = [code, value, status, old[3]]
+                    changed = True
                     continue
                 else:
                     self.revised += 1
+                    if status == UNKNOWN:
+                        status = old[2]  # a new value; the file does not say its status
                     revisions.append(
                         Revision(
                             batch_id=batch_id,
@@ -615,7 +974,7 @@ class _SeriesWriter:
                     errors.append(
                         RowError(
                             line,
-                            "periode",
+                            self.period_column,
                             code,
                             _("repeats an earlier row (same area, measure and period)"),
                         )
@@ -635,7 +994,7 @@ class _SeriesWriter:
                 old = points.get(code)
                 if old is None:
                     self.stored += 1
-                elif old[1] == value and old[2] == status:
+                elif old[1] == value and (old[2] == status or UNKNOWN in (status, old[2])):
                     self.unchanged += 1
                 else:
                     self.revised += 1
@@ -697,25 +1056,32 @@ def _validate(
 ) -> tuple[tuple[Any, ...] | None, RowError | None]:
     area_id = lookup.area_ids.get(row.area)
     if area_id is None:
-        return None, RowError(row.line, "gebied", row.area, _("unknown area code"))
+        return None, RowError(row.line, lookup.column("area"), row.area, _("unknown area code"))
     measure_id = lookup.measure_ids.get(row.measure)
     if measure_id is None:
-        return None, RowError(row.line, "maatstaf", row.measure, _("unknown measure"))
+        return None, RowError(row.line, lookup.column("measure"), row.measure, _("unknown measure"))
     if row.measure in lookup.derived:
         return None, RowError(
-            row.line, "maatstaf", row.measure, _("a derived measure is computed, not imported")
+            row.line,
+            lookup.column("measure"),
+            row.measure,
+            _("a derived measure is computed, not imported"),
         )
     try:
         period = periods.parse(row.period)
     except periods.PeriodError:
-        return None, RowError(row.line, "periode", row.period, _("unknown period"))
+        return None, RowError(row.line, lookup.column("period"), row.period, _("unknown period"))
     value = row.value
     if value is not None and value != value:  # NaN
-        return None, RowError(row.line, "waarde", "NaN", _("not a number"))
+        return None, RowError(row.line, lookup.column("value"), "NaN", _("not a number"))
     if value is not None and not -_HUGE < value < _HUGE:
-        return None, RowError(row.line, "waarde", str(value), _("not a finite number"))
+        return None, RowError(
+            row.line, lookup.column("value"), str(value), _("not a finite number")
+        )
     if row.status not in set(Status):
-        return None, RowError(row.line, "status", str(row.status), _("unknown status"))
+        return None, RowError(
+            row.line, lookup.column("status"), str(row.status), _("unknown status")
+        )
     return (
         area_id,
         measure_id,
@@ -729,7 +1095,7 @@ def _validate(
 
 
 def import_rows(
-    rows: Iterable[Row | RowError] | bulk.Prepared,
+    rows: Iterable[Row | RowError | Skip] | bulk.Prepared,
     *,
     dataset: Dataset,
     lookup: CatalogueLookup,
@@ -765,27 +1131,35 @@ def import_rows(
         return _abandoned(ImportReport(given, BatchState.FAILED, str(dataset)))
     beat = batches.Heartbeat(batch.pk, progress)
     report = ImportReport(batch_id=batch.pk, state=BatchState.RUNNING, dataset=str(dataset))
-    errors: list[RowError] = []
+    errors = ErrorLog()
+    skips = SkipLog()
     writer = _SeriesWriter(batch, dataset.organisation, mode=COMPARE if dry_run else VALIDATE)
+    writer.period_column = lookup.column("period")
     report.notes = [note_text(n) for n in (notes or [])]
     try:
         if isinstance(rows, bulk.Prepared):
-            report.rows_read = rows.count
+            report.rows_read = rows.count + rows.skipped
+            report.values = rows.count
+            skips.counts[SkipReason.PSEUDO_REGION] = rows.skipped
+            skips.examples[SkipReason.PSEUDO_REGION] = rows.skipped_areas[:SKIP_EXAMPLES]
+            skips.more[SkipReason.PSEUDO_REGION] = len(rows.skipped_areas) > SKIP_EXAMPLES
             report.period_first, report.period_last = rows.first, rows.last
             if dry_run:
                 bulk.store(rows, writer)
-                repeated = writer.flush()
-                report.rejected = len(repeated)
-                keep_errors(errors, repeated)
-            beat(rows.count)
+                report.rejected = _rejected_rows(writer.flush(), errors)
+            beat(report.rows_read)
         else:
             report.period_first, report.period_last = _store_rows(
-                rows, writer, lookup, report, errors, beat
+                rows, writer, lookup, report, errors, beat, skips
             )
-        report.errors = [_translated(e) for e in errors]
+        # Adapters add notes while their rows are read (incident lists, OData "only totals"):
+        # take them now that every row has been read.
+        report.notes = [note_text(n) for n in (notes or [])]
+        _set_errors(report, errors)
+        _set_skipped(report, skips)
         if errors:
             report.state = BatchState.REJECTED
-        elif report.rows_read == 0:
+        elif report.values == 0:
             report.state = BatchState.REJECTED
             report.notes.append(_("The file holds no figures."))
         elif dry_run:
@@ -809,8 +1183,9 @@ def import_rows(
             return report
     except _Rejected as rejected:
         # The write found a row that repeats an earlier one: it was rolled back.
-        report.errors = [_translated(e) for e in rejected.errors[:MAX_ERRORS]]
-        report.rejected = len(rejected.errors)
+        found = ErrorLog()
+        report.rejected = _rejected_rows(rejected.errors, found)
+        _set_errors(report, found)
         report.stored = report.unchanged = report.revised = 0
         report.state = BatchState.REJECTED
     except batches.BatchAbandoned:
@@ -823,13 +1198,16 @@ def import_rows(
         # user's language; an unexpected error's own text (internals, file values) is logged
         # by the caller, not shown.
         report.state = BatchState.FAILED
-        report.errors = [_translated(e) for e in errors]
+        _set_errors(report, errors)
+        _set_skipped(report, skips)
         note = (
             format_error_text(exc)
             if isinstance(exc, FormatError)
             else failure_note(dry_run=dry_run)
         )
         report.notes = [*report.notes, note]
+        report.error = note
+        exc.report = report  # type: ignore[attr-defined]  # for `regie import --json`
         with contextlib.suppress(batches.BatchAbandoned):  # failed already: it stays so
             _finish(batch, report)
         raise
@@ -842,8 +1220,37 @@ def import_rows(
     return report
 
 
-def keep_errors(errors: list[RowError], more: Iterable[RowError]) -> None:
+def _set_errors(report: ImportReport, errors: ErrorLog) -> None:
+    """The problems of ``errors`` on ``report``, in the user's language."""
+    names = {kind: _kind_text(kind, first) for kind, first in errors.first.items()}
+    names[OTHER_PROBLEMS] = _(OTHER_PROBLEMS)
+    report.errors = [_translated(e) for e in errors.examples]
+    report.error_kinds = [names.get(kind, _(kind)) for kind in errors.kinds()]
+    report.error_groups = [
+        ErrorGroup(
+            names.get(group.kind, _(group.kind)),
+            group.count,
+            [_translated(e) for e in group.examples],
+        )
+        for group in errors.groups()
+    ]
+
+
+def _set_skipped(report: ImportReport, skips: SkipLog) -> None:
+    """The rows ``skips`` counted on ``report``; the report's notes say it in words."""
+    report.skipped = dict(skips.counts)
+    report.skipped_examples = {k: list(v) for k, v in skips.examples.items() if v}
+    report.skipped_more = {k: v for k, v in skips.more.items() if v}
+    text = report.skipped_text()
+    if text and text not in report.notes:
+        report.notes.insert(0, text)
+
+
+def keep_errors(errors: list[RowError] | ErrorLog, more: Iterable[RowError]) -> None:
     """Add ``more`` to ``errors``, keeping at most :data:`MAX_ERRORS` (the rest is counted only)."""
+    if isinstance(errors, ErrorLog):
+        errors.extend(more)
+        return
     room = MAX_ERRORS - len(errors)
     if room > 0:
         errors.extend(itertools.islice(more, room))
@@ -959,42 +1366,59 @@ def _commit(
 
 
 def _store_rows(
-    rows: Iterable[Row | RowError],
+    rows: Iterable[Row | RowError | Skip],
     writer: _SeriesWriter,
     lookup: CatalogueLookup,
     report: ImportReport,
-    errors: list[RowError],
+    errors: ErrorLog,
     progress: Callable[[int], None] | None,
+    skips: SkipLog,
 ) -> tuple[dt.date | None, dt.date | None]:
     """Validate ``rows`` and hand them to ``writer``; returns the first and last period dates.
 
-    Sets the rows read and rejected on ``report`` and adds errors to ``errors``.
+    Sets the rows and values read and the rows rejected on ``report``, adds problems to
+    ``errors`` and skipped rows to ``skips``. A file row is counted once, however many values
+    it holds (the items of one row come one after another, with its line number).
     """
-    # The loop below runs once per row of files with millions of rows: everything it needs is
-    # a local name, and each row costs a few dictionary look-ups and one tuple. Anything unusual
-    # goes to _validate, which names the error.
+    # The loop below runs once per value of files with millions of rows: everything it needs
+    # is a local name, and each value costs a few dictionary look-ups and one tuple. Anything
+    # unusual goes to _validate, which names the error.
     organisation = lookup.organisation
-    area_get = lookup.area_ids.get
+    area_get = lookup.figure_area_ids.get
     measure_get = {
         code: pk for code, pk in lookup.measure_ids.items() if code not in lookup.derived
     }.get
     status_get = {s.value: s.value for s in Status}.get
+    ceased_get = {pk: ended.isoformat() for pk, ended in lookup.ceased.items()}.get
+    period_column = lookup.column("period")
+    pseudo: dict[str, bool] = {}
     period_cache: dict[str, tuple[str, str, str, str] | None] = {}
     period_dates: dict[str, tuple[dt.date, dt.date]] = {}
     used: set[str] = set()
     seen: dict[tuple[int, int, str], int] = {}
     add = writer.add
-    read = rejected = 0
+    items = read = values = rejected = 0
+    last_line: int | None = None
+    last_rejected: int | None = None
     for item in rows:
-        read += 1
-        if progress is not None and read % CHUNK == 0:
+        items += 1
+        line = item.line
+        if line != last_line:
+            last_line = line
+            read += 1
+        if progress is not None and items % CHUNK == 0:
             report.rows_read = read
             progress(read)
-        if isinstance(item, RowError):
-            rejected += 1
-            if len(errors) < MAX_ERRORS:
-                errors.append(item)
+        if not isinstance(item, Row):
+            if isinstance(item, Skip):
+                skips.add(line, item.reason, item.value)
+                continue
+            if line != last_rejected:
+                last_rejected = line
+                rejected += 1
+            errors.add(item)
             continue
+        values += 1
         area_id = area_get(item.area)
         measure_id = measure_get(item.measure)
         try:
@@ -1012,47 +1436,77 @@ def _store_rows(
             or status is None
             or (value is not None and not -_HUGE < value < _HUGE)  # NaN or infinite
         ):
+            if area_id is None:
+                is_pseudo = pseudo.get(item.area)
+                if is_pseudo is None:
+                    is_pseudo = pseudo[item.area] = is_pseudo_region(item.area)
+                if is_pseudo:
+                    values -= 1
+                    skips.add(line, SkipReason.PSEUDO_REGION, item.area)
+                    continue
             _valid, error = _validate(item, lookup, organisation)
-            rejected += 1
-            if error is not None and len(errors) < MAX_ERRORS:
-                errors.append(error)
+            if line != last_rejected:
+                last_rejected = line
+                rejected += 1
+            if error is not None:
+                errors.add(error)
+            continue
+        ended = ceased_get(area_id)
+        if ended is not None and entry[1] == ended and item.measure == catalogue.POPULATION_MEASURE:
+            # "Bevolking aan het einde van 2018" of Leerdam is read as 1 January 2019, the day
+            # Leerdam ceased to exist: not a population of any gemeente of that day.
+            values -= 1
+            skips.add(line, SkipReason.CEASED, item.area)
+            continue
+        if ended is not None and entry[1] >= ended:
+            if line != last_rejected:
+                last_rejected = line
+                rejected += 1
+            errors.add(
+                lookup.ceased_error(line, item.area, entry[0], dt.date.fromisoformat(ended)),
+                _(CEASED_AREA),
+            )
             continue
         code = entry[0]
         key = (area_id, measure_id, code)
         size = len(seen)
-        earlier = seen.setdefault(key, item.line)
+        earlier = seen.setdefault(key, line)
         if len(seen) == size:
-            rejected += 1
-            if len(errors) < MAX_ERRORS:
-                errors.append(
-                    RowError(
-                        item.line,
-                        "periode",
-                        item.period,
-                        _("repeats row %(row)s (same area, measure and period)") % {"row": earlier},
-                    )
-                )
+            if line != last_rejected:
+                last_rejected = line
+                rejected += 1
+            errors.add(
+                RowError(
+                    line,
+                    period_column,
+                    item.period,
+                    _("repeats row %(row)s (same area, measure and period)") % {"row": earlier},
+                ),
+                _(REPEATED_ROW),
+            )
             continue
         used.add(code)
         if errors:
             continue  # keep validating, stop storing: nothing will be stored
-        add(area_id, measure_id, code, value, status, item.line)
+        add(area_id, measure_id, code, value, status, line)
         if writer.size >= FLUSH_POINTS:
-            chunk_errors = writer.flush()
-            rejected += len(chunk_errors)
-            keep_errors(errors, chunk_errors)
+            rejected += _rejected_rows(writer.flush(), errors)
             seen = {}  # the writer finds rows that repeat a row of an earlier flush
     if not errors:
-        chunk_errors = writer.flush()
-        rejected += len(chunk_errors)
-        keep_errors(errors, chunk_errors)
-    report.rows_read, report.rejected = read, rejected
+        rejected += _rejected_rows(writer.flush(), errors)
+    report.rows_read, report.values, report.rejected = read, values, rejected
     if not used:
         return None, None
     return (
         min(period_dates[code][0] for code in used),
         max(period_dates[code][1] for code in used),
     )
+
+
+def _rejected_rows(found: list[RowError], errors: ErrorLog) -> int:
+    """Add the rows a flush of the writer rejected to ``errors``; returns how many file rows."""
+    errors.extend(found)
+    return len({error.line for error in found})
 
 
 def format_error_text(exc: FormatError) -> str:
@@ -1080,7 +1534,25 @@ def failure_note(*, dry_run: bool) -> str:
 
 
 def _translated(error: RowError) -> RowError:
-    return RowError(error.line, error.column, error.value, _(error.message))
+    return RowError(error.line, error.column, error.value, error.text(_))
+
+
+class _Elided(dict[str, object]):
+    """Placeholders of a kind's message, each shown as "…" (the examples hold the values)."""
+
+    def __missing__(self, key: str) -> str:
+        return "…"
+
+
+def _kind_text(kind: str, first: RowError | None) -> str:
+    """The name of a kind of problem in the user's language: its message, with "…" for what
+    varies from row to row."""
+    if first is not None and first.msgid and first.params:
+        try:
+            return _(first.msgid) % _Elided()
+        except (TypeError, ValueError):
+            return first.text(_)
+    return _(kind)
 
 
 def _finish_batch(batch: ImportBatch, report: ImportReport) -> None:
@@ -1097,7 +1569,7 @@ def _finish_batch(batch: ImportBatch, report: ImportReport) -> None:
     batch.rows_rejected = report.rejected
     batch.period_first = report.period_first
     batch.period_last = report.period_last
-    batch.errors = report.as_dict()["errors"]
+    batch.errors = report.stored_errors()
     batch.notes = report.notes
     batch.save()
 
@@ -1138,7 +1610,7 @@ def import_file(
         adapter = sources.get(fmt) if fmt else sources.detect(head, name)
         lookup = CatalogueLookup(organisation)
         load_postcodes(lookup)
-        items: Iterable[Row | RowError] | bulk.Prepared = []
+        items: Iterable[Row | RowError | Skip] | bulk.Prepared = []
         context = lookup.context(table=table)
         context.period_status = dict(period_status or {})
         # Adapters that can read whole columns try the bulk path first; anything unusual in
@@ -1163,6 +1635,7 @@ def import_file(
             except StopIteration:
                 items = []
         info = context.info
+        lookup.columns = dict(getattr(context, "columns", None) or {})
         table_id = (
             info.table or table or (local_dataset_table(organisation) if organisation else "")
         )
@@ -1190,7 +1663,9 @@ def import_file(
         )
 
 
-def _chain(first: Row | RowError, rest: Iterator[Row | RowError]) -> Iterator[Row | RowError]:
+def _chain(
+    first: Row | RowError | Skip, rest: Iterator[Row | RowError | Skip]
+) -> Iterator[Row | RowError | Skip]:
     yield first
     yield from rest
 
@@ -1237,6 +1712,7 @@ def import_from_api(
     )
     iterator = iter(rows)
     first = next(iterator, None)  # the first page fills context.info
+    lookup.columns = dict(getattr(context, "columns", None) or {})
     dataset = get_or_create_dataset(
         table=spec.table,
         source=context.info.source or "CBS",

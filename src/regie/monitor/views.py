@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from regie.accounts.permissions import EDITOR_ROLES, STAFF_ROLES, org_view
 from regie.core.models import Organisation
 from regie.core.uploads import upload_limit
-from regie.monitor import batches, catalogue, selectors, tasks
+from regie.monitor import batches, catalogue, selectors, services, tasks
 from regie.monitor.forms import MAX_UPLOAD_BYTES, LocalFiguresUploadForm, TokenForm
 from regie.monitor.models import (
     BatchState,
@@ -203,7 +203,7 @@ def upload_check(request: HttpRequest, organisation: Organisation, batch_id: int
         "organisation": organisation,
         "batch": batch,
         "progress": None if batch.is_finished else tasks.progress_of(batch),
-        "errors": batch.errors,
+        **_report_context(batch),
         "filename": batch.filename,
         "token": token,
         "nav": "bronnen",
@@ -213,6 +213,18 @@ def upload_check(request: HttpRequest, organisation: Organisation, batch_id: int
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+def _report_context(batch: ImportBatch) -> dict[str, Any]:
+    """What the report of a batch shows besides its counts: the values (of a file that passed:
+    each is new, unchanged or revised), the errors and the errors grouped by kind."""
+    passed = batch.state in (BatchState.DONE, BatchState.DRY_RUN)
+    errors = batch.errors if isinstance(batch.errors, list) else []
+    return {
+        "errors": errors,
+        "error_groups": services.error_groups_of(errors),
+        "values": batch.rows_stored + batch.rows_unchanged + batch.rows_revised if passed else None,
+    }
 
 
 def _unknown_upload(request: HttpRequest, organisation: Organisation) -> HttpResponse:
@@ -289,6 +301,7 @@ def import_status(request: HttpRequest, organisation: Organisation, batch_id: in
         "organisation": organisation,
         "batch": batch,
         "progress": progress,
+        **_report_context(batch),
         "nav": "bronnen",
     }
     fragment = request.headers.get("HX-Request") == "true"

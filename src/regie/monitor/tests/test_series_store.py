@@ -171,7 +171,7 @@ def test_a_file_the_bulk_path_refuses_is_named_row_by_row(areas, change, column,
     values = grid()
     t, a, p, v = change
     values[(t, a, p)] = v
-    row = list(values).index((t, a, p)) + 1
+    row = list(values).index((t, a, p)) + 2  # the header is row 1 (CONTRACT: physical lines)
     report = run(national(values))
     assert report.state == "rejected"
     assert [(e.line, e.column, e.value) for e in report.errors] == [(row, column, value)]
@@ -182,8 +182,8 @@ def test_a_repeated_row_is_named_with_both_rows(areas) -> None:
     data = national(grid()) + b'99;"1.1.1 ";"GM0556    ";"2023MM01";5\n'
     report = run(data)
     assert report.state == "rejected"
-    assert [(e.line, e.value) for e in report.errors] == [(37, "2023M01")]
-    assert "rij 13" in report.errors[0].message  # (1.1.1, GM0556, 2023MM01) is row 13
+    assert [(e.line, e.value) for e in report.errors] == [(38, "2023M01")]
+    assert "rij 14" in report.errors[0].message  # (1.1.1, GM0556, 2023MM01) is on line 14
     assert Series.objects.count() == 0
 
 

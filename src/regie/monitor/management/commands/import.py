@@ -6,15 +6,17 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from regie.core import audit
 from regie.core.models import Organisation
-from regie.monitor import services, sources
-from regie.monitor.sources.base import FormatError
+from regie.monitor import batches, services, sources
+from regie.monitor.models import BatchState
+from regie.monitor.sources.base import FormatError, RowError
 
 
 class Command(BaseCommand):
@@ -67,12 +69,14 @@ class Command(BaseCommand):
             self._from_api(options)
             return
         if not path.is_file():
-            raise CommandError(_("File not found: %(path)s") % {"path": path})
+            self._refuse(options, _("File not found: %(path)s") % {"path": path})
         organisation = None
         if options["org"]:
             organisation = Organisation.objects.filter(slug=options["org"]).first()
             if organisation is None:
-                raise CommandError(_("Unknown organisation %(slug)s.") % {"slug": options["org"]})
+                self._refuse(
+                    options, _("Unknown organisation %(slug)s.") % {"slug": options["org"]}
+                )
         bar = _ProgressBar(path.stat().st_size, enabled=not options["json"] and sys.stderr.isatty())
         try:
             with audit.acting_as(None, "regie import"):
@@ -85,7 +89,19 @@ class Command(BaseCommand):
                     progress=bar.update,
                 )
         except FormatError as exc:
-            raise CommandError(services.format_error_text(exc)) from exc
+            self._refuse(options, services.format_error_text(exc), getattr(exc, "report", None))
+        except OSError as exc:
+            self._refuse(
+                options,
+                _("The file cannot be read: %(reason)s") % {"reason": exc.strerror or exc},
+            )
+        except Exception as exc:
+            if not options["json"]:
+                raise
+            # --json always prints a report; the error itself is logged, not shown
+            failed: services.ImportReport | None = getattr(exc, "report", None)
+            batches.log_failure("regie import", failed.batch_id if failed else None, exc)
+            self._refuse(options, services.failure_note(dry_run=options["dry_run"]), failed)
         finally:
             bar.close()
         self._report(report, options)
@@ -94,7 +110,7 @@ class Command(BaseCommand):
         from regie.monitor.sources.odata_api import ODataError
 
         if not options["area"]:
-            raise CommandError(_("Give the areas to download with --area, e.g. --area GM0556."))
+            self._refuse(options, _("Give the areas to download with --area, e.g. --area GM0556."))
         try:
             with audit.acting_as(None, "regie import"):
                 report = services.import_from_api(
@@ -104,38 +120,70 @@ class Command(BaseCommand):
                     dry_run=options["dry_run"],
                 )
         except FormatError as exc:
-            raise CommandError(services.format_error_text(exc)) from exc
+            self._refuse(options, services.format_error_text(exc), getattr(exc, "report", None))
         except (ODataError, ValueError) as exc:
-            raise CommandError(str(exc)) from exc
+            self._refuse(options, str(exc))
         self._report(report, options)
+
+    def _refuse(
+        self,
+        options: dict[str, Any],
+        message: str,
+        report: services.ImportReport | None = None,
+    ) -> NoReturn:
+        """Stop with exit code 1: the file as a whole could not be read or imported. With
+        ``--json`` the report (with ``error``) is printed all the same."""
+        if not options["json"]:
+            raise CommandError(message)
+        if report is None:
+            report = services.ImportReport(
+                batch_id=None, state=BatchState.FAILED, dataset="", notes=[message]
+            )
+        report.error = message
+        self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        self.stderr.write(message)
+        sys.exit(1)
 
     def _report(self, report: services.ImportReport, options: dict[str, Any]) -> None:
         if options["json"]:
             self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
         else:
             self.stdout.write(f"{report.dataset}: {report.summary()}")
+            skipped = report.skipped_text()  # in the summary already
             for note in report.notes:
-                self.stdout.write(f"  {_('note')}: {note}")
-            for error in report.errors:
+                if note != skipped:
+                    self.stdout.write(f"  {_('note')}: {note}")
+            for group in report.error_groups:
                 self.stderr.write(
-                    _("row %(row)s, column %(column)s, value %(value)r: %(message)s")
-                    % {
-                        "row": error.line,
-                        "column": error.column or "-",
-                        "value": error.value,
-                        "message": error.message,
-                    }
+                    ngettext("%(kind)s: %(n)s time", "%(kind)s: %(n)s times", group.count)
+                    % {"kind": group.kind, "n": services.count_text(group.count)}
                 )
-            if report.rejected > len(report.errors):
-                self.stderr.write(
-                    _("… and %(n)s more rejected rows.")
-                    % {"n": report.rejected - len(report.errors)}
-                )
+                for error in group.examples:
+                    self.stderr.write("  " + _error_line(error))
+                if group.count > len(group.examples):
+                    self.stderr.write(
+                        "  "
+                        + ngettext(
+                            "… and %(n)s more of this kind.",
+                            "… and %(n)s more of this kind.",
+                            group.count - len(group.examples),
+                        )
+                        % {"n": services.count_text(group.count - len(group.examples))}
+                    )
         if not report.ok:
             self.stderr.write(_("Nothing was stored."))
             sys.exit(1)
         if options["dry_run"] and not options["json"]:
             self.stdout.write(_("Dry run: nothing was stored."))
+
+
+def _error_line(error: RowError) -> str:
+    return _("row %(row)s, column %(column)s, value %(value)r: %(message)s") % {
+        "row": error.line,
+        "column": error.column or "-",
+        "value": error.value,
+        "message": error.message,
+    }
 
 
 class _ProgressBar:

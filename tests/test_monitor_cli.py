@@ -179,8 +179,8 @@ HUISELIJK = "local:huiselijk_geweld_aangiften"
 #: Monthly counts of the Misdaad-in-kaart feed for the demo gemeenten (2023M04 to 2026M06).
 MONTHLY = "local:mik_poging_woninginbraak"
 WINDOWS = ("--before", "2023M07:2024M06", "--after", "2024M07:2025M06")
-#: The demo holds monthly counts for two gemeenten only: Alblasserdam is both neighbour and control.
-WATERBED_AREAS = ("--target", "GM0556", "--displacement", "GM0482", "--control", "GM0482")
+#: Vlaardingen is Maassluis's neighbour; Alblasserdam, further away, is the control of both.
+WATERBED_AREAS = ("--target", "GM0556", "--displacement", "GM0622", "--control", "GM0482")
 
 
 @pytest.mark.django_db
@@ -280,12 +280,7 @@ def test_waterbed_refuses_windows_of_unequal_length(
         capsys,
         "waterbed",
         MONTHLY,
-        "--target",
-        "GM0556",
-        "--displacement",
-        "GM0482",
-        "--control",
-        "GM0482",
+        *WATERBED_AREAS,
         "--before",
         "2023M07:2024M06",
         "--after",
@@ -320,15 +315,19 @@ def test_waterbed_wdd_equals_the_sum_of_the_monthly_figures(
     data = json.loads(out)
     t_b = _monthly_sum(capsys, "GM0556", "2023M07", "2024M06")
     t_a = _monthly_sum(capsys, "GM0556", "2024M07", "2025M06")
+    d_b = _monthly_sum(capsys, "GM0622", "2023M07", "2024M06")
+    d_a = _monthly_sum(capsys, "GM0622", "2024M07", "2025M06")
     c_b = _monthly_sum(capsys, "GM0482", "2023M07", "2024M06")
     c_a = _monthly_sum(capsys, "GM0482", "2024M07", "2025M06")
     counts = data["counts"]
     assert (counts["target_before"], counts["target_after"]) == (t_b, t_a)
+    assert (counts["displacement_before"], counts["displacement_after"]) == (d_b, d_a)
     assert (counts["control_target_before"], counts["control_target_after"]) == (c_b, c_a)
-    # WDD = dT - dC_T + dD - dC_D; the displacement area is the control here: dD - dC_D = 0.
-    wdd = (t_a - t_b) - (c_a - c_b)
+    # One control serves both: WDD = dT + dD - 2dC, Var = T_b + T_a + D_b + D_a + 4(C_b + C_a).
+    wdd = (t_a - t_b) + (d_a - d_b) - 2 * (c_a - c_b)
     assert data["wdd"]["value"] == wdd
-    assert data["wdd"]["variance"] == t_b + t_a + 3 * (c_b + c_a)
+    assert data["wdd"]["variance"] == t_b + t_a + d_b + d_a + 4 * (c_b + c_a)
+    assert data["wdd"]["shared_control"] is True
     code, out, err = run(capsys, "waterbed", MONTHLY, *WATERBED_AREAS, *WINDOWS)
     assert code == 0, err
     sign = "+" if wdd > 0 else ("\u2212" if wdd < 0 else "")
@@ -354,7 +353,7 @@ def test_waterbed_wdd_equals_the_sum_of_the_monthly_figures(
         ),
         (
             ("waterbed", MONTHLY, *WATERBED_AREAS, *WINDOWS),
-            f"/api/v1/waterbed/?measure={MONTHLY}&target=GM0556&displacement=GM0482"
+            f"/api/v1/waterbed/?measure={MONTHLY}&target=GM0556&displacement=GM0622"
             "&control=GM0482&before=2023M07:2024M06&after=2024M07:2025M06",
         ),
     ],

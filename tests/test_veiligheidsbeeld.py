@@ -169,7 +169,7 @@ def test_waterbed_result_names_the_figures_it_used(gemeente: Any) -> None:
         {
             "measure": "local:mik_woninginbraak",
             "target": "GM0556",
-            "displacement": "GM0482",
+            "displacement": "GM0622",
             "control": "GM0482",
             "before": "2023M07:2024M06",
             "after": "2024M07:2025M06",
@@ -178,4 +178,5 @@ def test_waterbed_result_names_the_figures_it_used(gemeente: Any) -> None:
     assert 'role="alert"' not in text
     assert "WDD" in text
     assert "GM0556: misdaad-in-kaart" in text
+    assert "GM0622: misdaad-in-kaart" in text
     assert "GM0482: misdaad-in-kaart" in text

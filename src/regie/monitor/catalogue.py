@@ -3,7 +3,9 @@
 - ``politie:<code>``  the 59 police crime types (flat; ``0.0.0`` is the total)
 - ``overlast:<code>`` the 9 police nuisance registration types (``0.0.0`` is the total)
 - ``cbs:<code>``      the 75 CBS 83648NED crime types (hierarchical: T001161 ⊃ CRI1000 ⊃ CRI1100 …)
-- ``vm:<key>``        Veiligheidsmonitor indicators
+- ``vm:<key>``        Veiligheidsmonitor indicators, each with its published 95 % bounds
+                      ``vm:<key>.ondergrens`` / ``vm:<key>.bovengrens`` (hidden from pickers)
+- ``cbs:bevolking``   the population on 1 January (a user may import newer vintages)
 - ``local:<key>``     local figures (the keys of the seed figures)
 - ``derived:<key>``   sums of other measures, defined as data and computed on read
 """
@@ -11,6 +13,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +28,8 @@ class MeasureSpec:
     name: str
     description: str = ""
     unit: str = "count"
+    #: a :class:`regie.monitor.models.MeasureKind` value: which statistics apply
+    kind: str = "event_count"
     is_rollup: bool = False
     parent: str = ""
     category: str = ""
@@ -129,20 +134,69 @@ def cbs_measures() -> list[MeasureSpec]:
     return specs
 
 
+#: The two bounds of a survey measure: suffix of the code and the words of its name.
+BOUNDS = (("ondergrens", "ondergrens 95%-marge"), ("bovengrens", "bovengrens 95%-marge"))
+
+
 def vm_measures() -> list[MeasureSpec]:
-    return [
-        MeasureSpec(
+    """Each Veiligheidsmonitor measure, followed by its published lower and upper bound."""
+    specs: list[MeasureSpec] = []
+    rows = _read(DATA / "catalogue" / "vm_measures.csv")
+    for order, row in enumerate(rows):
+        main = MeasureSpec(
             code=f"vm:{row['key']}",
             source="vm",
             key=row["key"],
             name=row["name"],
             description="Veiligheidsmonitor (CBS); enquête met 95%-betrouwbaarheidsmarges.",
             unit=row["unit"],
+            kind="survey_pct",
             category="Subjectieve veiligheid",
             sort_order=order,
             labels=(row["label"],),
         )
-        for order, row in enumerate(_read(DATA / "catalogue" / "vm_measures.csv"))
+        specs.append(main)
+        for suffix, words in BOUNDS:
+            specs.append(
+                MeasureSpec(
+                    code=f"{main.code}.{suffix}",
+                    source="vm",
+                    key=f"{main.key}.{suffix}",
+                    name=f"{main.name} ({words})",
+                    description=(
+                        f"De {words} die CBS publiceert bij {main.code} (dimensie Marges)."
+                    ),
+                    unit=main.unit,
+                    kind="survey_pct",
+                    category="Marges Veiligheidsmonitor",
+                    sort_order=len(rows) + order,
+                )
+            )
+    return specs
+
+
+#: The measure of the population on 1 January (the denominator of rates per 1,000).
+POPULATION_MEASURE = "cbs:bevolking"
+
+
+def population_measures() -> list[MeasureSpec]:
+    """``cbs:bevolking``: inhabitants on 1 January (period 2022 = on 1 January 2022)."""
+    return [
+        MeasureSpec(
+            code=POPULATION_MEASURE,
+            source="cbs",
+            key="bevolking",
+            name="Bevolking op 1 januari",
+            description=(
+                "Aantal inwoners op 1 januari van het jaar (CBS). Periode 2022 is de bevolking "
+                "op 1 januari 2022; een tabel met de stand aan het einde van 2021 levert die ook. "
+                "Noemer van cijfers per 1.000 inwoners."
+            ),
+            kind="stock",
+            category="Bevolking",
+            sort_order=10_000,
+            labels=("Bevolking op 1 januari", "Bevolking"),
+        )
     ]
 
 
@@ -155,6 +209,7 @@ def local_measures() -> list[MeasureSpec]:
             name=row["name"],
             description=row["description"],
             unit=row["unit"],
+            kind=row.get("kind") or "event_count",
             category=row["category"],
             sort_order=order,
             labels=(row["name"], *[x for x in (row.get("labels") or "").split("|") if x]),
@@ -185,7 +240,23 @@ def all_measures() -> list[MeasureSpec]:
         politie_measures()
         + overlast_measures()
         + cbs_measures()
+        + population_measures()
         + vm_measures()
         + local_measures()
         + derived_measures()
     )
+
+
+@functools.cache
+def _kinds() -> dict[str, str]:
+    return {spec.code: spec.kind for spec in all_measures()}
+
+
+def kind_of(code: str) -> str | None:
+    """The kind the catalogue states for ``code``; None for a measure outside the catalogue."""
+    return _kinds().get(code)
+
+
+def is_unofficial(code: str) -> bool:
+    """Figures of Misdaad in kaart (``local:mik_*``): an incident feed, not official statistics."""
+    return code.startswith("local:mik_")

@@ -3,6 +3,15 @@
 Views stay thin: they parse the request, call one function here and render (or export one of
 the charts). Every chart carries its table, so the table alternative, the CSV/XLSX downloads and
 the chart itself show the same numbers.
+
+Overview sentences never pick the most striking of many measures (that is selection bias: of 40
+crime types tested at 5%, two "change significantly" by chance alone). A section's sentence is
+about a fixed measure: its **first measure in catalogue order** (source, catalogue position,
+code). Beside it the section says **how many** of its counts of events changed beyond chance,
+with the caveat that about 1 in 20 does so by chance alone. A change in a percentage is given in
+procentpunt. An area is never compared with itself: a tile compares the area with the **rest**
+of a region (the region minus the area), and leaves a region out when it is the area itself or
+holds nothing else.
 """
 
 from __future__ import annotations
@@ -14,11 +23,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from regie.areas.models import Area, AreaLevel
 from regie.core.models import Organisation
 from regie.monitor import analysis, catalogue, charts, insight, wording
-from regie.monitor.models import Measure, Source, Unit
+from regie.monitor.models import Measure, MeasureKind, Source, Unit
 
 
 @dataclass
@@ -116,26 +126,43 @@ def _year_columns(unit: str) -> list[charts.Column]:
     ]
 
 
-def _latest_sentence(series: insight.Series) -> tuple[float, str] | None:
-    """(p-value for ordering, sentence) for the latest figure against its alike predecessor."""
+@dataclass(frozen=True)
+class Latest:
+    """The latest figure of a series against its alike predecessor, in one sentence."""
+
+    sentence: str
+    tested: bool = False  # a count of events, tested with the exact conditional test
+    beyond_chance: bool = False
+
+
+def _margins_overlap(before: insight.Point, after: insight.Point) -> bool | None:
+    first, second = before.margin, after.margin
+    if first is None or second is None:
+        return None
+    return not (first[1] < second[0] or second[1] < first[0])
+
+
+def _latest(series: insight.Series) -> Latest | None:
+    """The latest figure against its alike predecessor (never chosen for being striking)."""
     pair = insight.latest_comparison(series)
     if pair is None:
         latest = series.latest()
-        if latest is None:
+        if latest is None or latest.value is None:
             return None
-        return 2.0, _(
-            "%(measure)s: %(value)s in %(period)s; no alike earlier period to compare with."
-        ) % {
-            "measure": series.measure.name,
-            "value": wording.num(latest.value),
-            "period": latest.label,
-        }
+        return Latest(
+            _("%(measure)s: %(value)s in %(period)s; no alike earlier period to compare with.")
+            % {
+                "measure": series.measure.name,
+                "value": wording.num(latest.value),
+                "period": latest.label,
+            }
+        )
     before, after = pair
     if before.value is None or after.value is None:  # latest_comparison only pairs values
         return None
     difference = after.value - before.value
     test = None
-    percent = 100.0 * difference / before.value if before.value else None
+    percent = None  # a relative change only for counts of events, and not on small counts
     if series.is_count:
         test = analysis.compare_counts(before.value, after.value)
         percent = test.percent_change
@@ -146,8 +173,34 @@ def _latest_sentence(series: insight.Series) -> tuple[float, str] | None:
         difference,
         percent,
         test,
+        unit=series.measure.unit,
+        kind=series.kind,
+        overlap=None if test else _margins_overlap(before, after),
     )
-    return (test.p_value if test else 1.5), sentence
+    beyond = test is not None and test.verdict != analysis.Verdict.WITHIN_CHANCE
+    return Latest(sentence, tested=test is not None, beyond_chance=beyond)
+
+
+def section_sentence(members: Sequence[insight.Series]) -> str:
+    """The sentence of a section: its first measure in catalogue order (a fixed choice, never
+    the most striking one) and, with several counts of events, how many changed beyond chance
+    with the multiple-testing caveat."""
+    found = [(series, _latest(series)) for series in members]
+    lead = next((latest for _series, latest in found if latest is not None), None)
+    if lead is None:
+        return _("No figures yet.")
+    tested = [latest for _series, latest in found if latest is not None and latest.tested]
+    if len(tested) < 2:
+        return lead.sentence
+    beyond = sum(1 for latest in tested if latest.beyond_chance)
+    count = ngettext(
+        "%(beyond)d of %(tested)d count changed more than chance explains since the alike "
+        "earlier period; with this many comparisons about 1 in 20 does so by chance alone.",
+        "%(beyond)d of %(tested)d counts changed more than chance explains since the alike "
+        "earlier period; with this many comparisons about 1 in 20 does so by chance alone.",
+        len(tested),
+    ) % {"beyond": beyond, "tested": len(tested)}
+    return f"{lead.sentence} {count}"
 
 
 def overview(organisation: Organisation, area: Area) -> Overview:
@@ -165,8 +218,7 @@ def overview(organisation: Organisation, area: Area) -> Overview:
         members = by_section.get(key, [])
         if not members:
             continue
-        sentences = [s for s in (_latest_sentence(m) for m in members) if s is not None]
-        sentence = min(sentences)[1] if sentences else _("No figures yet.")
+        sentence = section_sentence(members)
         rows = [row for series in members for row in _year_rows(series)]
         units = {m.measure.unit for m in members}
         unit = units.pop() if len(units) == 1 else ""
@@ -258,6 +310,7 @@ def _tiles(
         latest = series.latest()
         if latest is None:
             continue
+        margin = latest.margin
         tiles.append(
             Tile(
                 key="beleving",
@@ -265,7 +318,12 @@ def _tiles(
                 value=wording.num(latest.value, 1),
                 detail=[
                     latest.label,
-                    _("The survey's margin is not in the data: small differences may be chance."),
+                    _("95%% margin of the survey: %(low)s–%(high)s")
+                    % {"low": wording.num(margin[0], 1), "high": wording.num(margin[1], 1)}
+                    if margin is not None
+                    else _(
+                        "The survey's margin is not in the data: small differences may be chance."
+                    ),
                 ],
                 sources=[latest.source_line],
                 measure=measure.code,
@@ -280,8 +338,8 @@ def _count_tile(organisation: Organisation, key: str, title: str, series: insigh
     area = series.area
     detail: list[str] = [latest.label]
     sources = [latest.source_line]
-    people = insight.populations([area], [latest.year])
-    own_rate = insight.rate(latest, people.get((area.pk, latest.year)))
+    people = insight.populations([area], [latest.year], organisation=organisation)
+    own_rate = insight.rate(latest, people.get((area.pk, latest.year)), kind=series.kind)
     if own_rate is not None:
         detail.append(
             _("%(rate)s per 1,000 inhabitants (95%% interval %(low)s–%(high)s)")
@@ -298,30 +356,41 @@ def _count_tile(organisation: Organisation, key: str, title: str, series: insigh
             point = next(
                 (
                     p
-                    for p in insight.region_years(
+                    for p in insight.area_years(
                         organisation, region, series.measure, region_series, years=[latest.year]
                     )
                     if p.year == latest.year
                 ),
                 None,
             )
-            region_people = insight.populations([region], [latest.year]).get(
-                (region.pk, latest.year)
+            region_people = insight.populations(
+                [region], [latest.year], organisation=organisation
+            ).get((region.pk, latest.year))
+            region_rate = (
+                insight.rate(point, region_people, kind=series.kind) if point is not None else None
             )
-            region_rate = insight.rate(point, region_people) if point is not None else None
             if region_rate is None or point is None:
                 continue
+            rest = _rest_of_region(point.value, region_rate.population, latest.value, own_rate)
+            if rest is None:
+                continue  # the region is this area itself: nothing to compare with
+            rest_count, rest_people = rest
             test = analysis.compare_counts(
-                point.value or 0.0,
+                rest_count,
                 latest.value or 0.0,
-                exposure_before=float(region_rate.population),
+                exposure_before=float(rest_people),
                 exposure_after=float(own_rate.population),
             )
             detail.append(
-                _("%(region)s: %(rate)s per 1,000 (%(verdict)s)")
+                _(
+                    "%(region)s: %(rate)s per 1,000; %(area)s against the rest of the region "
+                    "(%(rest)s per 1,000): %(verdict)s"
+                )
                 % {
                     "region": f"{region.get_level_display()} {region.name}",
                     "rate": wording.num(region_rate.value, 1),
+                    "area": area.name,
+                    "rest": wording.num(1000.0 * rest_count / rest_people, 1),
                     "verdict": _relative(test),
                 }
             )
@@ -330,15 +399,19 @@ def _count_tile(organisation: Organisation, key: str, title: str, series: insigh
     if pair is not None:
         before, after = pair
         if before.value is not None and after.value is not None:
-            test = analysis.compare_counts(before.value, after.value)
+            change: analysis.CountComparison | None = (
+                analysis.compare_counts(before.value, after.value) if series.is_count else None
+            )
             detail.append(
                 wording.change(
                     _("Change"),
                     (before.value, before.label),
                     (after.value, after.label),
                     after.value - before.value,
-                    test.percent_change,
-                    test,
+                    change.percent_change if change else None,
+                    change,
+                    unit=series.measure.unit,
+                    kind=series.kind,
                 )
             )
     return Tile(
@@ -351,6 +424,23 @@ def _count_tile(organisation: Organisation, key: str, title: str, series: insigh
     )
 
 
+def _rest_of_region(
+    region_count: float | None,
+    region_people: int,
+    own_count: float | None,
+    own_rate: analysis.Rate,
+) -> tuple[float, int] | None:
+    """The region without the area (count, inhabitants); None when nothing else is left (the
+    region is the area itself) or the figures do not add up."""
+    if region_count is None or own_count is None:
+        return None
+    rest_count = region_count - own_count
+    rest_people = region_people - own_rate.population
+    if rest_people <= 0 or rest_count < 0 or not float(rest_count).is_integer():
+        return None
+    return rest_count, rest_people
+
+
 def _relative(test: analysis.CountComparison) -> str:
     if test.verdict == analysis.Verdict.HIGHER:
         return _("higher, beyond chance")
@@ -360,11 +450,12 @@ def _relative(test: analysis.CountComparison) -> str:
 
 
 def _regions(area: Area) -> list[Area]:
+    """The politie-eenheid and the Netherlands: each once, never the area itself."""
     regions = [a for a in (area.politie_eenheid,) if a is not None]
     nl = Area.objects.filter(level=AreaLevel.NL).first()
     if nl is not None:
         regions.append(nl)
-    return regions
+    return list({a.pk: a for a in regions if a.pk != area.pk}.values())
 
 
 # --- Geometry -----
@@ -407,7 +498,8 @@ class MeasurePage:
 
     @property
     def can_rate(self) -> bool:
-        return self.measure.unit == Unit.COUNT
+        """Rates per 1,000 with an interval: counts of events only (not stocks or amounts)."""
+        return self.measure.kind == MeasureKind.EVENT_COUNT
 
 
 def _value_column(per_1000: bool, unit: str) -> charts.Column:
@@ -428,22 +520,19 @@ def measure_page(
     baseline: analysis.Baseline = analysis.Baseline.Y2019,
     exclude_covid: bool = False,
 ) -> MeasurePage:
-    is_count = measure.unit == Unit.COUNT
+    # Rates, intervals and trends are for counts of events only (not stocks or amounts).
+    is_count = measure.kind == MeasureKind.EVENT_COUNT
     per_1000 = per_1000 and is_count
     extra = list(Area.objects.filter(code__in=[c.strip().upper() for c in compare_codes]))
-    areas = [area, *[a for a in extra if a.pk != area.pk]]
+    areas = [area, *{a.pk: a for a in extra if a.pk != area.pk}.values()]
     loaded = insight.load_series(organisation, areas, [measure])
     own = loaded[(area.pk, measure.pk)]
     years_by_area = {
-        a.pk: (
-            insight.region_years(organisation, a, measure, loaded[(a.pk, measure.pk)])
-            if a.level in _REGION_LEVELS
-            else loaded[(a.pk, measure.pk)].years()
-        )
+        a.pk: insight.area_years(organisation, a, measure, loaded[(a.pk, measure.pk)])
         for a in areas
     }
     all_years = {p.year for points in years_by_area.values() for p in points}
-    people = insight.populations(areas, all_years)
+    people = insight.populations(areas, all_years, organisation=organisation)
     built: dict[str, charts.Chart] = {}
 
     # 1. Whole years, per area (own area first), as counts or per 1,000 with intervals.
@@ -463,7 +552,7 @@ def measure_page(
                 "covid": _is_covid(point.year),
             }
             if per_1000:
-                found = insight.rate(point, people.get((a.pk, point.year)))
+                found = insight.rate(point, people.get((a.pk, point.year)), kind=measure.kind)
                 row["value"] = found.value if found else None
                 row["lower"] = found.lower if found else None
                 row["upper"] = found.upper if found else None
@@ -562,9 +651,9 @@ def measure_page(
 
     # 3. Sentences: latest against its alike predecessor, and against the baseline.
     sentences: list[str] = []
-    latest = _latest_sentence(own)
+    latest = _latest(own)
     if latest is not None:
-        sentences.append(latest[1])
+        sentences.append(latest.sentence)
     own_years = {p.year: p.value for p in years_by_area[area.pk]}
     base = analysis.baseline_value(own_years, baseline)
     whole = [p for p in years_by_area[area.pk] if p.value is not None]
@@ -575,7 +664,7 @@ def measure_page(
         assert last.value is not None  # noqa: S101 - filtered above
         test = (
             analysis.compare_counts(base * n, last.value, exposure_before=float(n))
-            if is_count
+            if own.is_count and float(base * n).is_integer()
             else None
         )
         sentences.append(
@@ -586,26 +675,17 @@ def measure_page(
                 last.value - base,
                 test.percent_change if test else None,
                 test,
+                unit=measure.unit,
+                kind=own.kind,
             )
         )
 
     # 4. Trend over whole years with a population offset.
     trend_text = ""
     if is_count:
-        points = [p for p in years_by_area[area.pk] if p.value is not None]
-        usable = [p for p in points if people.get((area.pk, p.year))]
-        try:
-            result = analysis.poisson_trend(
-                [p.year for p in usable],
-                [p.value or 0.0 for p in usable],
-                [float(people[(area.pk, p.year)]) for p in usable],
-                exclude=analysis.COVID_YEARS if exclude_covid else (),
-            )
-            trend_text = wording.trend(result)
-        except analysis.InsufficientData:
-            trend_text = _(
-                "Too few whole years with figures for a trend (at least three are needed)."
-            )
+        trend_text = insight.year_trend(
+            own, years_by_area[area.pk], people, exclude_covid=exclude_covid
+        ).sentence
 
     page = MeasurePage(
         area=area,
@@ -623,9 +703,6 @@ def measure_page(
     return page
 
 
-_REGION_LEVELS = frozenset(
-    {AreaLevel.NL, AreaLevel.PROVINCIE, AreaLevel.POLITIE_EENHEID, AreaLevel.VEILIGHEIDSREGIO}
-)
 #: Buurten and wijken with fewer inhabitants than this give unreliable rates.
 SMALL_POPULATION = 500
 
@@ -643,21 +720,19 @@ def _add_comparisons(
         return
     year = own_years[-1].year
     others = insight.comparison_areas(area, [c for c in peer_codes if c.upper().startswith("GM")])
+    # Never the area itself (as its own region or in the peer list), each other area once.
+    others = list({a.pk: a for a in others if a.pk != area.pk and a.code != area.code}.values())
     everyone = [area, *others]
     loaded = insight.load_series(organisation, everyone, [measure])
-    people = insight.populations(everyone, [year])
+    people = insight.populations(everyone, [year], organisation=organisation)
     rows: list[dict[str, Any]] = []
     for a in everyone:
         series = loaded[(a.pk, measure.pk)]
-        points = (
-            insight.region_years(organisation, a, measure, series, years=[year])
-            if a.level in _REGION_LEVELS
-            else series.years()
-        )
+        points = insight.area_years(organisation, a, measure, series, years=[year])
         point = next((p for p in points if p.year == year), None)
         if point is None:
             continue
-        found = insight.rate(point, people.get((a.pk, year)))
+        found = insight.rate(point, people.get((a.pk, year)), kind=measure.kind)
         if found is None:
             continue
         rows.append(
@@ -708,13 +783,17 @@ def _add_comparisons(
     if region is not None:
         gemeenten = insight.members(region, former=False)
         series_map = insight.load_series(organisation, gemeenten, [measure])
-        people_map = insight.populations(gemeenten, [year])
+        people_map = insight.populations(gemeenten, [year], organisation=organisation)
         map_rows = []
         for g in gemeenten:
             point = next(
                 (p for p in series_map[(g.pk, measure.pk)].years() if p.year == year), None
             )
-            found = insight.rate(point, people_map.get((g.pk, year))) if point else None
+            found = (
+                insight.rate(point, people_map.get((g.pk, year)), kind=measure.kind)
+                if point
+                else None
+            )
             if found is None or point is None:
                 continue
             map_rows.append(
@@ -755,8 +834,8 @@ def _add_comparisons(
                 description=map_table.title,
             )
     # Wijken and buurten of the gemeente.
-    parts = list(Area.objects.filter(parent=area, level=AreaLevel.WIJK)) + list(
-        Area.objects.filter(parent__parent=area, level=AreaLevel.BUURT)
+    parts = list(Area.objects.filter(parent=area, level=AreaLevel.WIJK, active=True)) + list(
+        Area.objects.filter(parent__parent=area, level=AreaLevel.BUURT, active=True)
     )
     if parts:
         series_parts = insight.load_series(organisation, parts, [measure])
@@ -769,14 +848,16 @@ def _add_comparisons(
                 ]
             )
         }
-        people_parts = insight.populations(parts, {p.year for p in latest_parts.values()})
+        people_parts = insight.populations(
+            parts, {p.year for p in latest_parts.values()}, organisation=organisation
+        )
         small_rows = []
         for part in sorted(parts, key=lambda a: a.code):
             last = latest_parts.get(part.pk)
             if last is None:
                 continue
             people_part = people_parts.get((part.pk, last.year))
-            found = insight.rate(last, people_part)
+            found = insight.rate(last, people_part, kind=measure.kind)
             small_rows.append(
                 {
                     "code": part.code,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from django.utils.formats import number_format
 
 
@@ -11,5 +13,14 @@ def num(value: float | None, decimals: int | None = None) -> str:
         return "–"
     if decimals is None:
         decimals = 0 if float(value).is_integer() else 1
-    rounded = round(value, decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
-    return number_format(rounded, decimals, use_l10n=True, force_grouping=True)
+    return number_format(half_up(value, decimals), decimals, use_l10n=True, force_grouping=True)
+
+
+def half_up(value: float, decimals: int) -> Decimal:
+    """``value`` rounded half up at ``decimals`` as written (7.25 → 7.3, not 7.2): from the
+    shortest decimal text of the float, so 7.25 is not taken as 7.2499999…, where Python's
+    ``round()`` rounds half to even on the binary value. Never "-0". Display only: values are
+    judged unrounded."""
+    exponent = Decimal(1).scaleb(-decimals)
+    rounded = Decimal(repr(float(value))).quantize(exponent, rounding=ROUND_HALF_UP)
+    return abs(rounded) if rounded == 0 else rounded

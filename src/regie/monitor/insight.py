@@ -21,16 +21,27 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
-from django.db.models import Q
+from django.db.models import CharField, F, FloatField, IntegerField, Q, Value
+from django.db.models.functions import Cast, ExtractYear
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from regie.areas.models import Area, AreaLevel, Population
 from regie.core.models import Organisation
-from regie.monitor import analysis, periods, selectors
-from regie.monitor.models import DerivedComponent, Measure, ObservationStatus, Unit
+from regie.monitor import analysis, catalogue, periods, selectors
+from regie.monitor.models import (
+    BOUND_SUFFIXES,
+    DerivedComponent,
+    Measure,
+    MeasureKind,
+    ObservationStatus,
+    Unit,
+)
 
-#: Units whose values are counts: rates, Poisson intervals and tests apply only to these.
+#: Units whose values are counts. Poisson intervals and tests need more: the measure's kind must
+#: be :attr:`MeasureKind.EVENT_COUNT` (a stock or an amount is a count without chance margin).
 COUNT_UNITS = frozenset({Unit.COUNT})
+#: The measure whose imported figures come before the shipped population (CONTRACT I3).
 PEERS = 5
 
 
@@ -60,6 +71,14 @@ class Point:
     tables: tuple[str, ...]
     vintage: dt.datetime | None
     computed: str = ""  # empty: as published; otherwise how it was computed
+    #: the published 95 % bounds of a survey figure (CONTRACT I4); None for anything else
+    margin: tuple[float, float] | None = None
+    #: covers only part of its period (the current month; a month an incident list did not
+    #: see whole): named, never judged or summed as a whole period
+    incomplete: bool = False
+    #: the codes of the former gemeenten summed when ``computed`` is a sum of predecessors
+    predecessors: tuple[str, ...] = ()
+    note: str = ""  # e.g. "not an official statistic" (Misdaad in kaart)
 
     @property
     def source_line(self) -> str:
@@ -70,7 +89,10 @@ class Point:
             "vintage": vintage,
             "status": status_label(self.status),
         }
-        return f"{text} ({self.computed})" if self.computed else text
+        extra = [x for x in (self.computed, self.note) if x]
+        if self.incomplete:
+            extra.append(selectors.incomplete_note(self.label))
+        return f"{text} ({'; '.join(extra)})" if extra else text
 
 
 def status_label(status: str) -> str:
@@ -87,31 +109,48 @@ class Series:
     points: list[Point] = field(default_factory=list)
 
     @property
+    def kind(self) -> str:
+        """The measure's kind (:class:`MeasureKind`): which statistics apply (CONTRACT I4)."""
+        return str(self.measure.kind)
+
+    @property
     def is_count(self) -> bool:
-        return self.measure.unit in COUNT_UNITS
+        """Counts of events: Poisson intervals and tests apply (not stocks or amounts)."""
+        return self.measure.unit in COUNT_UNITS and self.kind == MeasureKind.EVENT_COUNT
 
     def of_kind(self, *kinds: str) -> list[Point]:
         return [p for p in self.points if p.kind in kinds]
 
     def years(self) -> list[Point]:
-        """Whole years: published ones, else the sum of twelve published months."""
+        """Whole years: published ones, else the sum of twelve published, complete months
+        (:func:`selectors.year_from_months`, the rule ``regie figure`` and the API use too)."""
         published = {p.year: p for p in self.of_kind(periods.PeriodKind.YEAR)}
         months: dict[int, list[Point]] = defaultdict(list)
         for point in self.of_kind(periods.PeriodKind.MONTH):
             months[point.year].append(point)
         for year, items in months.items():
-            if year in published or len(items) != 12 or any(p.value is None for p in items):
+            if year in published:
+                continue
+            _value, reason = selectors.year_from_months(
+                year,
+                [selectors.MonthPart(p.month or 0, p.value, p.incomplete) for p in items],
+            )
+            if reason:
                 continue
             published[year] = _combine(
-                [str(year)], items, computed=_("sum of 12 months"), kind=periods.PeriodKind.YEAR
+                [str(year)],
+                sorted(items, key=lambda p: p.month or 0),
+                computed=selectors.year_from_months_note(),
+                kind=periods.PeriodKind.YEAR,
             )
         return [published[y] for y in sorted(published)]
 
     def months(self) -> list[Point]:
         return sorted(self.of_kind(periods.PeriodKind.MONTH), key=lambda p: (p.year, p.month))
 
-    def latest(self) -> Point | None:
-        values = [p for p in self.points if p.value is not None]
+    def latest(self, *, complete: bool = False) -> Point | None:
+        """The figure that ends last; with ``complete`` only periods counted whole."""
+        values = [p for p in self.points if p.value is not None and not (complete and p.incomplete)]
         return max(values, key=_end_key) if values else None
 
 
@@ -140,6 +179,8 @@ def _combine(codes: list[str], items: Sequence[Point], *, computed: str, kind: s
         tables=tables,
         vintage=max(vintages) if vintages else None,
         computed=computed,
+        incomplete=any(p.incomplete for p in items),
+        note=next((p.note for p in items if p.note), ""),
     )
 
 
@@ -166,6 +207,14 @@ def load_series(
             parts[term.derived_id].append((term.component, term.weight))
     wanted = {m.pk for m in measures if not m.is_derived}
     wanted |= {c.pk for terms in parts.values() for c, _w in terms}
+    # The published bounds of survey measures are read along and become the points' margins.
+    surveys = [m for m in measures if m.kind == MeasureKind.SURVEY and not m.is_bound]
+    bounds: dict[str, Measure] = {}
+    if surveys:
+        bound_codes = [f"{m.code}{suffix}" for m in surveys for suffix in BOUND_SUFFIXES]
+        bounds = {m.code: m for m in Measure.objects.filter(code__in=bound_codes)}
+        wanted |= {m.pk for m in bounds.values()}
+    today = dt.date.today()
     rows = (
         selectors.visible_observations(organisation)
         .filter(area__in=[a.pk for a in areas], measure_id__in=wanted)
@@ -190,18 +239,24 @@ def load_series(
             "owner_id",
             "batch__dataset__table",
             "batch__finished_at",
+            "batch__format",
         )
     )
+    unofficial = {m.pk for m in measures if catalogue.is_unofficial(m.code)}
+    unofficial |= {
+        c.pk for terms in parts.values() for c, _w in terms if catalogue.is_unofficial(c.code)
+    }
     cells: dict[tuple[int, int, str], tuple[Point, bool]] = {}
-    for area_id, measure_id, code, kind, start, value, status, owner, table, vintage in rows:
+    for area_id, measure_id, code, kind, start, value, status, owner, table, vintage, fmt in rows:
         key = (area_id, measure_id, code)
         # A gemeente's own figure comes before open data for the same cell.
         if key in cells and cells[key][1] and owner is None:
             continue
+        period = periods.parse(code)
         cells[key] = (
             Point(
                 period=code,
-                label=periods.label(periods.parse(code)),
+                label=periods.label(period),
                 kind=kind,
                 year=start.year,
                 month=start.month if kind == periods.PeriodKind.MONTH else None,
@@ -209,6 +264,8 @@ def load_series(
                 status=status,
                 tables=(table,),
                 vintage=vintage,
+                incomplete=selectors.is_incomplete(period, status, fmt or "", today=today),
+                note=selectors.unofficial_note() if measure_id in unofficial else "",
             ),
             owner is not None,
         )
@@ -235,7 +292,17 @@ def load_series(
                         point = replace(point, value=weighted)
                     series.points.append(point)
             else:
-                series.points.extend(by_series.get((area.pk, measure.pk), {}).values())
+                held = by_series.get((area.pk, measure.pk), {})
+                if measure in surveys:
+                    low = bounds.get(f"{measure.code}{BOUND_SUFFIXES[0]}")
+                    high = bounds.get(f"{measure.code}{BOUND_SUFFIXES[1]}")
+                    lows = by_series.get((area.pk, low.pk), {}) if low else {}
+                    highs = by_series.get((area.pk, high.pk), {}) if high else {}
+                    held = {
+                        code: _with_margin(point, lows.get(code), highs.get(code))
+                        for code, point in held.items()
+                    }
+                series.points.extend(held.values())
             series.points.sort(
                 key=lambda p: (periods.parse(p.period).start, -periods.parse(p.period).months)
             )
@@ -243,23 +310,171 @@ def load_series(
     return result
 
 
-def populations(areas: Iterable[Area], years: Iterable[int]) -> dict[tuple[int, int], int]:
-    """Inhabitants on 1 January per (area id, year), one query."""
+def _with_margin(point: Point, low: Point | None, high: Point | None) -> Point:
+    if low is None or high is None or low.value is None or high.value is None:
+        return point
+    return replace(point, margin=(min(low.value, high.value), max(low.value, high.value)))
+
+
+@dataclass(frozen=True)
+class PopulationFigure:
+    """Inhabitants on 1 January of a year, and where that number came from."""
+
+    value: int
+    source: str  # "import" (a cbs:bevolking figure a user imported) or "reference"
+    description: str
+
+
+def population_figures(
+    areas: Iterable[Area], years: Iterable[int], *, organisation: Organisation | None = None
+) -> dict[tuple[int, int], PopulationFigure]:
+    """Inhabitants on 1 January per (area id, year): an imported ``cbs:bevolking`` figure (its
+    newest vintage; a gemeente's own import first) before the population shipped with the areas.
+    One query (the shipped and the imported numbers as one union)."""
+    area_ids = [a.pk for a in areas]
+    wanted = sorted(set(years))
+    result: dict[tuple[int, int], PopulationFigure] = {}
+    if not wanted or not area_ids:
+        return result
+    shipped = (
+        Population.objects.filter(area__in=area_ids, year__in=wanted)
+        .annotate(
+            a_=F("area_id"),
+            y_=F("year"),
+            v_=Cast("value", FloatField()),
+            s_=Value(0, output_field=IntegerField()),
+            o_=Value(None, output_field=IntegerField()),
+            t_=Value("", output_field=CharField()),
+            b_=Value(0, output_field=IntegerField()),
+        )
+        .order_by()
+        .values_list("a_", "y_", "v_", "s_", "o_", "t_", "b_")
+    )
+    imported = (
+        selectors.visible_observations(organisation)
+        .filter(
+            measure__code=catalogue.POPULATION_MEASURE,
+            area__in=area_ids,
+            period_kind=periods.PeriodKind.YEAR,
+            period_start__gte=dt.date(wanted[0], 1, 1),
+            period_start__lte=dt.date(wanted[-1], 12, 31),
+            value__isnull=False,
+        )
+        .annotate(
+            a_=F("area_id"),
+            y_=ExtractYear("period_start"),
+            v_=F("value"),
+            s_=Value(1, output_field=IntegerField()),
+            o_=F("owner_id"),
+            t_=F("batch__dataset__table"),
+            b_=F("batch_id"),
+        )
+        .order_by()
+        .values_list("a_", "y_", "v_", "s_", "o_", "t_", "b_")
+    )
+    rows = list(shipped.union(imported, all=True))
+    for area_id, year, value, imported_, _owner, _table, _batch in rows:
+        if not imported_ and value is not None:
+            result[(area_id, year)] = PopulationFigure(
+                round(value),
+                "reference",
+                _("population on 1 January from the shipped area data (CBS)"),
+            )
+    own: set[tuple[int, int]] = set()
+    # A gemeente's own import first, then open data; each series holds its newest vintage.
+    for area_id, year, value, _imported, owner, table, batch in sorted(
+        (r for r in rows if r[3]), key=lambda r: r[4] is None
+    ):
+        key = (area_id, year)
+        if year not in wanted or key in own or value is None or value <= 0:
+            continue
+        if owner is not None:
+            own.add(key)
+        elif key in result and result[key].source == "import":
+            continue
+        result[key] = PopulationFigure(
+            round(value),
+            "import",
+            _(
+                "population on 1 January from an imported figure "
+                "(%(measure)s, %(table)s, import %(batch)s)"
+            )
+            % {"measure": catalogue.POPULATION_MEASURE, "table": table, "batch": batch},
+        )
+    return result
+
+
+def populations(
+    areas: Iterable[Area], years: Iterable[int], *, organisation: Organisation | None = None
+) -> dict[tuple[int, int], int]:
+    """Inhabitants on 1 January per (area id, year) (:func:`population_figures`)."""
     return {
-        (area_id, year): value
-        for area_id, year, value in Population.objects.filter(
-            area__in=[a.pk for a in areas], year__in=list(years)
-        ).values_list("area_id", "year", "value")
+        key: found.value
+        for key, found in population_figures(areas, years, organisation=organisation).items()
     }
 
 
-def rate(point: Point, population: int | None) -> analysis.Rate | None:
-    """Per 1,000 inhabitants with an exact interval: whole years of counts only."""
+def rate(
+    point: Point, population: int | None, *, kind: str = MeasureKind.EVENT_COUNT
+) -> analysis.Rate | None:
+    """Per 1,000 inhabitants with an exact interval: whole, complete years of counts of events
+    only (pass the series' ``kind``: a stock or an amount has no Poisson interval)."""
+    if kind != MeasureKind.EVENT_COUNT or point.incomplete:
+        return None
     if point.value is None or not population or point.kind != periods.PeriodKind.YEAR:
         return None
     if not float(point.value).is_integer() or point.value < 0:
         return None
     return analysis.rate_per(point.value, population)
+
+
+@dataclass(frozen=True)
+class YearTrend:
+    """A trend over whole years with its sentence; ``result`` None when none can be given."""
+
+    result: analysis.Trend | None
+    sentence: str
+
+
+def year_trend(
+    series: Series,
+    years: Sequence[Point],
+    people: dict[tuple[int, int], int],
+    *,
+    exclude_covid: bool = False,
+) -> YearTrend:
+    """The Poisson / negative-binomial / quasi-Poisson trend of complete whole years of counts
+    of events with a population offset; refused (with the reason) for other kinds of measure."""
+    from regie.monitor import wording
+
+    if not series.is_count:
+        return YearTrend(
+            None,
+            _(
+                "No trend with a chance margin: %(measure)s is not a count of events (a stock, "
+                "an amount or a percentage changes without chance)."
+            )
+            % {"measure": series.measure.name},
+        )
+    usable = [
+        p
+        for p in years
+        if p.value is not None and not p.incomplete and people.get((series.area.pk, p.year))
+    ]
+    try:
+        result = analysis.poisson_trend(
+            [p.year for p in usable],
+            [p.value or 0.0 for p in usable],
+            [float(people[(series.area.pk, p.year)]) for p in usable],
+            exclude=analysis.COVID_YEARS if exclude_covid else (),
+        )
+    except analysis.InsufficientData:
+        return YearTrend(
+            None, _("Too few whole years with figures for a trend (at least three are needed).")
+        )
+    except ValueError:
+        return YearTrend(None, _("These figures are not whole counts: no trend is estimated."))
+    return YearTrend(result, wording.trend(result))
 
 
 # --- Areas to compare with ------------------------------------------------------------------------
@@ -349,14 +564,142 @@ def region_years(
         covered = sum(people.get((g.pk, year), 0) for g, _p in items)
         if not total or covered != total:
             continue
-        published[year] = _combine(
-            [str(year)],
-            [p for _g, p in items],
+        published[year] = sum_of_parts(
+            year,
+            items,
             computed=_("sum of its %(count)d gemeenten, not published as such")
             % {"count": len(items)},
-            kind=periods.PeriodKind.YEAR,
         )
     return [published[y] for y in sorted(published)]
+
+
+def sum_of_parts(
+    year: int, items: Sequence[tuple[Area, Point]], *, computed: str, marked: bool = False
+) -> Point:
+    """The one rule for a year of an area that was not published for it: the sum of the whole
+    areas it consists of (a region: its gemeenten; a merged gemeente: the former gemeenten it was
+    formed from), marked ``computed``. Callers check first that the parts are complete."""
+    point = _combine(
+        [str(year)], [p for _a, p in items], computed=computed, kind=periods.PeriodKind.YEAR
+    )
+    if marked:
+        point = replace(point, predecessors=tuple(a.code for a, _p in items))
+    return point
+
+
+def area_years(
+    organisation: Organisation | None,
+    area: Area,
+    measure: Measure,
+    series: Series,
+    *,
+    years: Collection[int] | None = None,
+) -> list[Point]:
+    """Whole years of any area: a region's (:func:`region_years`), or a gemeente's with the years
+    before a merger as the sum of its former gemeenten (:func:`predecessor_years`)."""
+    if area.level == AreaLevel.GEMEENTE:
+        return predecessor_years(organisation, area, measure, series, years=years)
+    if area.level in (
+        AreaLevel.NL,
+        AreaLevel.PROVINCIE,
+        AreaLevel.POLITIE_EENHEID,
+        AreaLevel.VEILIGHEIDSREGIO,
+    ):
+        return region_years(organisation, area, measure, series, years=years)
+    return [p for p in series.years() if years is None or p.year in years]
+
+
+def predecessor_years(
+    organisation: Organisation | None,
+    gemeente: Area,
+    measure: Measure,
+    series: Series,
+    *,
+    years: Collection[int] | None = None,
+) -> list[Point]:
+    """Whole years of ``gemeente``; a year it has no figure for and that lies before a whole
+    merger (n → 1) is the sum of the former gemeenten that existed that whole year, marked with
+    their codes — only when every one of them has a figure, and never across a split (a year in
+    which part of the gemeente belonged to a gemeente that was divided over several)."""
+    from regie.areas.selectors import merged_predecessors
+
+    published = {p.year: p for p in series.years() if years is None or p.year in years}
+    if measure.organisation_id is not None or measure.kind not in (
+        MeasureKind.EVENT_COUNT,
+        MeasureKind.STOCK,
+        MeasureKind.AMOUNT,
+    ):
+        # Own measures belong to today's gemeente; percentages and grades do not add up.
+        return [published[y] for y in sorted(published)]
+    whole = merged_predecessors(gemeente)
+    if not whole:
+        return [published[y] for y in sorted(published)]
+    former = {a.code: a for a in Area.objects.filter(code__in=[p.code for p in whole])}
+    split_until = _split_until(gemeente, list(former.values()))
+    loaded = load_series(organisation, list(former.values()), [measure], years=years)
+    by_year: dict[int, dict[str, Point]] = defaultdict(dict)
+    for area in former.values():
+        for point in loaded[(area.pk, measure.pk)].years():
+            by_year[point.year][area.code] = point
+    first = min(by_year, default=None)
+    last = max((p.valid_to.year for p in whole), default=None)
+    if first is None or last is None:
+        return [published[y] for y in sorted(published)]
+    for year in range(first, last):
+        if year in published or (years is not None and year not in years):
+            continue
+        if split_until is not None and year < split_until:
+            continue
+        start, end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
+        existing = [
+            a
+            for a in former.values()
+            if (a.valid_from is None or a.valid_from <= start)
+            and a.valid_to is not None
+            and a.valid_to >= end
+        ]
+        if gemeente.valid_from is not None and gemeente.valid_from <= start:
+            continue  # the gemeente existed that year; its own figure is missing, not summed
+        if not existing or any(
+            a.code not in by_year[year] or by_year[year][a.code].value is None for a in existing
+        ):
+            continue
+        codes = sorted(a.code for a in existing)
+        published[year] = sum_of_parts(
+            year,
+            [(a, by_year[year][a.code]) for a in sorted(existing, key=lambda a: a.code)],
+            computed=_("sum of the former gemeenten %(codes)s, not published for %(area)s")
+            % {"codes": ", ".join(codes), "area": gemeente.code},
+            marked=True,
+        )
+    return [published[y] for y in sorted(published)]
+
+
+def _split_until(gemeente: Area, former: Sequence[Area]) -> int | None:
+    """The year from which no part of ``gemeente`` (or of its former gemeenten) came from a
+    gemeente divided over several successors; None when there is no such split."""
+    through = Area.successors.through
+    receivers = [gemeente.pk, *[a.pk for a in former]]
+    givers = set(
+        through.objects.filter(to_area_id__in=receivers).values_list("from_area_id", flat=True)
+    )
+    if not givers:
+        return None
+    counts: dict[int, int] = defaultdict(int)
+    for from_id in through.objects.filter(from_area_id__in=givers).values_list(
+        "from_area_id", flat=True
+    ):
+        counts[from_id] += 1
+    split = [pk for pk, n in counts.items() if n > 1]
+    if not split:
+        return None
+    ends = Area.objects.filter(pk__in=split, valid_to__isnull=False).values_list(
+        "valid_to", flat=True
+    )
+    return max(
+        (d.year if (d.month, d.day) == (1, 1) else d.year + 1 for d in ends if d is not None),
+        default=None,
+    )
 
 
 # --- Comparing two periods --------------------------------------------------------------------
@@ -364,6 +707,8 @@ def region_years(
 
 @dataclass(frozen=True)
 class PeriodComparison:
+    """Two alike periods in time order: ``first`` is the earlier one, whatever the order asked."""
+
     area: str
     measure: str
     measure_name: str
@@ -374,6 +719,14 @@ class PeriodComparison:
     percent_change: float | None
     test: analysis.CountComparison | None
     sentence: str
+    kind: str = MeasureKind.EVENT_COUNT
+    #: for survey figures with published bounds: whether the two 95 % margins overlap
+    margins_overlap: bool | None = None
+
+    @property
+    def difference_unit(self) -> str:
+        """``percentage_points`` for a change in a percentage, else the measure's unit."""
+        return "percentage_points" if self.unit == Unit.PERCENT else self.unit
 
     def as_dict(self) -> dict[str, object]:
         test = self.test
@@ -381,9 +734,11 @@ class PeriodComparison:
             "area": self.area,
             "measure": self.measure,
             "unit": self.unit,
+            "kind": self.kind,
             "first": self.first.as_dict(),
             "second": self.second.as_dict(),
             "difference": selectors.number(self.difference),
+            "difference_unit": self.difference_unit,
             "percent_change": None
             if self.percent_change is None
             else round(self.percent_change, 1),
@@ -395,14 +750,53 @@ class PeriodComparison:
                 "small_counts": test.small_counts,
                 "verdict": str(test.verdict),
             },
+            "margins_overlap": self.margins_overlap,
             "sentence": self.sentence,
         }
 
 
 def check_alike(first: periods.Period, second: periods.Period) -> None:
-    """Raise :class:`NotAlike` with an explanation when the periods must not be compared."""
+    """Raise :class:`NotAlike` with an explanation when the periods must not be compared:
+    overlapping periods, a part of a year against a whole year or another part, and parts of a
+    year that are not the same months (a month only with the same month of another year)."""
     if first.is_alike(second):
         return
+    values = {
+        "a": first.code,
+        "a_label": periods.label(first),
+        "a_months": first.months,
+        "b": second.code,
+        "b_label": periods.label(second),
+        "b_months": second.months,
+    }
+    if first.overlaps(second):
+        raise NotAlike(
+            _(
+                "%(a)s (%(a_label)s) and %(b)s (%(b_label)s) overlap: a period is compared only "
+                "with a period that shares no day with it."
+            )
+            % values,
+            code="not_alike",
+        )
+    if first.months == second.months:
+        earlier, later = sorted((first, second))
+        year = earlier.start.year
+        same = _same_part(later, year if year != later.start.year else year - 1)
+        suggestion = (
+            " " + _("Compare %(a)s with %(b)s instead.") % {"a": same, "b": later.code}
+            if same
+            else ""
+        )
+        raise NotAlike(
+            _(
+                "%(a)s (%(a_label)s) and %(b)s (%(b_label)s) are not the same months of the year: "
+                "a month is compared only with the same month of another year, a quarter with "
+                "the same quarter and a half year with the same half (seasons differ)."
+            )
+            % values
+            + suggestion,
+            code="not_alike",
+        )
     partial, whole = (first, second) if first.months < second.months else (second, first)
     suggestion = ""
     if whole.is_whole_year and partial.start.year != whole.start.year:
@@ -418,14 +812,7 @@ def check_alike(first: periods.Period, second: periods.Period) -> None:
             "are not alike: a part of a year cannot be compared with a whole year or with another "
             "part."
         )
-        % {
-            "a": first.code,
-            "a_label": periods.label(first),
-            "a_months": first.months,
-            "b": second.code,
-            "b_label": periods.label(second),
-            "b_months": second.months,
-        }
+        % values
         + suggestion,
         code="not_alike",
     )
@@ -452,33 +839,57 @@ def compare_periods(
     *,
     organisation: Organisation | None = None,
 ) -> PeriodComparison:
-    """``first`` (earlier) against ``second`` (later) for one area and measure."""
+    """Two alike periods of one area and measure, in time order (earlier → later) whatever the
+    order of the arguments; incomplete periods are refused with their name."""
     try:
         first_period = periods.parse(first_code)
         second_period = periods.parse(second_code)
     except periods.PeriodError as exc:
         raise InsightError(str(exc), code="period") from exc
     check_alike(first_period, second_period)
+    if second_period.start < first_period.start:
+        first_period, second_period = second_period, first_period
     try:
-        first = selectors.figure(area_code, measure_code, first_code, organisation=organisation)
-        second = selectors.figure(area_code, measure_code, second_code, organisation=organisation)
+        first = selectors.figure(
+            area_code, measure_code, first_period.code, organisation=organisation
+        )
+        second = selectors.figure(
+            area_code, measure_code, second_period.code, organisation=organisation
+        )
     except selectors.FigureNotFound as exc:
         raise InsightError(str(exc), code="not_found") from exc
+    for fig in (first, second):
+        if fig.incomplete:
+            raise InsightError(
+                _(
+                    "%(period)s is incomplete (%(label)s has not been counted whole): it is not "
+                    "compared as a whole period."
+                )
+                % {"period": fig.period, "label": fig.period_label},
+                code="incomplete",
+            )
     return _comparison(first, second)
 
 
 def _comparison(first: selectors.Figure, second: selectors.Figure) -> PeriodComparison:
+    """``first`` is the earlier figure. Which statistics apply follows the measure's kind."""
     from regie.monitor import wording
 
     test: analysis.CountComparison | None = None
     difference = percent = None
+    overlap: bool | None = None
     if first.value is not None and second.value is not None:
         difference = second.value - first.value
-        if first.unit in COUNT_UNITS and first.value >= 0 and second.value >= 0:
+        whole = all(float(v).is_integer() and v >= 0 for v in (first.value, second.value))
+        if first.kind == MeasureKind.EVENT_COUNT and first.unit in COUNT_UNITS and whole:
             test = analysis.compare_counts(first.value, second.value)
             percent = test.percent_change
+        elif first.unit == Unit.PERCENT:
+            percent = None  # a change in a percentage is in percentage points
         elif first.value:
             percent = 100.0 * difference / first.value
+        if first.margin is not None and second.margin is not None:
+            overlap = first.margin[0] <= second.margin[1] and second.margin[0] <= first.margin[1]
     return PeriodComparison(
         area=first.area,
         measure=first.measure,
@@ -489,13 +900,16 @@ def _comparison(first: selectors.Figure, second: selectors.Figure) -> PeriodComp
         difference=difference,
         percent_change=percent,
         test=test,
-        sentence=wording.comparison(first, second, difference, percent, test),
+        sentence=wording.comparison(first, second, difference, percent, test, overlap=overlap),
+        kind=first.kind,
+        margins_overlap=overlap,
     )
 
 
 def latest_comparison(series: Series) -> tuple[Point, Point] | None:
-    """The latest figure and the alike period before it (same months of an earlier year)."""
-    latest = series.latest()
+    """The latest complete figure and the alike period before it (same months of an earlier
+    year). An incomplete period (the current month) is never compared as a whole one."""
+    latest = series.latest(complete=True)
     if latest is None:
         return None
     period = periods.parse(latest.period)
@@ -515,7 +929,10 @@ def latest_comparison(series: Series) -> tuple[Point, Point] | None:
     candidates = [
         p
         for p in series.points
-        if p.value is not None and p.period != latest.period and fits(periods.parse(p.period))
+        if p.value is not None
+        and not p.incomplete
+        and p.period != latest.period
+        and fits(periods.parse(p.period))
     ]
     if latest.kind == periods.PeriodKind.YEAR:
         candidates += [
@@ -535,6 +952,8 @@ class RateFigure:
     figure: selectors.Figure
     rate: analysis.Rate
     population_year: int
+    population_source: str = "reference"
+    population_description: str = ""
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -546,6 +965,8 @@ class RateFigure:
                 "confidence": self.rate.confidence,
                 "population": self.rate.population,
                 "population_date": f"{self.population_year}-01-01",
+                "population_source": self.population_source,
+                "population_lineage": self.population_description,
                 "method": "exact Poisson interval (chi-squared)",
             },
         }
@@ -560,9 +981,12 @@ def rate_figure(
     except selectors.FigureNotFound as exc:
         raise InsightError(str(exc), code="not_found") from exc
     period = periods.parse(figure.period)
-    if figure.unit not in COUNT_UNITS:
+    if figure.unit not in COUNT_UNITS or figure.kind != MeasureKind.EVENT_COUNT:
         raise InsightError(
-            _("%(measure)s is not a count: a rate per 1,000 inhabitants does not apply.")
+            _(
+                "%(measure)s is not a count of events: a rate per 1,000 inhabitants with a "
+                "chance interval does not apply."
+            )
             % {"measure": figure.measure},
             code="not_a_count",
         )
@@ -574,19 +998,27 @@ def rate_figure(
         )
     if figure.value is None:
         raise InsightError(_("The figure was not published."), code="not_published")
+    if not float(figure.value).is_integer() or figure.value < 0:
+        raise InsightError(
+            _("%(value)s is not a whole count: no exact interval.") % {"value": figure.value},
+            code="not_a_count",
+        )
     year = period.start.year
-    population = (
-        Population.objects.filter(area__code=figure.area, year=year)
-        .values_list("value", flat=True)
-        .first()
-    )
-    if not population:
+    area = Area.objects.get(code=figure.area)
+    found = population_figures([area], [year], organisation=organisation).get((area.pk, year))
+    if found is None:
         raise InsightError(
             _("No population of %(area)s on 1 January %(year)d.")
             % {"area": figure.area, "year": year},
             code="no_population",
         )
-    return RateFigure(figure, analysis.rate_per(figure.value, population), year)
+    return RateFigure(
+        figure,
+        analysis.rate_per(figure.value, found.value),
+        year,
+        population_source=found.source,
+        population_description=found.description,
+    )
 
 
 # --- Waterbed ------------------------------------------------------------------------------
@@ -619,6 +1051,7 @@ class WaterbedResult:
                 "p_value": self.wdd.p_value,
                 "lower": round(self.wdd.lower, 4),
                 "upper": round(self.wdd.upper, 4),
+                "shared_control": self.wdd.shared_control,
             },
             "wdq": {
                 "value": None if self.wdq.value is None else round(self.wdq.value, 4),
@@ -667,9 +1100,10 @@ def waterbed(
     measure = selectors.visible_measures(organisation).filter(code=measure_code.strip()).first()
     if measure is None:
         raise InsightError(_("Unknown measure %(code)s.") % {"code": measure_code}, code="measure")
-    if measure.unit not in COUNT_UNITS:
+    if measure.unit not in COUNT_UNITS or measure.kind != MeasureKind.EVENT_COUNT:
         raise InsightError(
-            _("%(measure)s is not a count: WDD and WDQ need counts.") % {"measure": measure.code},
+            _("%(measure)s is not a count of events: WDD and WDQ need counts of events.")
+            % {"measure": measure.code},
             code="not_a_count",
         )
     groups = {
@@ -686,10 +1120,11 @@ def waterbed(
         for code in group:
             if code.strip().upper() not in found:
                 raise InsightError(_("Unknown area %(code)s.") % {"code": code}, code="areas")
-        groups[name] = [c.strip().upper() for c in group]
+        groups[name] = list(dict.fromkeys(c.strip().upper() for c in group))
+    shared_control = _check_roles(groups)
     series = load_series(organisation, list(found.values()), [measure])
-    monthly: dict[str, dict[tuple[int, int], float | None]] = {
-        code: {(p.year, p.month or 0): p.value for p in series[(area.pk, measure.pk)].months()}
+    monthly: dict[str, dict[tuple[int, int], Point]] = {
+        code: {(p.year, p.month or 0): p for p in series[(area.pk, measure.pk)].months()}
         for code, area in found.items()
     }
 
@@ -697,18 +1132,24 @@ def waterbed(
         result = 0.0
         for code in group:
             for month in window.months:
-                value = monthly[code].get(month)
-                if value is None:
+                point = monthly[code].get(month)
+                month_code = f"{month[0]}M{month[1]:02d}"
+                if point is None or point.value is None:
                     raise InsightError(
                         _("No figure of %(measure)s for %(area)s in %(month)s.")
-                        % {
-                            "measure": measure.code,
-                            "area": code,
-                            "month": f"{month[0]}M{month[1]:02d}",
-                        },
+                        % {"measure": measure.code, "area": code, "month": month_code},
                         code="missing",
                     )
-                result += value
+                if point.incomplete:
+                    raise InsightError(
+                        _(
+                            "%(month)s of %(area)s is incomplete (%(label)s has not been counted "
+                            "whole): choose windows of complete months."
+                        )
+                        % {"month": month_code, "area": code, "label": point.label},
+                        code="incomplete",
+                    )
+                result += point.value
         return result
 
     counts = analysis.WaterbedCounts(
@@ -721,7 +1162,13 @@ def waterbed(
         control_displacement_before=total(groups["control_displacement"], before),
         control_displacement_after=total(groups["control_displacement"], after),
     )
-    wdd = analysis.wdd(counts)
+    try:
+        wdd = analysis.wdd(counts, shared_control=shared_control)
+    except analysis.NotComputable as exc:
+        raise InsightError(
+            _("WDD cannot be computed: every count in both windows is 0."),
+            code="not_computable",
+        ) from exc
     wdq = analysis.wdq(counts)
     used = set(before.months) | set(after.months)
     return WaterbedResult(
@@ -732,7 +1179,9 @@ def waterbed(
         counts=counts,
         wdd=wdd,
         wdq=wdq,
-        sentence=wording.waterbed(wdd, wdq),
+        sentence=wording.waterbed(
+            wdd, wdq, small=min(vars(counts).values()) < analysis.SMALL_COUNT
+        ),
         sources=sorted(
             {
                 f"{code}: {point.source_line}"
@@ -744,6 +1193,43 @@ def waterbed(
     )
 
 
+_ROLE_NAMES = {
+    "target": gettext_noop("target area"),
+    "displacement": gettext_noop("displacement area"),
+    "control_target": gettext_noop("control area (target)"),
+    "control_displacement": gettext_noop("control area (displacement)"),
+}
+
+
+def _check_roles(groups: dict[str, list[str]]) -> bool:
+    """Refuse an area in two roles; True when one control (set of areas) serves both target and
+    displacement area (the variance then counts the control four times, DOMAIN §5)."""
+    control_t, control_d = set(groups["control_target"]), set(groups["control_displacement"])
+    shared = control_t == control_d
+    roles = ["target", "displacement", "control_target"] + (
+        [] if shared else ["control_displacement"]
+    )
+    seen: dict[str, str] = {}
+    for role in roles:
+        for code in groups[role]:
+            if code in seen:
+                raise InsightError(
+                    _(
+                        "%(area)s is both %(first)s and %(second)s: an area can have one role "
+                        "only (one control area may serve both the target and the displacement "
+                        "area, as the same areas in both control roles)."
+                    )
+                    % {
+                        "area": code,
+                        "first": _(_ROLE_NAMES[seen[code]]),
+                        "second": _(_ROLE_NAMES[role]),
+                    },
+                    code="roles",
+                )
+            seen[code] = role
+    return shared
+
+
 def measures_with_data(organisation: Organisation | None, area: Area) -> list[Measure]:
     """Measures that have at least one figure for ``area`` (derived ones whose parts do)."""
     ids = set(
@@ -753,7 +1239,7 @@ def measures_with_data(organisation: Organisation | None, area: Area) -> list[Me
         .distinct()
     )
     measures = list(
-        selectors.visible_measures(organisation)
+        selectors.pickable_measures(organisation)
         .filter(Q(pk__in=ids) | Q(source="derived"))
         .order_by("source", "sort_order", "code")
     )

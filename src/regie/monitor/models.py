@@ -35,6 +35,34 @@ class Unit(models.TextChoices):
     EURO = "euro", _("euro")
 
 
+class MeasureKind(models.TextChoices):
+    """What kind of number a measure is: it decides which statistics apply (DOMAIN §5).
+
+    Event counts (crimes, meldingen, incidents in a period) are Poisson: exact intervals and
+    tests apply. Stocks (a register count at a moment) and amounts (hours, euros) have no chance
+    margin: a fall is a fall. Survey percentages carry the bounds the source publishes. Other
+    percentages and ratios have no margin unless the source gives one.
+    """
+
+    EVENT_COUNT = "event_count", _("count of events")
+    STOCK = "stock", _("stock (count at a moment)")
+    AMOUNT = "amount", _("amount (hours, euros)")
+    SURVEY = "survey_pct", _("survey outcome")
+    RATIO = "ratio", _("percentage or ratio")
+
+
+def default_kind(unit: str) -> str:
+    """The kind a measure gets from its unit when nothing else says (own measures)."""
+    return {
+        Unit.COUNT.value: MeasureKind.EVENT_COUNT.value,
+        Unit.EURO.value: MeasureKind.AMOUNT.value,
+    }.get(unit, MeasureKind.RATIO.value)
+
+
+#: Suffixes of the measures that hold the published 95 % bounds of a survey measure (CONTRACT I3).
+BOUND_SUFFIXES = (".ondergrens", ".bovengrens")
+
+
 class ObservationStatus(models.TextChoices):
     DEFINITIEF = "definitief", _("final")
     VOORLOPIG = "voorlopig", _("provisional")
@@ -51,6 +79,15 @@ class Measure(models.Model):
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("definition"), blank=True)
     unit = models.CharField(_("unit"), max_length=20, choices=Unit.choices, default=Unit.COUNT)
+    kind = models.CharField(
+        _("kind of figure"),
+        max_length=20,
+        choices=MeasureKind.choices,
+        default=MeasureKind.EVENT_COUNT,
+        help_text=_(
+            "Decides which statistics apply: chance margins and tests only for counts of events."
+        ),
+    )
     is_rollup = models.BooleanField(
         _("roll-up"),
         default=False,
@@ -84,9 +121,29 @@ class Measure(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The catalogue states the kind of every catalogue measure; it wins over the default.
+        from regie.monitor.catalogue import kind_of
+
+        catalogue_kind = kind_of(self.code) if self.organisation_id is None else None
+        if catalogue_kind:
+            self.kind = catalogue_kind
+        elif self._state.adding and self.kind == MeasureKind.EVENT_COUNT:
+            self.kind = default_kind(self.unit)
+        super().save(*args, **kwargs)
+
     @property
     def is_derived(self) -> bool:
         return self.source == Source.DERIVED
+
+    @property
+    def is_bound(self) -> bool:
+        """A published survey bound (``vm:<key>.ondergrens``): not a measure to pick or show."""
+        return self.code.endswith(BOUND_SUFFIXES)
+
+    @property
+    def is_event_count(self) -> bool:
+        return self.kind == MeasureKind.EVENT_COUNT
 
 
 class DerivedComponent(models.Model):

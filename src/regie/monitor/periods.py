@@ -52,13 +52,21 @@ class Period:
         return self.kind == PeriodKind.YEAR
 
     def is_alike(self, other: Period) -> bool:
-        """Whether two periods may be compared as like with like (same kind and length)."""
-        if self.months != other.months:
+        """Whether two periods may be compared as like with like: the same length and the same
+        months of the year (a month with the same month, a quarter with the same quarter, a half
+        with the same half), and not overlapping (:meth:`overlaps`)."""
+        if self.months != other.months or self.overlaps(other):
             return False
-        if self.kind in (PeriodKind.YEAR_TO_DATE, PeriodKind.HALF, PeriodKind.QUARTER):
-            # Partial years compare only with the same months of another year.
-            return (self.start.month, self.end.month) == (other.start.month, other.end.month)
-        return True
+        # Seasons differ: parts of a year compare only with the same months of another year.
+        return (self.start.month, self.end.month) == (other.start.month, other.end.month)
+
+    def overlaps(self, other: Period) -> bool:
+        """Whether the two periods share a day (a period overlaps itself)."""
+        return self.start <= other.end and other.start <= self.end
+
+    def is_incomplete(self, today: dt.date | None = None) -> bool:
+        """Whether the period has not ended yet on ``today`` (the current month is incomplete)."""
+        return self.end >= (today or dt.date.today())
 
     def __str__(self) -> str:
         return self.code

@@ -14,15 +14,17 @@ from typing import Any
 from django.db.models import Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils.translation import gettext as _
 
-from regie.areas.models import Area
+from regie.areas.models import Area, AreaLevel
 from regie.core.models import Organisation
-from regie.monitor import periods
+from regie.monitor import catalogue, periods
 from regie.monitor.models import (
+    BOUND_SUFFIXES,
     BatchState,
     Dataset,
     DerivedComponent,
     ImportBatch,
     Measure,
+    MeasureKind,
     Observation,
     ObservationStatus,
 )
@@ -38,6 +40,85 @@ STATUS_RANK: dict[str, int] = {
 
 class FigureNotFound(LookupError):
     """The area, measure or period is unknown, or there is no figure for it."""
+
+
+# --- Rules shared by every read (figures here, series in ``insight``) -------------------------
+
+#: Import formats of incident lists (one row per incident, counted per month by the adapter).
+INCIDENT_FORMATS = frozenset({"incidents"})
+
+
+def is_incomplete(
+    period: periods.Period, status: str, batch_format: str, *, today: dt.date | None = None
+) -> bool:
+    """Whether a figure covers only part of its period, so it must never be judged as whole.
+
+    A period that has not ended yet (the current month) is incomplete. An incident list counts
+    the months between its first and last date; the adapter marks a month it did not see whole
+    (the newest month, still being filled) as provisional, so a provisional month of an incident
+    list is incomplete.
+    """
+    if period.is_incomplete(today):
+        return True
+    return batch_format in INCIDENT_FORMATS and status == ObservationStatus.VOORLOPIG
+
+
+def incomplete_note(period_label: str) -> str:
+    return _("%(period)s is incomplete: not a whole period, never judged as one") % {
+        "period": period_label
+    }
+
+
+def unofficial_note() -> str:
+    """Said next to every Misdaad-in-kaart figure."""
+    return _(
+        "Misdaad in kaart (politie.nl): counted from an incident list, not an official statistic"
+    )
+
+
+@dataclass(frozen=True)
+class MonthPart:
+    """One month of a year, as :func:`year_from_months` needs it."""
+
+    month: int
+    value: float | None
+    incomplete: bool = False
+
+
+def year_from_months(year: int, parts: list[MonthPart]) -> tuple[float | None, str]:
+    """The one rule for a year held only as months: ``(sum, "")`` when all twelve months are
+    held, published and complete; otherwise ``(None, reason)`` with the reason for people.
+
+    ``regie figure``, the API, the pages and the status engine all use it (through
+    :func:`figure` and ``insight.Series.years``), so "the figure of 2022" is one number.
+    """
+    held = {p.month: p for p in parts}
+    missing = [m for m in range(1, 13) if m not in held]
+    if missing:
+        return None, _(
+            "only %(held)d of the 12 months of %(year)d are held (missing: %(months)s)"
+        ) % {
+            "held": 12 - len(missing),
+            "year": year,
+            "months": ", ".join(periods.MONTH_NAMES_NL[m - 1] for m in missing),
+        }
+    unpublished = [m for m in range(1, 13) if held[m].value is None]
+    if unpublished:
+        return None, _("%(months)s %(year)d not published") % {
+            "months": ", ".join(periods.MONTH_NAMES_NL[m - 1] for m in unpublished),
+            "year": year,
+        }
+    incomplete = [m for m in range(1, 13) if held[m].incomplete]
+    if incomplete:
+        return None, _("%(months)s %(year)d incomplete") % {
+            "months": ", ".join(periods.MONTH_NAMES_NL[m - 1] for m in incomplete),
+            "year": year,
+        }
+    return float(sum(held[m].value or 0.0 for m in range(1, 13))), ""
+
+
+def year_from_months_note() -> str:
+    return _("sum of the 12 published months (no yearly figure published)")
 
 
 @dataclass(frozen=True)
@@ -77,10 +158,19 @@ class Figure:
     definition: str = ""
     components: list[Figure] = field(default_factory=list)
     note: str = ""
+    kind: str = MeasureKind.EVENT_COUNT
+    #: the published 95 % bounds of a survey figure
+    margin: tuple[float, float] | None = None
+    #: how the value was computed when it is not a published figure (empty: as published)
+    computed: str = ""
+    incomplete: bool = False
 
     @property
     def published(self) -> bool:
         return self.value is not None
+
+    def add_note(self, text: str) -> None:
+        self.note = f"{self.note}; {text}" if self.note else text
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -93,8 +183,15 @@ class Figure:
             "period_label": self.period_label,
             "value": number(self.value),
             "status": self.status,
+            "kind": self.kind,
             "lineage": [item.as_dict() for item in self.lineage],
         }
+        if self.margin is not None:
+            data["margin"] = {"lower": number(self.margin[0]), "upper": number(self.margin[1])}
+        if self.computed:
+            data["computed"] = self.computed
+        if self.incomplete:
+            data["incomplete"] = True
         if self.definition:
             data["definition"] = self.definition
             data["components"] = [c.as_dict() for c in self.components]
@@ -125,6 +222,19 @@ def visible_measures(organisation: Organisation | None) -> QuerySet[Measure]:
     if organisation is None:
         return Measure.objects.filter(organisation__isnull=True)
     return Measure.objects.filter(Q(organisation__isnull=True) | Q(organisation=organisation))
+
+
+def not_bounds() -> Q:
+    """Measures to offer in pickers and on pages: not the bounds of a survey measure."""
+    q = Q()
+    for suffix in BOUND_SUFFIXES:
+        q &= ~Q(code__endswith=suffix)
+    return q
+
+
+def pickable_measures(organisation: Organisation | None) -> QuerySet[Measure]:
+    """Visible measures without the survey bounds (they show as the margin of their measure)."""
+    return visible_measures(organisation).filter(not_bounds())
 
 
 def visible_datasets(organisation: Organisation | None) -> QuerySet[Dataset]:
@@ -168,7 +278,9 @@ def figure(
     """The value of ``measure`` for ``area`` in ``period`` with where it came from.
 
     Raises :class:`FigureNotFound` when the area, measure or period is unknown or nothing is held.
-    A figure that exists but was not published has ``value`` None.
+    A figure that exists but was not published has ``value`` None. A year held only as months is
+    their sum when all twelve are published and complete (:func:`year_from_months`), marked
+    ``computed``; otherwise the refusal says why.
     """
     try:
         period = periods.parse(period_code)
@@ -177,13 +289,165 @@ def figure(
     area, measure = _resolve(area_code, measure_code, organisation)
     if measure.is_derived:
         return _derived_figure(area, measure, period, organisation)
-    obs = _observation(area, measure, period.code, organisation)
-    if obs is None:
+    result = _plain_figure(area, measure, period, organisation)
+    if result is None:
         raise FigureNotFound(
             _("No figure for %(measure)s in %(area)s for %(period)s.")
             % {"measure": measure.code, "area": area.code, "period": period.code}
         )
-    return _figure(area, measure, period, obs)
+    return result
+
+
+def _plain_figure(
+    area: Area, measure: Measure, period: periods.Period, organisation: Organisation | None
+) -> Figure | None:
+    """A stored figure, or a year summed from its months; None when nothing is held."""
+    obs = _observation(area, measure, period.code, organisation)
+    result: Figure | None = None
+    if obs is not None:
+        result = _figure(area, measure, period, obs)
+    elif period.kind == periods.PeriodKind.YEAR:
+        result = _year_of_months(area, measure, period, organisation)
+        if result is None and area.level == AreaLevel.GEMEENTE:
+            result = _predecessor_figure(area, measure, period, organisation)
+    if result is None:
+        return None
+    if measure.kind == MeasureKind.SURVEY and not measure.is_bound:
+        result.margin = _margin(area, measure, period.code, organisation)
+    if catalogue.is_unofficial(measure.code):
+        result.add_note(unofficial_note())
+    return result
+
+
+def _year_of_months(
+    area: Area, measure: Measure, period: periods.Period, organisation: Organisation | None
+) -> Figure | None:
+    year = period.start.year
+    codes = [f"{year}M{m:02d}" for m in range(1, 13)]
+    rows = list(
+        visible_observations(organisation)
+        .filter(area=area, measure=measure, period__in=codes)
+        .select_related("batch__dataset")
+    )
+    if not rows:
+        return None
+    rows.sort(key=lambda o: o.owner_id is None)  # own figures first
+    chosen: dict[str, Observation] = {}
+    for obs in rows:
+        chosen.setdefault(obs.period, obs)
+    parts = [
+        MonthPart(
+            month=int(code[5:]),
+            value=obs.value,
+            incomplete=is_incomplete(periods.parse(code), obs.status, obs.batch.format),
+        )
+        for code, obs in chosen.items()
+    ]
+    value, reason = year_from_months(year, parts)
+    if reason:
+        raise FigureNotFound(
+            _(
+                "No figure for %(measure)s in %(area)s for %(period)s: no yearly figure is "
+                "held and %(reason)s."
+            )
+            % {"measure": measure.code, "area": area.code, "period": period.code, "reason": reason}
+        )
+    ordered = [chosen[c] for c in codes]
+    status = max((o.status for o in ordered), key=lambda s: STATUS_RANK.get(s, 3))
+    lineage: list[Lineage] = []
+    for obs in ordered:
+        item = _lineage(obs.batch, status)
+        if item not in lineage:
+            lineage.append(item)
+    computed = year_from_months_note()
+    return Figure(
+        area=area.code,
+        area_name=area.name,
+        measure=measure.code,
+        measure_name=measure.name,
+        unit=measure.unit,
+        period=period.code,
+        period_label=periods.label(period),
+        value=value,
+        status=status,
+        lineage=lineage,
+        note=computed,
+        kind=measure.kind,
+        computed=computed,
+    )
+
+
+def _predecessor_figure(
+    area: Area, measure: Measure, period: periods.Period, organisation: Organisation | None
+) -> Figure | None:
+    """A year before a whole merger as the sum of the former gemeenten, when
+    ``insight.predecessor_years`` (the one home of that rule) gives it; their figures are the
+    components, so the lineage names every import used."""
+    from regie.monitor import insight
+
+    year = period.start.year
+    series = insight.load_series(organisation, [area], [measure], years=[year])[
+        (area.pk, measure.pk)
+    ]
+    point = next(
+        (
+            p
+            for p in insight.predecessor_years(organisation, area, measure, series, years=[year])
+            if p.year == year and p.predecessors
+        ),
+        None,
+    )
+    if point is None:
+        return None
+    former = {a.code: a for a in Area.objects.filter(code__in=point.predecessors)}
+    parts = [
+        part
+        for code in point.predecessors
+        if (part := _plain_figure(former[code], measure, period, organisation)) is not None
+    ]
+    lineage: list[Lineage] = []
+    for part in parts:
+        for item in part.lineage:
+            if item not in lineage:
+                lineage.append(item)
+    return Figure(
+        area=area.code,
+        area_name=area.name,
+        measure=measure.code,
+        measure_name=measure.name,
+        unit=measure.unit,
+        period=period.code,
+        period_label=periods.label(period),
+        value=point.value,
+        status=point.status,
+        lineage=lineage,
+        definition=" + ".join(point.predecessors),
+        components=parts,
+        note=point.computed,
+        kind=measure.kind,
+        computed=point.computed,
+    )
+
+
+def _margin(
+    area: Area, measure: Measure, period_code: str, organisation: Organisation | None
+) -> tuple[float, float] | None:
+    """The published bounds (``<code>.ondergrens``/``.bovengrens``) of a survey figure."""
+    codes = [f"{measure.code}{suffix}" for suffix in BOUND_SUFFIXES]
+    found: dict[str, float] = {}
+    rows = (
+        visible_observations(organisation)
+        .filter(area=area, measure__code__in=codes, period=period_code, value__isnull=False)
+        .order_by("owner_id")
+        .values_list("measure__code", "value", "owner_id")
+    )
+    for code, value, _owner in sorted(rows, key=lambda r: r[2] is None):
+        if value is not None:
+            found.setdefault(code, value)
+    if len(found) != 2:
+        return None
+    low, high = found[codes[0]], found[codes[1]]
+    return (min(low, high), max(low, high))
 
 
 def _observation(
@@ -200,7 +464,8 @@ def _observation(
 
 
 def _figure(area: Area, measure: Measure, period: periods.Period, obs: Observation) -> Figure:
-    return Figure(
+    incomplete = is_incomplete(period, obs.status, obs.batch.format)
+    result = Figure(
         area=area.code,
         area_name=area.name,
         measure=measure.code,
@@ -212,7 +477,12 @@ def _figure(area: Area, measure: Measure, period: periods.Period, obs: Observati
         status=obs.status,
         lineage=[_lineage(obs.batch, obs.status)],
         note="" if obs.value is not None else _("not published (not zero)"),
+        kind=measure.kind,
+        incomplete=incomplete,
     )
+    if incomplete:
+        result.add_note(incomplete_note(periods.label(period)))
+    return result
 
 
 def _derived_figure(
@@ -226,11 +496,10 @@ def _derived_figure(
     parts: list[Figure] = []
     missing: list[str] = []
     for term in components:
-        obs = _observation(area, term.component, period.code, organisation)
-        if obs is None:
+        part = _plain_figure(area, term.component, period, organisation)
+        if part is None:
             missing.append(term.component.code)
             continue
-        part = _figure(area, term.component, period, obs)
         if term.weight != 1 and part.value is not None:
             part.value = part.value * term.weight
         parts.append(part)
@@ -256,7 +525,8 @@ def _derived_figure(
         for item in part.lineage:
             if item not in lineage:
                 lineage.append(item)
-    return Figure(
+    computed = next((p.computed for p in parts if p.computed), "")
+    result = Figure(
         area=area.code,
         area_name=area.name,
         measure=measure.code,
@@ -274,7 +544,15 @@ def _derived_figure(
             if value is not None
             else _("not computable: %(codes)s not published") % {"codes": ", ".join(unpublished)}
         ),
+        kind=measure.kind,
+        computed=computed,
+        incomplete=any(p.incomplete for p in parts),
     )
+    if computed:
+        result.add_note(computed)
+    if result.incomplete:
+        result.add_note(incomplete_note(periods.label(period)))
+    return result
 
 
 def datasets_overview(organisation: Organisation | None) -> list[dict[str, Any]]:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from regie.monitor import analysis, selectors
 from regie.monitor.formats import num as num  # re-exported: pages and commands call wording.num
+from regie.monitor.models import MeasureKind, Unit
 
 
 def _signed(value: float, decimals: int | None = None) -> str:
@@ -24,6 +25,8 @@ def comparison(
     difference: float | None,
     percent: float | None,
     test: analysis.CountComparison | None,
+    *,
+    overlap: bool | None = None,
 ) -> str:
     return change(
         first.measure_name,
@@ -32,6 +35,9 @@ def comparison(
         difference,
         percent,
         test,
+        unit=first.unit,
+        kind=first.kind,
+        overlap=overlap,
     )
 
 
@@ -42,8 +48,13 @@ def change(
     difference: float | None,
     percent: float | None,
     test: analysis.CountComparison | None,
+    *,
+    unit: str = "",
+    kind: str = "",
+    overlap: bool | None = None,
 ) -> str:
-    """One sentence: the two values, the change (% only when allowed) and the verdict."""
+    """One sentence, earlier period first: the two values, the change (% only when allowed; a
+    change in a percentage in procentpunt) and what can be said of it, by the measure's kind."""
     (a, a_label), (b, b_label) = first, second
     if a is None or b is None or difference is None:
         return _("%(measure)s: no comparison, %(period)s was not published.") % {
@@ -57,14 +68,46 @@ def change(
         "b": num(b),
         "b_period": b_label,
     }
-    changed = (
-        _("%(diff)s, %(pct)s%%") % {"diff": _signed(difference), "pct": _signed(percent, 0)}
-        if percent is not None
-        else _signed(difference)
-    )
-    if test is None:
-        return f"{values} ({changed})."
-    return f"{values} ({changed}); {verdict(test)}"
+    if unit == Unit.PERCENT:
+        changed = _("%(diff)s percentage points") % {"diff": _signed(difference, 1)}
+    elif percent is not None:
+        changed = _("%(diff)s, %(pct)s%%") % {
+            "diff": _signed(difference),
+            "pct": _signed(percent, 0),
+        }
+    else:
+        changed = _signed(difference)
+    if test is not None:
+        return f"{values} ({changed}); {verdict(test)}"
+    reading = _reading(difference, kind, overlap)
+    return f"{values} ({changed}); {reading}" if reading else f"{values} ({changed})."
+
+
+def _reading(difference: float, kind: str, overlap: bool | None) -> str:
+    """What a change means when no Poisson test applies (DOMAIN §5: kinds of measure)."""
+    if kind in (MeasureKind.STOCK, MeasureKind.AMOUNT):
+        if difference == 0:
+            return _("unchanged.")
+        if kind == MeasureKind.STOCK:
+            return (
+                _("a fall: a count at a moment has no margin of chance.")
+                if difference < 0
+                else _("a rise: a count at a moment has no margin of chance.")
+            )
+        return (
+            _("a fall: an amount has no margin of chance.")
+            if difference < 0
+            else _("a rise: an amount has no margin of chance.")
+        )
+    if overlap is not None:
+        if overlap:
+            return _("within the published margins of the survey.")
+        return (
+            _("a fall beyond the published margins of the survey.")
+            if difference < 0
+            else _("a rise beyond the published margins of the survey.")
+        )
+    return ""
 
 
 def verdict(test: analysis.CountComparison) -> str:
@@ -80,6 +123,47 @@ def verdict(test: analysis.CountComparison) -> str:
 
 
 def trend(result: analysis.Trend) -> str:
+    """The trend with its interval; says so when COVID years or fewer than five years carry it,
+    and which model handled overdispersion."""
+    return " ".join([_trend_head(result), *trend_caveats(result)])
+
+
+def trend_caveats(result: analysis.Trend) -> list[str]:
+    caveats: list[str] = []
+    if result.covid_years:
+        caveats.append(
+            _(
+                "The COVID years %(years)s are in this trend; they were abnormal (leave them out "
+                "or compare with 2019)."
+            )
+            % {"years": _and_list([str(y) for y in result.covid_years])}
+        )
+    if result.few_points:
+        caveats.append(_("Only %(n)d years: too few for a firm trend.") % {"n": len(result.years)})
+    if result.model == "quasi_poisson":
+        caveats.append(
+            _(
+                "The years vary more than chance explains; with so few years the interval is "
+                "widened for that (quasi-Poisson)."
+            )
+        )
+    elif result.model == "negative_binomial":
+        caveats.append(
+            _(
+                "The years vary more than chance explains; the interval is widened for that "
+                "(negative binomial)."
+            )
+        )
+    return caveats
+
+
+def _and_list(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return _("%(first)s and %(last)s") % {"first": ", ".join(items[:-1]), "last": items[-1]}
+
+
+def _trend_head(result: analysis.Trend) -> str:
     first, last = result.years[0], result.years[-1]
     values = {
         "pct": _signed(result.yearly_change_pct, 1),
@@ -154,7 +238,7 @@ def wdq_reading(reading: analysis.WdqReading) -> str:
     return texts[reading]
 
 
-def waterbed(wdd: analysis.WDD, wdq: analysis.WDQ) -> str:
+def waterbed(wdd: analysis.WDD, wdq: analysis.WDQ, *, small: bool = False) -> str:
     beyond = abs(wdd.z) > 1.96
     head = _("WDD %(wdd)s (SE %(se)s, Z %(z)s): %(verdict)s") % {
         "wdd": _signed(wdd.value),
@@ -176,4 +260,12 @@ def waterbed(wdd: analysis.WDD, wdq: analysis.WDQ) -> str:
         if wdq.value is not None
         else wdq_reading(wdq.reading)
     )
-    return f"{head} {quotient}"
+    text = f"{head} {quotient}"
+    if wdd.shared_control:
+        text += " " + _(
+            "One control area serves both the target and the displacement area: its counts "
+            "weigh four times in the variance."
+        )
+    if small and wdq.value is not None:
+        text += " " + _("Small numbers: the WDQ is a reading, not a test.")
+    return text

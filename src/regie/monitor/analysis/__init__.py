@@ -23,6 +23,7 @@ from .covid import COVID_YEARS, Baseline, baseline_value, baseline_years, is_cov
 from .partial import full_year_estimate, rolling_12, same_months_previous_year, seasonal_share
 from .rates import Rate, poisson_interval, rate_per
 from .trend import (
+    FEW_POINTS,
     MIN_POINTS,
     OVERDISPERSION,
     InsufficientData,
@@ -34,6 +35,7 @@ from .waterbed import (
     WDD,
     WDQ,
     WDQ_TOLERANCE,
+    NotComputable,
     WaterbedCounts,
     WdqReading,
     Window,
@@ -45,6 +47,7 @@ from .waterbed import (
 
 __all__ = [
     "COVID_YEARS",
+    "FEW_POINTS",
     "MIN_POINTS",
     "OVERDISPERSION",
     "SMALL_COUNT",
@@ -55,6 +58,7 @@ __all__ = [
     "Baseline",
     "CountComparison",
     "InsufficientData",
+    "NotComputable",
     "Rate",
     "Trend",
     "TrendVerdict",

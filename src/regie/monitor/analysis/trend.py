@@ -5,8 +5,14 @@ log E[count] = log(population) + a + b·(year - mean year); the yearly change is
 (Pearson χ²/df > 1.5, with df >= 2) the model is refitted as a negative binomial
 (NB2, Var = μ + alpha·μ²): alpha is estimated by maximum likelihood with
 ``statsmodels.discrete.discrete_model.NegativeBinomial`` and the slope is then
-taken from a GLM ``families.NegativeBinomial`` with that alpha fixed. If the ML
-estimate fails, the moment estimate alpha = (χ² - df) / Σμ from the Poisson fit is used.
+taken from a GLM ``families.NegativeBinomial`` with that alpha fixed. When the
+negative binomial cannot be fitted — too few points (df < 2: three years) or the ML
+estimate fails — the overdispersion is still taken into account with a quasi-Poisson
+fit: the Poisson slope with its standard error scaled by √(χ²/df) and a t interval
+on df degrees of freedom (wide on few points, as it should be).
+
+The result says which COVID years (2020–2021) it holds and whether it rests on fewer
+than :data:`FEW_POINTS` years, so that every sentence can say so.
 """
 
 from __future__ import annotations
@@ -21,11 +27,14 @@ from typing import Any
 import numpy as np
 
 from ._checks import non_negative, positive, probability
+from .covid import COVID_YEARS
 
 #: Pearson χ²/df above which the Poisson model counts as overdispersed.
 OVERDISPERSION = 1.5
 
 MIN_POINTS = 3
+#: Below this many years a trend is shaky; the sentence says so.
+FEW_POINTS = 5
 
 
 class TrendVerdict(StrEnum):
@@ -46,6 +55,13 @@ class Trend:
     model: str
     dispersion: float
     verdict: TrendVerdict
+    #: COVID years (2020, 2021) among ``years``: they carry the trend too
+    covid_years: tuple[int, ...] = ()
+
+    @property
+    def few_points(self) -> bool:
+        """Fewer than :data:`FEW_POINTS` years: say so next to the trend."""
+        return len(self.years) < FEW_POINTS
 
 
 class InsufficientData(ValueError):
@@ -133,20 +149,25 @@ def poisson_trend(
     df = int(poisson.df_resid)
     dispersion = float(poisson.pearson_chi2) / df
     result, model = poisson, "poisson"
-    if dispersion > OVERDISPERSION and df >= 2:
-        nb_alpha = _nb_alpha_mle(y, x, offset)
-        if nb_alpha is None:
-            fitted = np.asarray(poisson.fittedvalues)
-            nb_alpha = (float(poisson.pearson_chi2) - df) / float(fitted.sum())
-        result = _fit_glm(y, x, offset, sm.families.NegativeBinomial(alpha=nb_alpha))
-        model = "negative_binomial"
+    scale = 1.0
+    if dispersion > OVERDISPERSION:
+        nb_alpha = _nb_alpha_mle(y, x, offset) if df >= 2 else None
+        if nb_alpha is not None:
+            result = _fit_glm(y, x, offset, sm.families.NegativeBinomial(alpha=nb_alpha))
+            model = "negative_binomial"
+        else:
+            model, scale = "quasi_poisson", dispersion
 
     slope = float(np.asarray(result.params)[1])
-    se = float(np.asarray(result.bse)[1])
+    se = float(np.asarray(result.bse)[1]) * math.sqrt(scale)
     if se <= 0:
         raise InsufficientData("The slope has no standard error.")
-    z_crit = float(stats.norm.ppf(1 - alpha / 2))
-    p_value = float(2 * stats.norm.sf(abs(slope / se)))
+    if model == "quasi_poisson":
+        z_crit = float(stats.t.ppf(1 - alpha / 2, df))
+        p_value = float(2 * stats.t.sf(abs(slope / se), df))
+    else:
+        z_crit = float(stats.norm.ppf(1 - alpha / 2))
+        p_value = float(2 * stats.norm.sf(abs(slope / se)))
     lower_pct = 100.0 * math.expm1(slope - z_crit * se)
     upper_pct = 100.0 * math.expm1(slope + z_crit * se)
     if lower_pct > 0:
@@ -164,4 +185,5 @@ def poisson_trend(
         model=model,
         dispersion=dispersion,
         verdict=verdict,
+        covid_years=tuple(year for year in kept if year in COVID_YEARS),
     )

@@ -117,6 +117,10 @@ class WaterbedCounts:
             )
 
 
+class NotComputable(ValueError):
+    """WDD has no variance (every count is 0): there is nothing to test."""
+
+
 @dataclass(frozen=True)
 class WDD:
     """Weighted displacement difference with its normal-approximation test."""
@@ -129,27 +133,52 @@ class WDD:
     lower: float
     upper: float
     confidence: float
+    shared_control: bool = False
 
 
-def wdd(counts: WaterbedCounts, *, confidence: float = 0.95) -> WDD:
-    """WDD = ΔT - ΔC_T + ΔD - ΔC_D (Δ = after - before); Var = sum of the eight counts.
+def wdd(counts: WaterbedCounts, *, confidence: float = 0.95, shared_control: bool = False) -> WDD:
+    """WDD = ΔT - ΔC_T + ΔD - ΔC_D (Δ = after - before).
+
+    With four distinct areas Var = the sum of the eight counts. When one control area serves
+    both the target and the displacement area (``shared_control``; its counts are then given as
+    both controls) WDD = ΔT + ΔD - 2ΔC and Var = T_b + T_a + D_b + D_a + 4(C_b + C_a): the
+    control's counts enter twice, so their variance four times (DOMAIN §5).
 
     Negative values mean crime fell in the target (and displacement) area relative
     to the controls. Z = WDD / √Var, two-sided p-value and interval from the normal.
+    Raises :class:`NotComputable` when every count is 0.
     """
     from scipy import stats  # here, not at the top: see the package's docstring
 
     level = probability(confidence, "confidence")
     c = counts
+    if shared_control and (
+        c.control_target_before != c.control_displacement_before
+        or c.control_target_after != c.control_displacement_after
+    ):
+        raise ValueError("a shared control has the same counts in both control roles")
     value = (
         (c.target_after - c.target_before)
         - (c.control_target_after - c.control_target_before)
         + (c.displacement_after - c.displacement_before)
         - (c.control_displacement_after - c.control_displacement_before)
     )
-    variance = math.fsum(float(getattr(c, field.name)) for field in fields(c))
+    if shared_control:
+        variance = math.fsum(
+            [
+                c.target_before,
+                c.target_after,
+                c.displacement_before,
+                c.displacement_after,
+                4.0 * (c.control_target_before + c.control_target_after),
+            ]
+        )
+    else:
+        variance = math.fsum(float(getattr(c, field.name)) for field in fields(c))
+    if variance <= 0:
+        raise NotComputable("Every count is 0: WDD cannot be computed.")
     se = math.sqrt(variance)
-    z = value / se if se > 0 else 0.0
+    z = value / se
     p_value = float(2.0 * stats.norm.sf(abs(z)))
     half_width = float(stats.norm.ppf(0.5 + level / 2)) * se
     return WDD(
@@ -161,6 +190,7 @@ def wdd(counts: WaterbedCounts, *, confidence: float = 0.95) -> WDD:
         lower=value - half_width,
         upper=value + half_width,
         confidence=level,
+        shared_control=shared_control,
     )
 
 

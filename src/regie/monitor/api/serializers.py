@@ -10,6 +10,13 @@ from rest_framework import serializers
 from regie.monitor import analysis, periods, selectors
 from regie.monitor.models import Measure
 
+#: Documents the kind of a measure (a plain string in the schema: "kind" names other enums too).
+KIND_HELP = _(
+    "Kind of figure, one of event_count, stock, amount, survey_pct, ratio: chance margins and "
+    "tests apply to counts of events only; stocks and amounts have none; survey outcomes carry "
+    "the published margin."
+)
+
 
 class NumberField(serializers.FloatField):
     """A value: an integer when whole (1245, not 1245.0), null when not published (never 0)."""
@@ -36,6 +43,7 @@ class MeasureSerializer(serializers.ModelSerializer[Measure]):
     components = ComponentSerializer(
         many=True, read_only=True, help_text=_("Terms of a derived measure (empty otherwise).")
     )
+    kind = serializers.CharField(read_only=True, help_text=KIND_HELP)
 
     class Meta:
         model = Measure
@@ -46,6 +54,7 @@ class MeasureSerializer(serializers.ModelSerializer[Measure]):
             "name",
             "description",
             "unit",
+            "kind",
             "is_rollup",
             "parent",
             "category",
@@ -101,6 +110,11 @@ class LineageSerializer(serializers.Serializer[Any]):
         return fields
 
 
+class MarginSerializer(serializers.Serializer[Any]):
+    lower = NumberField()
+    upper = NumberField()
+
+
 class FigurePartSerializer(serializers.Serializer[Any]):
     """A figure without parts of its own: a stored value, or one term of a derived figure."""
 
@@ -113,7 +127,22 @@ class FigurePartSerializer(serializers.Serializer[Any]):
     period_label = serializers.CharField()
     value = NumberField(allow_null=True, help_text=_("Null when not published (not zero)."))
     status = serializers.CharField()
+    kind = serializers.CharField(help_text=KIND_HELP)
     lineage = LineageSerializer(many=True)
+    margin = MarginSerializer(
+        required=False, help_text=_("Survey figures: the published 95% bounds.")
+    )
+    computed = serializers.CharField(
+        required=False,
+        help_text=_(
+            "How the value was computed when no such figure is published (e.g. a year "
+            "as the sum of its 12 published months)."
+        ),
+    )
+    incomplete = serializers.BooleanField(
+        required=False,
+        help_text=_("True when the period was not counted whole: never judged as a whole period."),
+    )
     note = serializers.CharField(required=False)
 
 
@@ -139,7 +168,8 @@ class InsightErrorSerializer(ErrorSerializer):
         help_text=_(
             "Machine-readable reason: not_found, not_alike, not_a_count, not_a_year, "
             "not_published, no_population, period, window, unequal_length, different_months, "
-            "covid, overlap, order, not_whole_months, measure, areas, missing, required, per."
+            "covid, overlap, order, not_whole_months, measure, areas, roles, missing, "
+            "incomplete, not_computable, required, per."
         )
     )
 
@@ -153,6 +183,14 @@ class RateSerializer(serializers.Serializer[Any]):
     confidence = serializers.FloatField(help_text=_("Level of the interval (0.95)."))
     population = serializers.IntegerField(help_text=_("Inhabitants on population_date."))
     population_date = serializers.DateField(help_text=_("1 January of the figure's year."))
+    population_source = serializers.ChoiceField(
+        choices=["import", "reference"],
+        help_text=_(
+            "import: an imported cbs:bevolking figure (its newest vintage); reference: the "
+            "population shipped with the areas."
+        ),
+    )
+    population_lineage = serializers.CharField(help_text=_("Where the population came from."))
     method = serializers.CharField()
 
 
@@ -177,14 +215,27 @@ class ComparisonSerializer(serializers.Serializer[Any]):
     area = serializers.CharField()
     measure = serializers.CharField()
     unit = serializers.CharField()
-    first = FigureSerializer()
-    second = FigureSerializer()
-    difference = NumberField(allow_null=True, help_text=_("second - first; null when missing."))
+    kind = serializers.CharField(help_text=KIND_HELP)
+    first = FigureSerializer(help_text=_("The earlier period, whatever the order asked."))
+    second = FigureSerializer(help_text=_("The later period."))
+    difference = NumberField(allow_null=True, help_text=_("later - earlier; null when missing."))
+    difference_unit = serializers.CharField(
+        help_text=_("percentage_points for a change in a percentage; else the unit.")
+    )
     percent_change = serializers.FloatField(
         allow_null=True,
-        help_text=_("Null when a count is below 20 (small numbers) or the first value is 0."),
+        help_text=_(
+            "Null when a count is below 20 (small numbers), the first value is 0 or the "
+            "measure is a percentage (see difference, in percentage points)."
+        ),
     )
-    test = CountTestSerializer(allow_null=True, help_text=_("Counts only; null otherwise."))
+    test = CountTestSerializer(
+        allow_null=True, help_text=_("Counts of events only; null otherwise.")
+    )
+    margins_overlap = serializers.BooleanField(
+        allow_null=True,
+        help_text=_("Survey figures with published bounds: whether the two margins overlap."),
+    )
     sentence = serializers.CharField(help_text=_("The comparison in words."))
 
 
@@ -210,12 +261,20 @@ class WddSerializer(serializers.Serializer[Any]):
     value = NumberField(
         help_text=_("dT - dC_T + dD - dC_D, d = after - before (Wheeler & Ratcliffe 2018).")
     )
-    variance = NumberField(help_text=_("The sum of the eight counts."))
+    variance = NumberField(
+        help_text=_(
+            "The sum of the eight counts; with one control for both roles "
+            "T_b + T_a + D_b + D_a + 4(C_b + C_a)."
+        )
+    )
     se = serializers.FloatField()
     z = serializers.FloatField()
     p_value = serializers.FloatField()
     lower = serializers.FloatField(help_text=_("95% interval."))
     upper = serializers.FloatField()
+    shared_control = serializers.BooleanField(
+        help_text=_("True when one control serves both the target and the displacement area.")
+    )
 
 
 class WdqSerializer(serializers.Serializer[Any]):

@@ -215,6 +215,9 @@ _ORG = OpenApiParameter(
 _ERROR_STATUS = {
     "not_found": 404,
     "not_alike": 422,
+    "incomplete": 422,
+    "roles": 422,
+    "not_computable": 422,
     # Windows that are well formed but cannot be compared honestly (analysis.check_windows).
     "not_whole_months": 422,
     "order": 422,
@@ -311,8 +314,12 @@ _COMPARE_ERRORS = {
 class ComparisonDetail(APIView):
     """Two alike periods of one area and measure: difference, percentage and exact test.
 
-    A part of a year is never compared with a whole year (422, code ``not_alike``). The
-    percentage is left out (null) when a count is below 20.
+    Always in time order: ``first`` is the earlier period whatever the order in the URL. Only
+    alike periods compare (a month with the same month of another year, never overlapping
+    periods, never a part of a year with a whole year: 422, code ``not_alike``); an incomplete
+    month is refused (422, code ``incomplete``). The percentage is left out (null) when a count
+    is below 20 and for percentages (the difference is then in percentage points). The exact
+    test is for counts of events only.
     """
 
     def get(self, request: Request, area: str, measure: str, first: str, second: str) -> Response:

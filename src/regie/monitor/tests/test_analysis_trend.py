@@ -175,28 +175,59 @@ def test_overdispersed_series_is_refitted_as_negative_binomial() -> None:
     assert _slope_summary(poisson_slope, poisson_se)[2] < 0
 
 
-def test_moment_alpha_when_the_ml_alpha_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+def _quasi_poisson(
+    years: Sequence[int], counts: Sequence[float], populations: Sequence[float]
+) -> tuple[float, float, float, int]:
+    """Reference: statsmodels' Poisson GLM with the Pearson scale (quasi-Poisson)."""
+    fit = sm.GLM(
+        np.asarray(counts),
+        sm.add_constant(_design(years)),
+        family=sm.families.Poisson(),
+        offset=np.log(populations),
+    ).fit(scale="X2")
+    return float(fit.params[1]), float(fit.bse[1]), float(fit.scale), int(fit.df_resid)
+
+
+def test_quasi_poisson_when_the_negative_binomial_cannot_be_fitted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setattr(trend_module, "_nb_alpha_mle", lambda *args: None)
     result = poisson_trend(WILD_YEARS, WILD, WILD_POPULATION)
-    _, _, mu = poisson_ml(WILD_YEARS, WILD, WILD_POPULATION)
-    df = len(WILD) - 2
-    chi2 = float(np.sum((np.asarray(WILD) - mu) ** 2 / mu))
-    alpha = (chi2 - df) / float(mu.sum())
-    x = _design(WILD_YEARS)
-    fit = sm.GLM(
-        np.asarray(WILD),
-        sm.add_constant(x),
-        family=sm.families.NegativeBinomial(alpha=alpha),
-        offset=np.log(WILD_POPULATION),
-    ).fit()
-    assert result.model == "negative_binomial"
-    assert result.yearly_change_pct == pytest.approx(100 * math.expm1(fit.params[1]), abs=1e-6)
+    slope, se, scale, df = _quasi_poisson(WILD_YEARS, WILD, WILD_POPULATION)
+    assert result.model == "quasi_poisson"
+    assert result.dispersion == pytest.approx(scale)
+    t = stats.t.ppf(0.975, df)
+    assert result.yearly_change_pct == pytest.approx(100 * math.expm1(slope), abs=1e-6)
+    assert result.lower_pct == pytest.approx(100 * math.expm1(slope - t * se), abs=1e-6)
+    assert result.upper_pct == pytest.approx(100 * math.expm1(slope + t * se), abs=1e-6)
+    assert result.p_value == pytest.approx(2 * stats.t.sf(abs(slope / se), df), abs=1e-8)
 
 
-def test_overdispersion_with_one_degree_of_freedom_stays_poisson() -> None:
-    result = poisson_trend([2017, 2018, 2019], [100.0, 300.0, 120.0], [10_000.0] * 3)
+def test_overdispersion_with_three_points_is_handled_by_quasi_poisson() -> None:
+    # Before: with one degree of freedom the overdispersion was ignored (plain Poisson), so
+    # 100, 300, 120 looked like a firm trend. Quasi-Poisson widens the interval by sqrt(chi2/df)
+    # and uses t with 1 degree of freedom.
+    years, counts, people = [2017, 2018, 2019], [100.0, 300.0, 120.0], [10_000.0] * 3
+    result = poisson_trend(years, counts, people)
     assert result.dispersion > 1.5
-    assert result.model == "poisson"
+    assert result.model == "quasi_poisson"
+    slope, se, _scale, df = _quasi_poisson(years, counts, people)
+    assert df == 1
+    t = stats.t.ppf(0.975, 1)
+    assert result.lower_pct == pytest.approx(100 * math.expm1(slope - t * se), abs=1e-6)
+    assert result.verdict is TrendVerdict.NO_CLEAR_TREND
+    assert result.few_points is True
+
+
+def test_the_trend_names_its_covid_years_and_few_points() -> None:
+    years = [2018, 2019, 2020, 2021, 2022, 2023]
+    counts = [1300.0, 1250.0, 1000.0, 1050.0, 1150.0, 1100.0]
+    result = poisson_trend(years, counts, [34_000.0] * 6)
+    assert result.covid_years == (2020, 2021)
+    assert result.few_points is False
+    without = poisson_trend(years, counts, [34_000.0] * 6, exclude=COVID_YEARS)
+    assert without.covid_years == ()
+    assert without.few_points is True  # four years left
 
 
 def test_covid_years_can_be_left_out() -> None:

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from regie.monitor.analysis import (
     WDD,
+    NotComputable,
     WaterbedCounts,
     WdqReading,
     Window,
@@ -72,9 +73,37 @@ def test_wdd_confidence_level() -> None:
     assert result.upper - result.value == pytest.approx(1.644854 * math.sqrt(160), rel=1e-6)
 
 
-def test_wdd_all_zero_counts() -> None:
-    result = wdd(counts())
-    assert (result.value, result.variance, result.z, result.p_value) == (0.0, 0.0, 0.0, 1.0)
+def test_wdd_all_zero_counts_cannot_be_computed() -> None:
+    # Before: WDD 0 with variance 0, Z 0 and p = 1 — a "result" where nothing can be said.
+    with pytest.raises(NotComputable):
+        wdd(counts())
+
+
+def test_wdd_with_one_control_for_both_roles_counts_its_variance_four_times() -> None:
+    # DOMAIN §5: WDD = dT + dD - 2dC; Var = T_b + T_a + D_b + D_a + 4(C_b + C_a).
+    # T 100 -> 80, D 50 -> 55, C 200 -> 210: WDD = -20 + 5 - 20 = -35;
+    # Var = 100 + 80 + 50 + 55 + 4 * 410 = 1925 (the sum of eight counts would give 1105).
+    shared = counts(
+        target_before=100,
+        target_after=80,
+        displacement_before=50,
+        displacement_after=55,
+        control_target_before=200,
+        control_target_after=210,
+        control_displacement_before=200,
+        control_displacement_after=210,
+    )
+    result = wdd(shared, shared_control=True)
+    assert result.value == -35.0
+    assert result.variance == 1925.0
+    assert result.z == pytest.approx(-35 / math.sqrt(1925))
+    assert result.shared_control is True
+    assert wdd(shared).variance == 1105.0  # four distinct areas: the plain sum
+
+
+def test_a_shared_control_has_the_same_counts_in_both_roles() -> None:
+    with pytest.raises(ValueError, match="shared control"):
+        wdd(counts(control_target_before=3, control_displacement_before=4), shared_control=True)
 
 
 @given(
@@ -82,6 +111,8 @@ def test_wdd_all_zero_counts() -> None:
 )
 def test_wdd_properties(values: tuple[float, ...]) -> None:
     tb, ta, db, da, ctb, cta, cdb, cda = values
+    if not any(values):
+        return  # every count 0: not computable (test_wdd_all_zero_counts_cannot_be_computed)
     forward = wdd(WaterbedCounts(tb, ta, db, da, ctb, cta, cdb, cda))
     # The same sum regrouped: what rose in the treated areas minus what rose in the controls.
     assert forward.value == (ta + da + ctb + cdb) - (tb + db + cta + cda)

@@ -207,3 +207,50 @@ def test_waterbed_of_another_gemeente_is_404(figures, member, alblasserdam, logi
     response = client.get(WATERBED, {**own, "org": "gm0482"})
     assert response.status_code == 400  # Maassluis's own figures are not there to count
     assert response.json()["code"] == "missing"
+
+
+# --- Statistics rules through the API (issue 14) ----------------------------------------------
+
+
+def test_compare_reads_in_time_order_whatever_the_url_order(figures, member, maassluis, login):
+    client = login(member(maassluis, Role.RAADPLEGER))
+    reversed_url = client.get(compare_url("GM0556", OWN, "2021", "2019", org="gm0556"))
+    in_order = client.get(compare_url("GM0556", OWN, "2019", "2021", org="gm0556"))
+    assert reversed_url.status_code == 200, reversed_url.content
+    data = reversed_url.json()
+    assert data == in_order.json()
+    assert (data["first"]["period"], data["second"]["period"]) == ("2019", "2021")
+    assert data["difference"] == -34
+    assert data["test"]["verdict"] == "lower"
+    assert data["kind"] == "event_count"
+
+
+def test_compare_of_the_same_period_is_422(figures, member, maassluis, login):
+    client = login(member(maassluis, Role.RAADPLEGER))
+    response = client.get(compare_url("GM0556", "cbs:T001161", "2022", "2022"))
+    assert response.status_code == 422
+    assert response.json()["code"] == "not_alike"
+
+
+def test_waterbed_refuses_one_area_in_two_roles_with_422(figures, member, maassluis, login):
+    response = login(member(maassluis)).get(
+        WATERBED, waterbed_query(displacement="BU05560101", control="BU05560101")
+    )
+    assert response.status_code == 422, response.content
+    assert response.json()["code"] == "roles"
+
+
+def test_figure_of_a_survey_measure_has_its_margin_and_kind(areas, member, maassluis, login):
+    vm = "vm:onveilig_buurt_pct"
+    load(
+        ("GM0556", vm, "2023", 19.9),
+        ("GM0556", f"{vm}.ondergrens", "2023", 17.6),
+        ("GM0556", f"{vm}.bovengrens", "2023", 22.3),
+        table="81877NED",
+    )
+    client = login(member(maassluis, Role.RAADPLEGER))
+    data = client.get(figure_url("GM0556", vm, "2023")).json()
+    assert data["margin"] == {"lower": 17.6, "upper": 22.3}
+    assert data["kind"] == "survey_pct"
+    measure = client.get(reverse("api:measure_detail", kwargs={"code": vm})).json()
+    assert measure["kind"] == "survey_pct"

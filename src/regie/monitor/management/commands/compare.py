@@ -30,18 +30,22 @@ def p_value(value: float) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Compare a measure for an area in two periods (the earlier first): both figures with "
-        "their lineage, the difference, the percentage (left out when a count is below 20) and "
-        "an exact test for counts. A part of a year is never compared with a whole year: exit "
-        "code 2 with the reason. Other errors: exit code 1. Example: regie compare GM0556 "
+        "Compare a measure for an area in two periods, always in time order (earlier → later, "
+        "whatever the order of the arguments): both figures with their lineage, the difference "
+        "(in percentage points for a percentage), the percentage (left out when a count is "
+        "below 20) and an exact test for counts of events (stocks and amounts have no chance "
+        "margin; survey figures their published margins). Only alike periods compare: a year "
+        "with a year, a month with the same month of another year, never overlapping periods "
+        "nor a part of a year with a whole year: exit code 2 with the reason. An incomplete "
+        "month and other errors: exit code 1. Example: regie compare GM0556 "
         "local:huiselijk_geweld_aangiften 2019 2021 --org gm0556"
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("area", help="a CBS area code, e.g. GM0556")
         parser.add_argument("measure", help="a measure code, e.g. cbs:T001161")
-        parser.add_argument("period_a", help="the earlier period, e.g. 2021 or 2021H1")
-        parser.add_argument("period_b", help="the later period, alike the first, e.g. 2022")
+        parser.add_argument("period_a", help="one period, e.g. 2021 or 2021H1")
+        parser.add_argument("period_b", help="another period, alike the first, e.g. 2022")
         parser.add_argument(
             "--org", default="", help="include the own (local) figures of this gemeente"
         )
@@ -70,12 +74,18 @@ class Command(BaseCommand):
             self.stdout.write(f"  {fig.period_label}: {format_value(fig.value)}")
             for line in figure_lines(fig, indent="    "):
                 self.stdout.write(line)
+        # (the labels are outside the f-strings: makemessages does not read calls inside them)
         if result.difference is not None:
-            self.stdout.write(f"  {_('difference')}: {signed(result.difference)}")
+            label = _("difference")
+            self.stdout.write(f"  {label}: {signed(result.difference)}")
+        if result.difference is not None and result.difference_unit == "percentage_points":
+            label = _("in percentage points")
+            self.stdout.write(f"  {label}: {signed(result.difference, 1)}")
         if result.percent_change is not None:
-            self.stdout.write(f"  {_('change')}: {signed(result.percent_change, 1)}%")
+            label = _("change")
+            self.stdout.write(f"  {label}: {signed(result.percent_change, 1)}%")
         if result.test is not None:
-            self.stdout.write(
-                f"  {_('test')}: {p_value(result.test.p_value)}, {wording.verdict(result.test)}"
-            )
+            label = _("test")
+            verdict = wording.verdict(result.test)
+            self.stdout.write(f"  {label}: {p_value(result.test.p_value)}, {verdict}")
         self.stdout.write(result.sentence)

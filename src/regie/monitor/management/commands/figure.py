@@ -37,10 +37,21 @@ def organisation_option(slug: str) -> Organisation | None:
 def figure_lines(fig: selectors.Figure, indent: str = "  ") -> list[str]:
     """Status, definition and lineage of a figure, one line each (Dutch by default)."""
     lines = [f"{indent}{_('status')}: {fig.status}"]
+    if fig.margin is not None:
+        # (a whole sentence, not calls inside an f-string: makemessages does not read those)
+        margin = _("published 95%% margin: %(low)s to %(high)s") % {
+            "low": format_value(fig.margin[0]),
+            "high": format_value(fig.margin[1]),
+        }
+        lines.append(f"{indent}{margin}")
+    if fig.note:
+        lines.append(f"{indent}{_('note')}: {fig.note}")
     if fig.definition:
         lines.append(f"{indent}{_('definition')}: {fig.definition}")
         for part in fig.components:
-            lines.append(f"{indent}  {part.measure:<20} {format_value(part.value)}")
+            # a derived measure adds measures; a merged gemeente adds its former gemeenten
+            name = part.area if part.area != fig.area else part.measure
+            lines.append(f"{indent}  {name:<20} {format_value(part.value)}")
     for item in fig.lineage:
         lines.append(
             f"{indent}{_('source')}: {item.source} {item.table} — {item.title}; "
@@ -130,5 +141,5 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"  {_('inhabitants on 1 January')} {result.population_year}: "
-            f"{wording.num(rate.population)}"
+            f"{wording.num(rate.population)} ({result.population_description})"
         )

@@ -7,14 +7,16 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from regie.monitor.models import DerivedComponent, Measure, Source
+from regie.monitor.models import DerivedComponent, Measure, MeasureKind, Source
 
 
 class Command(BaseCommand):
     help = (
         "List the measures: police crime types (politie:), nuisance (overlast:), CBS crime "
         "types (cbs:), Veiligheidsmonitor (vm:), local figures (local:) and derived measures "
-        "(derived:, with their definition). Roll-up totals are marked: never add them up."
+        "(derived:, with their definition), each with its kind (count of events, stock, amount, "
+        "survey outcome, percentage or ratio: it decides which statistics apply). Roll-up totals "
+        "are marked: never add them up."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -33,6 +35,7 @@ class Command(BaseCommand):
                 "code": m.code,
                 "name": m.name,
                 "unit": m.unit,
+                "kind": m.kind,
                 "rollup": m.is_rollup,
                 "parent": m.parent.code if m.parent else None,
                 "definition": " + ".join(sorted(terms.get(m.pk, []))) or None,
@@ -45,4 +48,5 @@ class Command(BaseCommand):
         for row in rows:
             flag = " [totaal]" if row["rollup"] else ""
             definition = f"  = {row['definition']}" if row["definition"] else ""
-            self.stdout.write(f"{row['code']:<40} {row['name']}{flag}{definition}")
+            kind = f" ({MeasureKind(str(row['kind'])).label})"
+            self.stdout.write(f"{row['code']:<40} {row['name']}{kind}{flag}{definition}")

@@ -34,10 +34,12 @@ class Command(BaseCommand):
         "displacement quotient (WDQ, Bowers & Johnson 2003) with its reading, from the monthly "
         "counts of a measure. Areas are CBS codes separated by commas. Windows are first and "
         "last month (2023M07:2024M06); they must have as many months, cover the same months of "
-        "the year, not overlap and stay out of 2020-2021, or the command exits with code 1 and "
-        "says why. Example: regie waterbed local:mik_poging_woninginbraak --target GM0556 "
-        "--displacement GM0482 --control GM0482 --before 2023M07:2024M06 --after "
-        "2024M07:2025M06"
+        "the year, not overlap, stay out of 2020-2021 and hold no incomplete month; an area has "
+        "one role only (one control may serve both the target and the displacement area: its "
+        "counts then weigh four times in the variance); otherwise the command exits with code 1 "
+        "and says why. Example (demo data): regie waterbed local:mik_poging_woninginbraak "
+        "--target GM0556 --displacement GM0622 --control GM0482 --before 2023M07:2024M06 "
+        "--after 2024M07:2025M06"
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

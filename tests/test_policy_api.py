@@ -518,9 +518,10 @@ def test_the_statuses_take_the_same_queries_for_any_number_of_indicators(
     }
     assert _grow(plan, 40).pk == first.goal_id
     # Session, user, second factor and roles (4), the plan (1), its tree (4), the figures of
-    # every indicator (derived components and observations, 2), the latest overrides (1) and
-    # the session saved on every request (3): 15, for 5 indicators or 45.
-    with django_assert_max_num_queries(15):
+    # every indicator (derived components, observations and survey bounds, 3), whether the
+    # area is a merged gemeente (1), the latest overrides (1) and the session saved on every
+    # request (3): 17, for 5 indicators or 45.
+    with django_assert_max_num_queries(17):
         response = _get(adviseur, "api:plan_statuses", pk=plan.pk)
     assert len(list(_indicators(response.json()))) >= 45
     after = {

@@ -1,88 +1,89 @@
 """The target status engine: is an indicator's target (streefwaarde) met, and why?
 
-Pure functions on frozen dataclasses: no models, no database. The monitor's exact Poisson
-interval and exact conditional test (:mod:`regie.monitor.analysis`) do the statistics; every
-verdict comes with ONE sentence (English msgid, Dutch through gettext) that carries the numbers
-in the active language's format, so a council member can check it by hand.
+Pure functions on frozen dataclasses: no models, no database. Every verdict comes with an
+explanation (English msgid, Dutch through gettext) that carries the numbers in the active
+language's format and names the test used, so a council member can check it by hand.
 
 Rules (DOMAIN.md §5; the first rule that matches wins; a manual override with a reason is kept
 outside this module, in :mod:`regie.policy.status`):
 
 Which measurement is judged
-    * Whole-year targets (thresholds, trajectories, direction targets with a whole-year
-      baseline) are judged on the latest **whole-year** measurement only. A part-year figure
-      (``2024H1``, ``2024YTD06``, a quarter, a 12-month window) is never compared with a
-      whole-year target or baseline: when only part-year figures exist the status is
-      *geen nieuwe meting* and the sentence names the part-year figure and says why it is not
-      used (``Evaluation.measurement`` is then None: nothing was judged).
-    * A direction target whose baseline is itself a part year (``2023YTD06``) is judged on
-      the latest figure for the same months of a later year
-      (:meth:`regie.monitor.periods.Period.is_alike`).
-    * Order is by the end of the period (then whole year after part year); with two figures
-      for one period the later one in the input wins.
-    * A direction target needs a measurement *after* its baseline period and a trajectory one
-      *after* its start year; otherwise *geen nieuwe meting*.
-    * ``since`` is the data period of the previous reporting moment: the latest comparable
-      measurement must end strictly after it ends, else *geen nieuwe meting* (the sentence
-      names the latest figure; ``previous_status`` tells what that figure was judged).
+    * Only measurements **inside the plan period** (``Target.plan_years``: the period lies
+      within those calendar years) and **after the baseline** (``Target.baseline`` or
+      ``Target.baseline_period``: the period ends after the baseline's) count, for every kind
+      of target. Without one in the plan period the status is *geen nieuwe meting* and the
+      sentence names the latest figure.
+    * Whole-year targets are judged on the latest **whole-year** measurement only. A part-year
+      figure (``2024H1``, ``2024YTD06``) is never compared with a whole-year target or
+      baseline (*geen nieuwe meting*, the sentence names the part-year figure). A direction
+      target whose baseline is itself a part year is judged on the same months of a later year.
+    * A trajectory needs a measurement after its start year.
+    * ``since`` is the data period of the previous reporting moment: the latest measurement
+      must end strictly after it, else *geen nieuwe meting* (``previous_status`` tells what the
+      latest figure was judged).
 
-Margin (``Evaluation.margin``)
-    The measurement's published 95% bounds (Veiligheidsmonitor) if given; else for a count
-    the exact 95% Poisson (Garwood) interval of its mean; else none. Published bounds are
-    taken to be 95% bounds.
+Targets are never rounded
+    A value is judged against the target **as written**: 7,25 against "at least 7,3" is not
+    achieved, whatever ``decimals`` the plan shows. ``decimals`` only sets how numbers are
+    shown, rounded half up (7,25 → 7,3); when a value and the target it is compared with would
+    look equal, both are shown with as many more decimals as it takes to see the difference
+    (never "7,3 < 7,3"). The target itself is always shown as written.
 
-Precision
-    Thresholds, trajectories and margins are compared at ``decimals`` (the precision the plan
-    shows): a difference that does not show in the sentence is no difference. Counts are
-    whole numbers and shown without decimals. Differences of percentages are shown in
-    percentage points, never as a percentage.
+Kinds of measure (``MeasureKind``, the values of ``regie.monitor.models.MeasureKind``)
+    *Event counts* (crimes, meldingen in a period) are Poisson: the exact conditional test
+    and the exact Poisson interval apply. *Stocks* (a count at a moment) and *amounts*
+    (hours, euros) have no chance margin: a rise is a rise. *Survey percentages* carry the
+    source's published 95% bounds (``Measurement.lower``/``upper``). Other percentages and
+    ratios have no margin unless the source gives one. Differences of percentages are shown
+    in percentage points.
 
-Thresholds (``at_least`` / ``at_most``; a standing norm, no target year)
-    value meets the target → *gehaald* (the sentence adds that the margin still includes the
-    target when it does); fails but the target lies inside the margin → *binnen marge*;
-    otherwise → *niet gehaald*, also when no margin is known. §5 knows no *risico* for a
-    threshold, so there is none.
+Thresholds (``at_least`` / ``at_most``; a standing norm)
+    meets the target as written → *gehaald*; fails, but the measurement has a **source
+    margin** (published survey bounds) that includes the target → *binnen marge* (the
+    published 95% margin, two-sided, 5%); otherwise → *niet gehaald*. A Poisson interval never
+    excuses a threshold: "at most 0 incidents" with 1 incident is not achieved, and so is any
+    count above its threshold. No *risico* for a threshold.
 
-Direction vs baseline (``not_up`` "afnemen of gelijk blijven" / ``not_down``)
+Direction vs baseline (``not_up`` "afnemen of gelijk blijven" / ``not_down`` "stijgen of
+gelijk blijven"; both treated alike)
     equal or moved the intended way → *gehaald*. A move the wrong way is *niet gehaald* only
-    when it is beyond chance (§5), else *binnen marge*:
+    when it is beyond chance, tested **one-sided at 5%**, else *binnen marge*:
 
-    * both are counts without published bounds: the monitor's exact conditional (binomial)
-      test, equal exposures (periods of equal length), two-sided at 5%; the sentence shows
-      the absolute difference (no % on counts);
-    * otherwise the two 95% margins are turned into standard errors (half-width / 1.96 on the
-      side facing the other value) and combined: beyond chance when
-      |difference| > 1.96·√(se₁² + se₂²). A value without a margin counts as exact;
-    * when neither has a margin, chance cannot be judged and a move the wrong way is
-      *niet gehaald* (the sentence says no margin is known).
+    * event counts: the exact conditional (binomial) test of two Poisson counts with equal
+      exposures (alike periods), one-sided in the wrong direction;
+    * measurements with published bounds (surveys): the bounds' half-widths on the facing
+      sides / 1.96 as standard errors, combined; beyond chance when the wrong-way difference
+      exceeds 1.645·√(se₁² + se₂²) (normal approximation, one-sided, 5%);
+    * stocks and amounts: every rise (fall) counts, no chance margin;
+    * other percentages and ratios without a margin: every rise (fall) counts (the sentence
+      says no margin is known).
+
+    The test is named in the explanation and in ``Evaluation.test``.
 
 Trajectory (from B in y₀ to G in y₁, linear)
-    expected T_y = B + (G - B)(y - y₀)/(y₁ - y₀), clamped to [y₀, y₁] (before the start the
-    start value, after the goal year the goal value: a goal, once due, must keep holding).
-    "Good" is the direction from B to G; a flat trajectory (B = G) is rejected (use a
-    threshold). Share of the way = (value - B)/(T_y - B), floored to whole percents.
+    expected T_y = B + (G - B)(y - y₀)/(y₁ - y₀), clamped to [y₀, y₁] (after the goal year the
+    goal must keep holding). "Good" is the direction from B to G.
 
     1. at or beyond T_y in the good direction → *gehaald / op koers* (green);
-    2. behind, but T_y inside the margin → *binnen marge*;
-    3. in or after the goal year → *niet gehaald* (red): the deadline has passed, so a
-       forward-looking *risico* would be a euphemism (the sentence still gives the share);
-    4. before the goal year, ≥ 90% of the way → *risico* (amber);
-    5. before the goal year, < 90% of the way → *niet gehaald* (red, §5 "red otherwise"):
-       the sentence says it is this year's milestone that is not achieved.
+    2. behind, but T_y inside the margin (source bounds; for event counts the exact 95%
+       Poisson interval) → *binnen marge*;
+    3. **the 90% rule**, the same in every year (goal year included): the measurement has
+       covered at least 90% of the distance from B to T_y (:data:`AMBER_SHARE`,
+       :func:`covered_share`, :func:`is_amber`) → *risico* (amber);
+    4. otherwise → *niet gehaald* (red).
 
 Roll-up (action → goal → theme → priority → plan)
-    the least favourable status counts: niet gehaald > risico > binnen marge > gehaald.
-    *Geen nieuwe meting* is left out unless every status is (or there are none): one stale
-    indicator does not hide a failing one, and the caller should say how many had no new
-    measurement.
+    the least favourable status counts: niet gehaald > risico > binnen marge > gehaald;
+    *geen nieuwe meting* is left out unless every status is. Many indicators tested at 5% give
+    false alarms, so callers show the counts per status (:func:`count_statuses`) and how many
+    indicators could not be judged next to the one verdict.
 
-Caveats
-    ``Evaluation.caveats`` holds short extra sentences, e.g. that 2020 or 2021 (COVID years,
-    abnormal) is the measurement's, the baseline's or the trajectory's start year.
+Unofficial sources
+    ``Target.unofficial_source`` (e.g. "Misdaad in kaart") adds to every explanation that the
+    figures are not official statistics.
 
-Malformed targets (a threshold without value, a direction target without baseline, an
-incomplete, backwards or flat trajectory) raise :class:`TargetError` from :func:`evaluate`;
-:func:`target_problems` lists the same messages for forms and importers to check first.
+Malformed targets raise :class:`TargetError` from :func:`evaluate`; :func:`target_problems`
+lists the same messages for forms and importers to check first.
 """
 
 from __future__ import annotations
@@ -91,26 +92,37 @@ import datetime as dt
 import math
 import statistics
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from decimal import Decimal
 from enum import StrEnum
-from typing import Final
+from typing import Any, Final
 
+from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from regie.monitor import periods
-from regie.monitor.analysis import Verdict, compare_counts, is_covid_year, poisson_interval
-from regie.monitor.formats import num as _num
+from regie.monitor.analysis import is_covid_year, poisson_interval
+from regie.monitor.formats import half_up
 
 #: Confidence of every margin: Veiligheidsmonitor bounds and Poisson intervals are 95%.
 CONFIDENCE: Final = 0.95
 
-#: A trajectory is amber (risico) from this share of the way to the expected value.
+#: Significance level of the one-sided direction tests.
+LEVEL: Final = 0.05
+
+#: A trajectory is amber (risico) from this share of the distance from B to T_y: the 90% rule.
 AMBER_SHARE: Final = 0.9
 
-#: Two-sided normal quantile for CONFIDENCE (1.959964…).
+#: Two-sided normal quantile for CONFIDENCE (1.959964…): bounds → standard errors.
 _Z: Final = statistics.NormalDist().inv_cdf(1.0 - (1.0 - CONFIDENCE) / 2.0)
+
+#: One-sided normal quantile for LEVEL (1.644854…).
+_Z_ONE_SIDED: Final = statistics.NormalDist().inv_cdf(1.0 - LEVEL)
+
+#: Most decimals ever shown to make a value and a target look different.
+_MAX_DECIMALS: Final = 6
 
 _MINUS: Final = "\u2212"  # the minus sign, not a hyphen
 
@@ -125,6 +137,16 @@ class TargetKind(StrEnum):
 
 THRESHOLDS: Final = frozenset({TargetKind.AT_LEAST, TargetKind.AT_MOST})
 DIRECTIONS: Final = frozenset({TargetKind.NOT_UP, TargetKind.NOT_DOWN})
+
+
+class MeasureKind(StrEnum):
+    """The kind of figure; the values of ``regie.monitor.models.MeasureKind`` (CONTRACT I4)."""
+
+    EVENT_COUNT = "event_count"
+    STOCK = "stock"
+    AMOUNT = "amount"
+    SURVEY = "survey_pct"
+    RATIO = "ratio"
 
 
 class Status(StrEnum):
@@ -149,6 +171,59 @@ STATUS_LABELS: Final[Mapping[Status, Promise]] = {
 }
 
 
+class ChanceMethod(StrEnum):
+    """How chance was judged (``ChanceTest.method``; stable codes for the JSON)."""
+
+    EXACT_CONDITIONAL = "exact_conditional_binomial"
+    SURVEY_MARGINS = "survey_margins_normal"
+    SOURCE_MARGIN = "source_margin"
+    POISSON_INTERVAL = "poisson_interval"
+
+
+_TEST_NAMES: Final[Mapping[ChanceMethod, Promise]] = {
+    ChanceMethod.EXACT_CONDITIONAL: gettext_lazy(
+        "exact conditional (binomial) test, one-sided, 5%"
+    ),
+    ChanceMethod.SURVEY_MARGINS: gettext_lazy(
+        "test on the published 95% margins (normal approximation), one-sided, 5%"
+    ),
+    ChanceMethod.SOURCE_MARGIN: gettext_lazy("published 95% margin of the source, two-sided, 5%"),
+    ChanceMethod.POISSON_INTERVAL: gettext_lazy("exact 95% Poisson interval, two-sided, 5%"),
+}
+
+_ONE_SIDED: Final = frozenset({ChanceMethod.EXACT_CONDITIONAL, ChanceMethod.SURVEY_MARGINS})
+
+
+@dataclass(frozen=True)
+class ChanceTest:
+    """The test (or margin) that judged chance: its method, sides, level and p-value."""
+
+    method: ChanceMethod
+    p_value: float | None = None
+
+    @property
+    def sides(self) -> int:
+        return 1 if self.method in _ONE_SIDED else 2
+
+    @property
+    def level(self) -> float:
+        return LEVEL
+
+    @property
+    def name(self) -> str:
+        """The test in words, in the active language (names sides and level)."""
+        return str(_TEST_NAMES[self.method])
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "method": self.method.value,
+            "name": self.name,
+            "sides": "one-sided" if self.sides == 1 else "two-sided",
+            "level": self.level,
+            "p_value": self.p_value,
+        }
+
+
 class TargetError(ValueError):
     """A target that cannot be judged as entered (see :func:`target_problems`)."""
 
@@ -159,8 +234,9 @@ class Measurement:
 
     ``period`` is a canonical period code (:mod:`regie.monitor.periods`); ``year`` must be the
     year it ends in and ``whole_year`` must say whether it is a calendar year. ``lower`` and
-    ``upper`` are published 95% bounds (both or neither, enclosing ``value``). A count
-    (``is_count``) is a whole number ≥ 0.
+    ``upper`` are the source's published 95% bounds (both or neither, enclosing ``value``). A
+    count (``is_count``) is a whole number ≥ 0. ``kind`` is the kind of figure; left empty it
+    is an event count for a count, a survey percentage when bounds are given, else a ratio.
     """
 
     period: str
@@ -170,6 +246,7 @@ class Measurement:
     upper: float | None = None
     is_count: bool = False
     whole_year: bool = True
+    kind: MeasureKind | None = None
 
     def __post_init__(self) -> None:
         if not math.isfinite(self.value):
@@ -185,11 +262,30 @@ class Measurement:
                 )
         if self.is_count and (self.value < 0 or not float(self.value).is_integer()):
             raise ValueError(f"a count must be a whole number >= 0, got {self.value!r}")
+        if self.kind is not None:
+            object.__setattr__(self, "kind", MeasureKind(self.kind))
         period = periods.parse(self.period)
         if period.end.year != self.year:
             raise ValueError(f"period {self.period!r} ends in {period.end.year}, not {self.year}")
         if period.is_whole_year != self.whole_year:
             raise ValueError(f"whole_year={self.whole_year} contradicts period {self.period!r}")
+
+    @property
+    def measure_kind(self) -> MeasureKind:
+        if self.kind is not None:
+            return MeasureKind(self.kind)
+        if self.is_count:
+            return MeasureKind.EVENT_COUNT
+        if self.lower is not None:
+            return MeasureKind.SURVEY
+        return MeasureKind.RATIO
+
+    @property
+    def source_margin(self) -> tuple[float, float] | None:
+        """The published 95% bounds, or None."""
+        if self.lower is not None and self.upper is not None:
+            return self.lower, self.upper
+        return None
 
 
 @dataclass(frozen=True)
@@ -197,6 +293,9 @@ class Target:
     """A streefwaarde. Which fields count depends on ``kind`` (see :func:`target_problems`).
 
     ``unit`` is shown after values ("%" without a space, anything else with one).
+    ``plan_years`` (first, last) limits the measurements judged to the plan period;
+    ``baseline_period`` (when ``baseline`` is not given) still means "only after it".
+    ``unofficial_source`` names a source of figures that are not official statistics.
     """
 
     kind: TargetKind
@@ -207,16 +306,20 @@ class Target:
     end_year: int | None = None
     end_value: float | None = None
     unit: str = ""
+    plan_years: tuple[int, int] | None = None
+    baseline_period: str | None = None
+    unofficial_source: str = ""
 
 
 @dataclass(frozen=True)
 class Evaluation:
-    """A status with the one sentence that explains it.
+    """A status with the explanation.
 
     ``measurement`` is the figure the sentence is about (None when nothing comparable exists);
-    ``expected`` the trajectory's value for its year; ``margin`` its 95% margin;
-    ``p_value`` the exact test's p-value (direction targets on counts); ``share`` the share
-    of the way on a trajectory (1.0 = on the expected value); ``previous_status`` what the
+    ``expected`` the trajectory's value for its year; ``margin`` the 95% margin that was used
+    (source bounds, or a Poisson interval for an event count on a trajectory); ``test`` how
+    chance was judged (None when it was not: a stock, no margin); ``p_value`` the exact test's
+    p-value; ``share`` the share of the way on a trajectory; ``previous_status`` what the
     latest figure was judged when there is no newer one than ``since``.
     """
 
@@ -229,6 +332,7 @@ class Evaluation:
     share: float | None = None
     previous_status: Status | None = None
     caveats: tuple[str, ...] = ()
+    test: ChanceTest | None = None
 
 
 # --- targets ----------------------------------------------------------------------------------
@@ -300,11 +404,56 @@ def expected_on_trajectory(target: Target, year: int) -> float:
     return start_value + (end_value - start_value) * (y - start_year) / (end_year - start_year)
 
 
+def covered_share(start_value: float, expected: float, value: float) -> float | None:
+    """The share of the distance from B (``start_value``) to T_y (``expected``) that
+    ``value`` has covered: 1.0 = on T_y, 0 = still at B, negative = moved away. None when
+    T_y = B (nothing to cover yet)."""
+    way = expected - start_value
+    if way == 0:
+        return None
+    return (value - start_value) / way
+
+
+def is_amber(share: float | None) -> bool:
+    """The 90% rule (DOMAIN §5), the same in every year: amber from :data:`AMBER_SHARE`."""
+    return share is not None and share >= AMBER_SHARE - 1e-12
+
+
 # --- wording ----------------------------------------------------------------------------------
 
 
 def _period_label(code: str) -> str:
     return periods.label(periods.parse(code))
+
+
+def format_number(value: float, decimals: int) -> str:
+    """A number in the active language's format, rounded half up (display only)."""
+    return number_format(half_up(value, decimals), decimals, use_l10n=True, force_grouping=True)
+
+
+def exact_decimals(value: float, at_least: int = 0) -> int:
+    """The decimals needed to write ``value`` as it is (at least ``at_least``, at most 6)."""
+    places = at_least
+    while places < _MAX_DECIMALS and half_up(value, places) != Decimal(repr(float(value))):
+        places += 1
+    return places
+
+
+def _same(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12)
+
+
+def apart_decimals(value: float, other: float, at_least: int) -> int:
+    """The decimals at which ``value`` and ``other`` look different (at least ``at_least``).
+
+    Equal values keep ``at_least``; at most 6 decimals.
+    """
+    places = at_least
+    if _same(value, other):
+        return places
+    while places < _MAX_DECIMALS and half_up(value, places) == half_up(other, places):
+        places += 1
+    return places
 
 
 @dataclass(frozen=True)
@@ -315,33 +464,64 @@ class _Words:
     unit: str
     count: bool
 
-    def round(self, value: float) -> float:
-        return round(value, self.decimals) + 0.0
+    def places(self, value: float) -> int:
+        """The display decimals of ``value``: whole counts without decimals."""
+        return 0 if self.count and float(value).is_integer() else self.decimals
 
-    def num(self, value: float) -> str:
-        whole = self.count and float(self.round(value)).is_integer()
-        return _num(value, 0 if whole else self.decimals)
+    def num(self, value: float, places: int | None = None) -> str:
+        return format_number(value, self.places(value) if places is None else places)
 
     def _with_unit(self, text: str) -> str:
         if not self.unit:
             return text
         return f"{text}{self.unit}" if self.unit == "%" else f"{text} {self.unit}"
 
-    def quantity(self, value: float) -> str:
-        return self._with_unit(self.num(value))
+    def quantity(self, value: float, places: int | None = None) -> str:
+        return self._with_unit(self.num(value, places))
 
-    def span(self, margin: tuple[float, float]) -> str:
-        return self._with_unit(f"{self.num(margin[0])}–{self.num(margin[1])}")
+    def target(self, value: float) -> str:
+        """A target value as written, never rounded away (7,3 stays 7,3 at 0 decimals)."""
+        return self.quantity(value, exact_decimals(value, self.places(value)))
 
-    def difference(self, value: float) -> str:
-        text = self.num(abs(value))
-        if self.round(value) > 0:
+    def against(self, value: float, other: float, other_places: int | None = None) -> int:
+        """Decimals for ``value`` so that it does not look equal to ``other`` unless it is."""
+        return apart_decimals(value, other, max(self.places(value), other_places or 0))
+
+    def span(self, margin: tuple[float, float], places: int | None = None) -> str:
+        """A margin; a count's Poisson bounds keep the plan's decimals (41,4–71,6)."""
+        low, high = (
+            (self.num(bound) if self.count else self.num(bound, places)) for bound in margin
+        )
+        return self._with_unit(f"{low}–{high}")
+
+    def difference(self, value: float, places: int | None = None) -> str:
+        shown = self.places(value) if places is None else places
+        text = format_number(abs(value), shown)
+        if half_up(value, shown) > 0:
             text = f"+{text}"
-        elif self.round(value) < 0:
+        elif half_up(value, shown) < 0:
             text = f"{_MINUS}{text}"
         if self.unit == "%":
             return _("%(difference)s percentage points") % {"difference": text}
         return f"{text} {self.unit}" if self.unit else text
+
+
+def _p(p_value: float) -> str:
+    """A p-value for the sentence: three decimals, "< 0,001" below that."""
+    if p_value < 0.001:
+        return "< " + format_number(0.001, 3)
+    return format_number(p_value, 3)
+
+
+def _with_test(text: str, test: ChanceTest | None) -> str:
+    if test is None:
+        return text
+    if test.p_value is None:
+        return f"{text} " + _("Test: %(test)s.") % {"test": test.name}
+    return f"{text} " + _("Test: %(test)s (p = %(p)s).") % {
+        "test": test.name,
+        "p": _p(test.p_value),
+    }
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -364,11 +544,37 @@ def _comparable(target: Target, measurement: Measurement) -> bool:
     return measurement.whole_year
 
 
+def _in_plan(target: Target, measurement: Measurement) -> bool:
+    if target.plan_years is None:
+        return True
+    first, last = target.plan_years
+    period = periods.parse(measurement.period)
+    return period.start >= dt.date(first, 1, 1) and period.end <= dt.date(last, 12, 31)
+
+
+def _baseline_end(target: Target) -> dt.date | None:
+    if target.baseline is not None:
+        return _end(target.baseline)
+    if target.baseline_period:
+        return periods.parse(target.baseline_period).end
+    return None
+
+
+def _baseline_label(target: Target) -> str:
+    if target.baseline is not None:
+        return _period_label(target.baseline.period)
+    return _period_label(target.baseline_period or "")
+
+
 def margin_of(measurement: Measurement) -> tuple[float, float] | None:
-    """Published bounds, else the exact 95% Poisson interval of a count, else None."""
-    if measurement.lower is not None and measurement.upper is not None:
-        return measurement.lower, measurement.upper
-    if measurement.is_count:
+    """Published bounds, else the exact 95% Poisson interval of an event count, else None.
+
+    Stocks, amounts and ratios have no chance margin. A threshold uses only the published
+    bounds (:attr:`Measurement.source_margin`): a Poisson interval never excuses it.
+    """
+    if measurement.source_margin is not None:
+        return measurement.source_margin
+    if measurement.is_count and measurement.measure_kind == MeasureKind.EVENT_COUNT:
         return poisson_interval(measurement.value, CONFIDENCE)
     return None
 
@@ -396,6 +602,15 @@ def _covid_caveats(target: Target, measurement: Measurement) -> tuple[str, ...]:
     return tuple(notes)
 
 
+def _unofficial(target: Target, result: Evaluation) -> Evaluation:
+    if not target.unofficial_source:
+        return result
+    note = _("%(source)s figures are not official statistics.") % {
+        "source": target.unofficial_source
+    }
+    return replace(result, explanation=f"{result.explanation} {note}")
+
+
 # --- the engine -------------------------------------------------------------------------------
 
 
@@ -406,14 +621,21 @@ def evaluate(
     since: str | None = None,
     decimals: int = 1,
 ) -> Evaluation:
-    """The status of ``target`` on the latest comparable measurement (rules: module docstring).
+    """The status of ``target`` on the latest measurement that counts (rules: module docstring).
 
     ``since`` is the period code of the previous reporting moment's data: without a
-    comparable measurement that ends after it, the status is *geen nieuwe meting*.
+    measurement that ends after it, the status is *geen nieuwe meting*. ``decimals`` is for
+    display only.
     """
     _check(target)
     if decimals < 0:
         raise ValueError(f"decimals must be >= 0, got {decimals!r}")
+    return _unofficial(target, _evaluate(target, measurements, since, decimals))
+
+
+def _evaluate(
+    target: Target, measurements: Sequence[Measurement], since: str | None, decimals: int
+) -> Evaluation:
     since_end = None if since is None else periods.parse(since).end
     ordered = sorted(measurements, key=_order)
     comparable = [m for m in ordered if _comparable(target, m)]
@@ -421,18 +643,34 @@ def evaluate(
 
     if not comparable:
         return _nothing_comparable(target, ordered, decimals)
-    latest = comparable[-1]
+    in_plan = [m for m in comparable if _in_plan(target, m)]
+    if not in_plan:
+        newest = comparable[-1]
+        words = _Words(decimals, target.unit, newest.is_count)
+        first, last = target.plan_years or (0, 0)
+        text = _(
+            "No measurement in the plan period %(first)s–%(last)s yet (the latest is %(value)s "
+            "in %(period)s)."
+        ) % {
+            "first": first,
+            "last": last,
+            "value": words.quantity(newest.value),
+            "period": _period_label(newest.period),
+        }
+        return Evaluation(Status.NO_MEASUREMENT, text, None)
+    latest = in_plan[-1]
     words = _Words(decimals, target.unit, latest.is_count)
     values = {
         "value": words.quantity(latest.value),
         "period": _period_label(latest.period),
     }
-    if kind in DIRECTIONS and target.baseline is not None and _end(latest) <= _end(target.baseline):
+    baseline_end = _baseline_end(target)
+    if baseline_end is not None and _end(latest) <= baseline_end:
         text = _(
             "No measurement after the baseline %(baseline_period)s yet (the latest is "
             "%(value)s in %(period)s)."
-        ) % {**values, "baseline_period": _period_label(target.baseline.period)}
-        return Evaluation(Status.NO_MEASUREMENT, text, latest, margin=margin_of(latest))
+        ) % {**values, "baseline_period": _baseline_label(target)}
+        return Evaluation(Status.NO_MEASUREMENT, text, latest)
     if (
         kind == TargetKind.TRAJECTORY
         and target.start_year is not None
@@ -442,7 +680,7 @@ def evaluate(
             "No measurement after the start year %(start_year)s of the trajectory yet "
             "(the latest is %(value)s in %(period)s)."
         ) % {**values, "start_year": target.start_year}
-        return Evaluation(Status.NO_MEASUREMENT, text, latest, margin=margin_of(latest))
+        return Evaluation(Status.NO_MEASUREMENT, text, latest)
     if since is not None and since_end is not None and _end(latest) <= since_end:
         judged = _judge(target, latest, decimals)
         newer = [m for m in ordered if not m.whole_year and _order(m) > _order(latest)]
@@ -458,16 +696,8 @@ def evaluate(
                 _("No new measurement since %(since)s: the latest is %(value)s in %(period)s.")
                 % values
             )
-        return Evaluation(
-            Status.NO_MEASUREMENT,
-            text,
-            latest,
-            expected=judged.expected,
-            margin=judged.margin,
-            p_value=judged.p_value,
-            share=judged.share,
-            previous_status=judged.status,
-            caveats=judged.caveats,
+        return replace(
+            judged, status=Status.NO_MEASUREMENT, explanation=text, previous_status=judged.status
         )
     return _judge(target, latest, decimals)
 
@@ -507,37 +737,31 @@ def _judge(target: Target, measurement: Measurement, decimals: int) -> Evaluatio
     else:
         result = _on_trajectory(target, measurement, words)
     caveats = _covid_caveats(target, measurement)
-    if caveats:
-        result = Evaluation(
-            result.status,
-            result.explanation,
-            result.measurement,
-            expected=result.expected,
-            margin=result.margin,
-            p_value=result.p_value,
-            share=result.share,
-            caveats=caveats,
-        )
-    return result
+    return replace(result, caveats=caveats) if caveats else result
 
 
 def _threshold(target: Target, m: Measurement, words: _Words) -> Evaluation:
     if target.value is None:
         raise TargetError("a threshold target needs a value")
     at_least = TargetKind(target.kind) == TargetKind.AT_LEAST
-    value, goal = words.round(m.value), words.round(target.value)
-    margin = margin_of(m)
-    inside = margin is not None and words.round(margin[0]) <= goal <= words.round(margin[1])
+    goal = target.value
+    goal_text = words.target(goal)
+    goal_places = exact_decimals(goal, words.places(goal))
+    # Shown so that a value that misses the target never looks equal to it.
+    places = words.against(m.value, goal, goal_places)
+    margin = m.source_margin  # a Poisson interval never excuses a threshold
+    inside = margin is not None and margin[0] <= goal <= margin[1]
+    test = ChanceTest(ChanceMethod.SOURCE_MARGIN) if margin is not None else None
     norm = (_("at least %(target)s") if at_least else _("at most %(target)s")) % {
-        "target": words.quantity(target.value)
+        "target": goal_text
     }
     values = {
-        "value": words.quantity(m.value),
+        "value": words.quantity(m.value, places),
         "period": _period_label(m.period),
         "norm": norm,
-        "margin": "" if margin is None else words.span(margin),
+        "margin": "" if margin is None else words.span(margin, places),
     }
-    meets = value >= goal if at_least else value <= goal
+    meets = _same(m.value, goal) or (m.value > goal if at_least else m.value < goal)
     if meets:
         if inside:
             text = (
@@ -558,13 +782,8 @@ def _threshold(target: Target, m: Measurement, words: _Words) -> Evaluation:
             )
             % values
         )
-        return Evaluation(Status.WITHIN_MARGIN, text, m, margin=margin)
-    if margin is None:
-        text = (
-            _("%(value)s in %(period)s, the target is %(norm)s: not achieved (no margin known).")
-            % values
-        )
-    else:
+        return Evaluation(Status.WITHIN_MARGIN, _with_test(text, test), m, margin=margin, test=test)
+    if margin is not None:
         text = (
             _(
                 "%(value)s in %(period)s, the target is %(norm)s: not achieved, also beyond the "
@@ -572,17 +791,44 @@ def _threshold(target: Target, m: Measurement, words: _Words) -> Evaluation:
             )
             % values
         )
-    return Evaluation(Status.NOT_ACHIEVED, text, m, margin=margin)
+        return Evaluation(Status.NOT_ACHIEVED, _with_test(text, test), m, margin=margin, test=test)
+    if m.is_count or m.measure_kind in (MeasureKind.EVENT_COUNT, MeasureKind.STOCK):
+        text = (
+            _(
+                "%(value)s in %(period)s, the target is %(norm)s: not achieved (a count is "
+                "judged as counted: no margin of chance excuses a threshold)."
+            )
+            % values
+        )
+    else:
+        text = (
+            _("%(value)s in %(period)s, the target is %(norm)s: not achieved (no margin known).")
+            % values
+        )
+    return Evaluation(Status.NOT_ACHIEVED, text, m)
 
 
 def _standard_error(measurement: Measurement, towards: float) -> float | None:
-    """Half-width of the 95% margin on the side facing ``towards``, divided by 1.96."""
-    margin = margin_of(measurement)
+    """Half-width of the published 95% bounds on the side facing ``towards``, / 1.96."""
+    margin = measurement.source_margin
     if margin is None:
         return None
     lower, upper = margin
     width = upper - measurement.value if towards > measurement.value else measurement.value - lower
     return width / _Z
+
+
+def _exact_one_sided(before: float, after: float, *, rise: bool) -> float:
+    """One-sided p-value of the exact conditional (binomial) test of two Poisson counts with
+    equal exposures: given n = before + after, ``after`` ~ Binomial(n, ½) under "no change";
+    ``rise`` tests after > before, else after < before."""
+    n = int(before) + int(after)
+    if n == 0:
+        return 1.0
+    from scipy import stats  # here, not at the top: see regie.monitor.analysis
+
+    result = stats.binomtest(int(after), n, 0.5, alternative="greater" if rise else "less")
+    return min(1.0, float(result.pvalue))
 
 
 def _direction(target: Target, m: Measurement, words: _Words) -> Evaluation:
@@ -591,18 +837,20 @@ def _direction(target: Target, m: Measurement, words: _Words) -> Evaluation:
         raise TargetError("a direction target needs a baseline")
     not_up = TargetKind(target.kind) == TargetKind.NOT_UP
     aim = _("decrease or stay equal") if not_up else _("increase or stay equal")
-    value, base = words.round(m.value), words.round(baseline.value)
     base_words = _Words(words.decimals, words.unit, baseline.is_count)
+    base_places = base_words.places(baseline.value)
+    places = words.against(m.value, baseline.value, base_places)
+    base_places = max(base_places, apart_decimals(baseline.value, m.value, base_places))
+    diff_places = max(places, base_places) if not (m.is_count and baseline.is_count) else 0
     values = {
-        "value": words.quantity(m.value),
+        "value": words.quantity(m.value, places),
         "period": _period_label(m.period),
-        "baseline": base_words.quantity(baseline.value),
+        "baseline": base_words.quantity(baseline.value, base_places),
         "baseline_period": _period_label(baseline.period),
-        "difference": words.difference(m.value - baseline.value),
+        "difference": words.difference(m.value - baseline.value, diff_places),
         "aim": aim,
     }
-    margin = margin_of(m)
-    if (value <= base) if not_up else (value >= base):
+    if _same(m.value, baseline.value) or ((m.value < baseline.value) == not_up):
         text = (
             _(
                 "%(value)s in %(period)s against %(baseline)s in %(baseline_period)s "
@@ -610,16 +858,21 @@ def _direction(target: Target, m: Measurement, words: _Words) -> Evaluation:
             )
             % values
         )
-        return Evaluation(Status.ACHIEVED, text, m, margin=margin)
+        return Evaluation(Status.ACHIEVED, text, m, margin=m.source_margin)
 
-    p_value: float | None = None
-    known = True
-    exact_counts = m.is_count and baseline.is_count and m.lower is None and baseline.lower is None
+    kind = m.measure_kind
+    exact_counts = (
+        kind == MeasureKind.EVENT_COUNT
+        and m.is_count
+        and baseline.is_count
+        and m.source_margin is None
+        and baseline.source_margin is None
+    )
     if exact_counts:
-        test = compare_counts(baseline.value, m.value, alpha=1.0 - CONFIDENCE, interval=False)
-        p_value = test.p_value
-        beyond = test.verdict == (Verdict.HIGHER if not_up else Verdict.LOWER)
-    else:
+        p_value = _exact_one_sided(baseline.value, m.value, rise=not_up)
+        test = ChanceTest(ChanceMethod.EXACT_CONDITIONAL, p_value)
+        beyond = p_value < LEVEL
+    elif m.source_margin is not None or baseline.source_margin is not None:
         errors = [
             se
             for se in (
@@ -628,25 +881,45 @@ def _direction(target: Target, m: Measurement, words: _Words) -> Evaluation:
             )
             if se is not None
         ]
-        known = bool(errors)
         combined = math.sqrt(math.fsum(se * se for se in errors))
-        beyond = combined == 0.0 or abs(m.value - baseline.value) > _Z * combined
+        distance = abs(m.value - baseline.value)
+        p_value = 0.0 if combined == 0.0 else 1.0 - statistics.NormalDist().cdf(distance / combined)
+        test = ChanceTest(ChanceMethod.SURVEY_MARGINS, p_value)
+        beyond = combined == 0.0 or distance > _Z_ONE_SIDED * combined
+    else:
+        if kind in (MeasureKind.STOCK, MeasureKind.AMOUNT):
+            text = (
+                _(
+                    "%(value)s in %(period)s against %(baseline)s in %(baseline_period)s "
+                    "(%(difference)s): a rise; this figure has no margin of chance (a count "
+                    "at a moment or an amount), so every rise counts and the target “%(aim)s” "
+                    "is not achieved."
+                )
+                if not_up
+                else _(
+                    "%(value)s in %(period)s against %(baseline)s in %(baseline_period)s "
+                    "(%(difference)s): a fall; this figure has no margin of chance (a count "
+                    "at a moment or an amount), so every fall counts and the target “%(aim)s” "
+                    "is not achieved."
+                )
+            ) % values
+        else:
+            text = (
+                _(
+                    "%(value)s in %(period)s against %(baseline)s in %(baseline_period)s "
+                    "(%(difference)s): a rise, and without a known margin the target “%(aim)s” "
+                    "is not achieved."
+                )
+                if not_up
+                else _(
+                    "%(value)s in %(period)s against %(baseline)s in %(baseline_period)s "
+                    "(%(difference)s): a fall, and without a known margin the target “%(aim)s” "
+                    "is not achieved."
+                )
+            ) % values
+        return Evaluation(Status.NOT_ACHIEVED, text, m)
 
-    if not known:
-        text = (
-            _(
-                "%(value)s in %(period)s against %(baseline)s in %(baseline_period)s "
-                "(%(difference)s): a rise, and without a known margin the target “%(aim)s” "
-                "is not achieved."
-            )
-            if not_up
-            else _(
-                "%(value)s in %(period)s against %(baseline)s in %(baseline_period)s "
-                "(%(difference)s): a fall, and without a known margin the target “%(aim)s” "
-                "is not achieved."
-            )
-        ) % values
-        return Evaluation(Status.NOT_ACHIEVED, text, m, margin=margin)
+    margin = m.source_margin
     if beyond:
         text = (
             _(
@@ -661,7 +934,14 @@ def _direction(target: Target, m: Measurement, words: _Words) -> Evaluation:
                 "“%(aim)s” is not achieved."
             )
         ) % values
-        return Evaluation(Status.NOT_ACHIEVED, text, m, margin=margin, p_value=p_value)
+        return Evaluation(
+            Status.NOT_ACHIEVED,
+            _with_test(text, test),
+            m,
+            margin=margin,
+            p_value=test.p_value,
+            test=test,
+        )
     text = (
         _(
             "%(value)s in %(period)s against %(baseline)s in %(baseline_period)s "
@@ -673,35 +953,58 @@ def _direction(target: Target, m: Measurement, words: _Words) -> Evaluation:
             "(%(difference)s): a fall, but within the margin of chance."
         )
     ) % values
-    return Evaluation(Status.WITHIN_MARGIN, text, m, margin=margin, p_value=p_value)
+    return Evaluation(
+        Status.WITHIN_MARGIN,
+        _with_test(text, test),
+        m,
+        margin=margin,
+        p_value=test.p_value,
+        test=test,
+    )
 
 
 def _on_trajectory(target: Target, m: Measurement, words: _Words) -> Evaluation:
     start_year, start_value, end_year, end_value = _trajectory(target)
     rising = end_value > start_value
     expected = expected_on_trajectory(target, m.year)
-    value, goal, start = words.round(m.value), words.round(expected), words.round(start_value)
     margin = margin_of(m)
+    test: ChanceTest | None = None
+    if margin is not None:
+        method = (
+            ChanceMethod.SOURCE_MARGIN
+            if m.source_margin is not None
+            else ChanceMethod.POISSON_INTERVAL
+        )
+        test = ChanceTest(method)
     due = m.year >= end_year
-    way = goal - start
-    share = None if way == 0 else (value - start) / way
+    share = covered_share(start_value, expected, m.value)
     percent = None if share is None else math.floor(100.0 * share + 1e-9)
+    expected_places = words.places(expected)
+    places = words.against(m.value, expected, expected_places)
     values: dict[str, object] = {
-        "value": words.quantity(m.value),
+        "value": words.quantity(m.value, places),
         "period": _period_label(m.period),
-        "expected": words.quantity(expected),
+        "expected": words.quantity(expected, max(expected_places, places)),
         "end_year": end_year,
         "year": m.year,
-        "start": words.quantity(start_value),
+        "start": words.target(start_value),
         "start_year": start_year,
-        "share": "" if percent is None else _num(percent, 0),
-        "margin": "" if margin is None else words.span(margin),
+        "share": "" if percent is None else format_number(percent, 0),
+        "margin": "" if margin is None else words.span(margin, places),
     }
 
-    def result(status: Status, text: str) -> Evaluation:
-        return Evaluation(status, text, m, expected=expected, margin=margin, share=share)
+    def result(status: Status, text: str, chance: ChanceTest | None = None) -> Evaluation:
+        return Evaluation(
+            status,
+            _with_test(text, chance),
+            m,
+            expected=expected,
+            margin=margin,
+            share=share,
+            test=chance,
+        )
 
-    if (value >= goal) if rising else (value <= goal):
+    if _same(m.value, expected) or ((m.value > expected) == rising):
         if due:
             text = _(
                 "%(value)s in %(period)s, the goal for %(end_year)s is %(expected)s: achieved."
@@ -709,7 +1012,7 @@ def _on_trajectory(target: Target, m: Measurement, words: _Words) -> Evaluation:
         else:
             text = _("%(value)s in %(period)s, expected on the trajectory %(expected)s: on track.")
         return result(Status.ACHIEVED, text % values)
-    if margin is not None and words.round(margin[0]) <= goal <= words.round(margin[1]):
+    if margin is not None and margin[0] <= expected <= margin[1]:
         if due:
             text = _(
                 "%(value)s in %(period)s, the goal for %(end_year)s is %(expected)s; the "
@@ -720,7 +1023,21 @@ def _on_trajectory(target: Target, m: Measurement, words: _Words) -> Evaluation:
                 "%(value)s in %(period)s, expected on the trajectory %(expected)s; the "
                 "difference is within the margin (%(margin)s)."
             )
-        return result(Status.WITHIN_MARGIN, text % values)
+        return result(Status.WITHIN_MARGIN, text % values, test)
+    if is_amber(share):
+        if due:
+            text = _(
+                "%(value)s in %(period)s, the goal for %(end_year)s is %(expected)s: behind, at "
+                "%(share)s%% of the way from %(start)s in %(start_year)s (90%% or more), so at "
+                "risk."
+            )
+        else:
+            text = _(
+                "%(value)s in %(period)s, expected on the trajectory %(expected)s: behind, at "
+                "%(share)s%% of the way from %(start)s in %(start_year)s (90%% or more), so at "
+                "risk."
+            )
+        return result(Status.AT_RISK, text % values, test)
     progressed = percent is not None and percent > 0
     if due:
         if progressed:
@@ -733,13 +1050,7 @@ def _on_trajectory(target: Target, m: Measurement, words: _Words) -> Evaluation:
                 "%(value)s in %(period)s, the goal for %(end_year)s is %(expected)s: not "
                 "achieved (no progress from %(start)s in %(start_year)s)."
             )
-        return result(Status.NOT_ACHIEVED, text % values)
-    if percent is not None and percent >= 100.0 * AMBER_SHARE:
-        text = _(
-            "%(value)s in %(period)s, expected on the trajectory %(expected)s: behind, at "
-            "%(share)s%% of the way from %(start)s in %(start_year)s, so at risk."
-        )
-        return result(Status.AT_RISK, text % values)
+        return result(Status.NOT_ACHIEVED, text % values, test)
     if progressed:
         text = _(
             "%(value)s in %(period)s, expected on the trajectory %(expected)s: only "
@@ -751,7 +1062,7 @@ def _on_trajectory(target: Target, m: Measurement, words: _Words) -> Evaluation:
             "%(value)s in %(period)s, expected on the trajectory %(expected)s: no progress "
             "from %(start)s in %(start_year)s, so the milestone for %(year)s is not achieved."
         )
-    return result(Status.NOT_ACHIEVED, text % values)
+    return result(Status.NOT_ACHIEVED, text % values, test)
 
 
 # --- roll-up and labels -----------------------------------------------------------------------
@@ -760,12 +1071,22 @@ def _on_trajectory(target: Target, m: Measurement, words: _Words) -> Evaluation:
 def roll_up(statuses: Sequence[Status]) -> Status:
     """The least favourable status (see :data:`SEVERITY`), leaving out "no new measurement".
 
-    NO_MEASUREMENT only when every status is NO_MEASUREMENT, or there are none.
+    NO_MEASUREMENT only when every status is NO_MEASUREMENT, or there are none. Show it with
+    :func:`count_statuses`: one verdict alone hides how many indicators have it.
     """
     measured = [Status(s) for s in statuses if Status(s) != Status.NO_MEASUREMENT]
     if not measured:
         return Status.NO_MEASUREMENT
     return max(measured, key=SEVERITY.index)
+
+
+def count_statuses(statuses: Sequence[Status]) -> dict[Status, int]:
+    """How many of ``statuses`` have each status, in :data:`SEVERITY` order, then "no new
+    measurement" (the indicators that could not be judged); every status present, 0 or not."""
+    counts = dict.fromkeys((*SEVERITY, Status.NO_MEASUREMENT), 0)
+    for status in statuses:
+        counts[Status(status)] += 1
+    return counts
 
 
 def status_label(status: Status) -> str:
@@ -777,17 +1098,28 @@ __all__ = [
     "AMBER_SHARE",
     "CONFIDENCE",
     "DIRECTIONS",
+    "LEVEL",
     "SEVERITY",
     "STATUS_LABELS",
     "THRESHOLDS",
+    "ChanceMethod",
+    "ChanceTest",
     "Evaluation",
+    "MeasureKind",
     "Measurement",
     "Status",
     "Target",
     "TargetError",
     "TargetKind",
+    "apart_decimals",
+    "count_statuses",
+    "covered_share",
     "evaluate",
+    "exact_decimals",
     "expected_on_trajectory",
+    "format_number",
+    "half_up",
+    "is_amber",
     "margin_of",
     "roll_up",
     "status_label",

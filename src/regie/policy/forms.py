@@ -21,7 +21,7 @@ from regie.core.models import Organisation
 from regie.core.uploads import validate_upload_size
 from regie.monitor import periods
 from regie.monitor.models import Measure
-from regie.monitor.selectors import visible_measures
+from regie.monitor.selectors import pickable_measures
 from regie.policy import engine, plan_file
 from regie.policy.engine import Status, TargetKind
 from regie.policy.models import PriorityKind, SafetyTheme
@@ -198,8 +198,9 @@ class GoalForm(_Checked):
 
 def _areas_of(organisation: Organisation) -> Any:
     gemeente = Q(code=organisation.cbs_code)
-    wijk = Q(level=AreaLevel.WIJK, parent__code=organisation.cbs_code)
-    buurt = Q(level=AreaLevel.BUURT, parent__parent__code=organisation.cbs_code)
+    # wijken and buurten of today's indeling only (older buurt codes are history)
+    wijk = Q(level=AreaLevel.WIJK, parent__code=organisation.cbs_code, active=True)
+    buurt = Q(level=AreaLevel.BUURT, parent__parent__code=organisation.cbs_code, active=True)
     return Area.objects.filter(gemeente | wijk | buurt).order_by("code")
 
 
@@ -246,7 +247,7 @@ class IndicatorForm(_Checked):
         min_value=0,
         max_value=4,
         initial=1,
-        help_text=_("Targets and margins are compared at this precision."),
+        help_text=_("For display only: values are judged unrounded against the target as written."),
     )
     position = _position_field()
 
@@ -254,7 +255,7 @@ class IndicatorForm(_Checked):
         super().__init__(*args, **kwargs)
         measure: Any = self.fields["measure"]
         area: Any = self.fields["area"]
-        measure.queryset = visible_measures(organisation).order_by("source", "name")
+        measure.queryset = pickable_measures(organisation).order_by("source", "name")
         area.queryset = _areas_of(organisation)
 
     def clean_baseline_period(self) -> str:

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from regie.monitor import charts, insight
-from regie.monitor.formats import num
 from regie.monitor.models import Unit
 from regie.policy import engine
 from regie.policy.engine import Status, TargetKind
@@ -19,11 +18,23 @@ from regie.policy.models import Indicator
 from regie.policy.status import IndicatorStatus, target_of
 
 
+def _with_unit(indicator: Indicator, text: str) -> str:
+    return f"{text}%" if indicator.measure.unit == Unit.PERCENT else text
+
+
+def shown(indicator: Indicator, value: float | None) -> str:
+    """A measurement as the plan shows it: ``decimals``, rounded half up (7,25 → 7,3)."""
+    if value is None:
+        return "–"
+    return engine.format_number(value, indicator.decimals)
+
+
 def _value(indicator: Indicator, value: float | None) -> str:
-    text = num(value, indicator.decimals)
-    if value is not None and indicator.measure.unit == Unit.PERCENT:
-        return f"{text}%"
-    return text
+    """A target value as written: never rounded away (7,3 stays 7,3 at 0 decimals)."""
+    if value is None:
+        return "–"
+    places = engine.exact_decimals(value, indicator.decimals)
+    return _with_unit(indicator, engine.format_number(value, places))
 
 
 def describe_target(indicator: Indicator) -> str:
@@ -65,6 +76,8 @@ class YearRow:
     explanation: str
     source: str
     role: str = ""  # "baseline", "start of the trajectory", "plan year" or empty
+    value_text: str = "–"  # the measurement, rounded half up at the plan's decimals
+    target_text: str = "–"  # the target as written (a trajectory's expected value: decimals)
 
 
 def _target_in(indicator: Indicator, target: engine.Target, year: int) -> float | None:
@@ -97,7 +110,13 @@ def year_rows(found: IndicatorStatus, series: insight.Series, years: list[int]) 
     """
     indicator = found.indicator
     target = target_of(indicator)
-    points = {p.year: p for p in series.years()}
+    # the whole years as the veiligheidsbeeld and the status engine see them (a merged
+    # gemeente's earlier years as the marked sum of its former gemeenten)
+    organisation = indicator.goal.theme.priority.plan.organisation
+    points = {
+        p.year: p
+        for p in insight.area_years(organisation, indicator.area, indicator.measure, series)
+    }
     measured = [m for m in found.measurements if m.whole_year]
     all_years = sorted(set(years) | set(points) | {m.year for m in measured})
     rows: list[YearRow] = []
@@ -115,18 +134,44 @@ def year_rows(found: IndicatorStatus, series: insight.Series, years: list[int]) 
                 and judged.status != Status.NO_MEASUREMENT
             ):
                 status, explanation = judged.status, judged.explanation
+        value = None if point is None else point.value
+        target_value = _target_in(indicator, target, year)
         rows.append(
             YearRow(
                 year=year,
-                value=None if point is None else point.value,
-                target=_target_in(indicator, target, year),
+                value=value,
+                target=target_value,
                 status=status,
                 explanation=explanation,
                 source="" if point is None else point.source_line,
                 role=_role(indicator, year, years),
+                value_text=_shown_against(indicator, value, target_value),
+                target_text=_target_text(indicator, target_value),
             )
         )
     return rows
+
+
+def _target_text(indicator: Indicator, target: float | None) -> str:
+    """The table's target column: a threshold or baseline as written, a trajectory's expected
+    value at the plan's decimals."""
+    if target is None:
+        return "–"
+    if TargetKind(indicator.target_kind) == TargetKind.TRAJECTORY:
+        return shown(indicator, target)
+    return engine.format_number(target, engine.exact_decimals(target, indicator.decimals))
+
+
+def _shown_against(indicator: Indicator, value: float | None, target: float | None) -> str:
+    """A measurement shown so that it never looks equal to a target it differs from."""
+    if value is None:
+        return "–"
+    if target is None:
+        return shown(indicator, value)
+    base = max(indicator.decimals, engine.exact_decimals(target, indicator.decimals))
+    if TargetKind(indicator.target_kind) == TargetKind.TRAJECTORY:
+        base = indicator.decimals
+    return engine.format_number(value, engine.apart_decimals(value, target, base))
 
 
 def chart(

@@ -10,19 +10,49 @@ data, and a snapshot (:func:`regie.policy.services.take_snapshot`) keeps one rep
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from regie.areas.models import Area
+from regie.areas.models import Area, AreaLevel
+from regie.areas.selectors import merged_predecessors
 from regie.core.models import Organisation
-from regie.monitor import insight, periods
-from regie.monitor.models import Measure, Unit
+from regie.monitor import catalogue, insight, periods
+from regie.monitor.models import Measure, Source, Unit
 from regie.policy import engine
 from regie.policy.engine import Status, TargetKind
 from regie.policy.models import Goal, Indicator, Plan, Priority, StatusOverride, Theme
+
+#: The source named when a measure's figures are not official statistics.
+UNOFFICIAL_SOURCE = "Misdaad in kaart"
+
+
+def unofficial_source(measure: Measure) -> str:
+    """ "Misdaad in kaart" when ``measure``'s figures are not official statistics
+    (:func:`regie.monitor.catalogue.is_unofficial`: ``local:mik_*``), else ""."""
+    return UNOFFICIAL_SOURCE if catalogue.is_unofficial(measure.code) else ""
+
+
+def measure_kind(measure: Measure) -> engine.MeasureKind:
+    """The kind of figure (``Measure.kind``, CONTRACT I4); from the unit and source when the
+    field is not there or holds an unknown value."""
+    kind = measure.kind
+    if kind:
+        try:
+            return engine.MeasureKind(kind)
+        except ValueError:
+            pass
+    if measure.unit in insight.COUNT_UNITS:
+        return engine.MeasureKind.EVENT_COUNT
+    if measure.unit == Unit.EURO:
+        return engine.MeasureKind.AMOUNT
+    if measure.source == Source.VM:
+        return engine.MeasureKind.SURVEY
+    return engine.MeasureKind.RATIO
 
 
 @dataclass(frozen=True)
@@ -39,8 +69,25 @@ class IndicatorStatus:
     def label(self) -> str:
         return engine.status_label(self.status)
 
+    @property
+    def unofficial_source(self) -> str:
+        """ "Misdaad in kaart" when the figures are not official statistics, else ""."""
+        return unofficial_source(self.indicator.measure)
+
+    @property
+    def margin_text(self) -> str:
+        """The margin used, rounded half up at the indicator's decimals ("7,0 – 7,4")."""
+        margin = self.computed.margin
+        if margin is None:
+            return ""
+        places = self.indicator.decimals
+        return (
+            f"{engine.format_number(margin[0], places)} – {engine.format_number(margin[1], places)}"
+        )
+
     def as_dict(self) -> dict[str, Any]:
         m = self.computed.measurement
+        test = self.computed.test
         return {
             "indicator": self.indicator.key,
             "name": self.indicator.name,
@@ -54,6 +101,8 @@ class IndicatorStatus:
             "measurement": None if m is None else {"period": m.period, "value": m.value},
             "expected": self.computed.expected,
             "margin": list(self.computed.margin) if self.computed.margin else None,
+            "test": None if test is None else test.as_dict(),
+            "official_statistics": not self.unofficial_source,
             "override": None
             if self.override is None
             else {
@@ -76,6 +125,7 @@ class Node:
     obj: Priority | Theme | Goal
     children: tuple[Node, ...] = ()
     indicators: tuple[IndicatorStatus, ...] = ()
+    statuses: tuple[Status, ...] = ()  # of every indicator under it
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -85,6 +135,8 @@ class Node:
             "status": self.status.value,
             "label": engine.status_label(self.status),
             "explanation": self.explanation,
+            "counts": counts_dict(list(self.statuses)),
+            "not_judged": engine.count_statuses(self.statuses)[Status.NO_MEASUREMENT],
         }
         if self.children:
             data["children"] = [c.as_dict() for c in self.children]
@@ -102,6 +154,7 @@ class PlanEvaluation:
     by_indicator: dict[int, IndicatorStatus] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
+        statuses = [i.status for i in self.by_indicator.values()]
         return {
             "plan": self.plan.title,
             "gemeente": self.plan.organisation.cbs_code,
@@ -109,16 +162,26 @@ class PlanEvaluation:
             "status": self.status.value,
             "label": engine.status_label(self.status),
             "explanation": self.explanation,
+            "counts": counts_dict(statuses),
+            "not_judged": engine.count_statuses(statuses)[Status.NO_MEASUREMENT],
             "priorities": [p.as_dict() for p in self.priorities],
         }
 
 
-def target_of(indicator: Indicator) -> engine.Target:
+def target_of(indicator: Indicator, *, plan_years: tuple[int, int] | None = None) -> engine.Target:
+    """The engine's target for ``indicator``; ``plan_years`` (first, last) is its plan period
+    (only measurements inside it are judged), taken from the loaded plan when not given."""
+    kind = measure_kind(indicator.measure)
     baseline = None
     if indicator.baseline_period and indicator.baseline_value is not None:
         baseline = _measurement(
-            indicator.baseline_period, indicator.baseline_value, is_count=_is_count(indicator)
+            indicator.baseline_period,
+            indicator.baseline_value,
+            is_count=_is_count(indicator),
+            kind=kind,
         )
+    if plan_years is None:
+        plan_years = _plan_years(indicator)
     return engine.Target(
         kind=TargetKind(indicator.target_kind),
         value=indicator.target_value,
@@ -128,39 +191,86 @@ def target_of(indicator: Indicator) -> engine.Target:
         end_year=indicator.end_year,
         end_value=indicator.end_value,
         unit="%" if indicator.measure.unit == Unit.PERCENT else "",
+        plan_years=plan_years,
+        baseline_period=indicator.baseline_period or None,
+        unofficial_source=unofficial_source(indicator.measure),
     )
+
+
+def _plan_years(indicator: Indicator) -> tuple[int, int]:
+    """The plan period of ``indicator`` (the goal → plan chain is loaded by every caller)."""
+    plan = indicator.goal.theme.priority.plan
+    return (plan.start_year, plan.end_year)
 
 
 def _is_count(indicator: Indicator) -> bool:
     return indicator.measure.unit in insight.COUNT_UNITS
 
 
-def _measurement(period_code: str, value: float, *, is_count: bool) -> engine.Measurement:
+def _measurement(
+    period_code: str,
+    value: float,
+    *,
+    is_count: bool,
+    kind: engine.MeasureKind | None = None,
+    margin: tuple[float, float] | None = None,
+) -> engine.Measurement:
     period = periods.parse(period_code)
+    lower = upper = None
+    if margin is not None:
+        low, high = float(margin[0]), float(margin[1])
+        if low <= value <= high:  # bounds that do not enclose the value are not used
+            lower, upper = low, high
     return engine.Measurement(
         period=period.code,
         year=period.end.year,
         value=value,
-        is_count=is_count,
+        lower=lower,
+        upper=upper,
+        is_count=is_count and float(value).is_integer() and value >= 0,
         whole_year=period.is_whole_year,
+        kind=kind,
     )
 
 
-def measurements(series: insight.Series, *, is_count: bool) -> list[engine.Measurement]:
-    """Whole years (published or summed from 12 months) plus the sub-year figures, in time order.
+def _margin(point: insight.Point) -> tuple[float, float] | None:
+    """The published survey bounds of ``point`` (``Point.margin``, CONTRACT I4), if any."""
+    margin = point.margin
+    if margin is None:
+        return None
+    return float(margin[0]), float(margin[1])
+
+
+def measurements(
+    series: insight.Series,
+    *,
+    is_count: bool,
+    kind: engine.MeasureKind | None = None,
+    years: list[insight.Point] | None = None,
+) -> list[engine.Measurement]:
+    """Whole years (published or summed from 12 months) plus the sub-year figures, in time order,
+    each with the survey bounds its source published (``Point.margin``).
+
+    ``years`` are the whole years as the veiligheidsbeeld shows them (``insight.area_years``:
+    a merged gemeente's earlier years as the marked sum of its former gemeenten); default: the
+    series' own whole years.
 
     Sub-year figures are marked ``whole_year=False``: the engine never judges them against a
     whole-year target or baseline, but names them ("the latest figure is 2022H1").
     """
     found: dict[str, engine.Measurement] = {}
-    for point in series.years():
-        if point.value is not None:
-            found[point.period] = _measurement(point.period, point.value, is_count=is_count)
+    for point in series.years() if years is None else years:
+        if point.value is not None and not point.incomplete:
+            found[point.period] = _measurement(
+                point.period, point.value, is_count=is_count, kind=kind, margin=_margin(point)
+            )
     for point in series.points:
-        if point.value is None or point.period in found:
-            continue
+        if point.value is None or point.period in found or point.incomplete:
+            continue  # an incomplete period is named by the monitor, never judged
         if point.kind in (periods.PeriodKind.HALF, periods.PeriodKind.YEAR_TO_DATE):
-            found[point.period] = _measurement(point.period, point.value, is_count=is_count)
+            found[point.period] = _measurement(
+                point.period, point.value, is_count=is_count, kind=kind, margin=_margin(point)
+            )
     return sorted(found.values(), key=lambda m: (periods.parse(m.period).end, m.whole_year))
 
 
@@ -190,10 +300,24 @@ def evaluate_indicators(
         .order_by("indicator_id", "-created_at", "-pk")
     ):
         latest.setdefault(row.indicator_id, row)
+    # A gemeente formed by a merger: its years before the merger as the page shows them (the
+    # marked sum of its former gemeenten). One look-up per area, not per indicator.
+    merged = {
+        area_id
+        for area_id, area in areas.items()
+        if area.level == AreaLevel.GEMEENTE and merged_predecessors(area)
+    }
     result: dict[int, IndicatorStatus] = {}
     for indicator in indicators:
         series = loaded[(indicator.area_id, indicator.measure_id)]
-        found = measurements(series, is_count=_is_count(indicator))
+        found = measurements(
+            series,
+            is_count=_is_count(indicator),
+            kind=measure_kind(indicator.measure),
+            years=insight.area_years(organisation, indicator.area, indicator.measure, series)
+            if indicator.area_id in merged
+            else None,
+        )
         computed = _evaluate(indicator, found, since)
         override: StatusOverride | None = latest.get(indicator.pk)
         if override is not None and override.status:
@@ -222,33 +346,79 @@ def _evaluate(
             _("This target cannot be judged yet: %(problems)s") % {"problems": "; ".join(problems)},
             None,
         )
-    return engine.evaluate(target, found, since=since, decimals=indicator.decimals)
+    return engine.evaluate(
+        _baseline_with_bounds(target, found), found, since=since, decimals=indicator.decimals
+    )
+
+
+def _baseline_with_bounds(target: engine.Target, found: list[engine.Measurement]) -> engine.Target:
+    """The baseline with the survey bounds the data publishes for it (same period and value):
+    a survey's direction test then weighs both margins, not only the new measurement's."""
+    baseline = target.baseline
+    if baseline is None or baseline.source_margin is not None:
+        return target
+    for measurement in found:
+        if (
+            measurement.period == baseline.period
+            and measurement.source_margin is not None
+            and math.isclose(measurement.value, baseline.value, rel_tol=1e-9, abs_tol=1e-9)
+        ):
+            return replace(target, baseline=measurement)
+    return target
 
 
 def roll(kind: str, statuses: list[Status]) -> tuple[Status, str]:
     """The status of a goal, theme, priority or plan (``kind``, in words) from its indicators'.
 
-    The least favourable counts (:func:`regie.policy.engine.roll_up`); the sentence says how many
-    of the indicators have it. No indicators: no measurement, and a sentence saying so.
+    The least favourable counts (:func:`regie.policy.engine.roll_up`), but never alone: the
+    sentence gives the number of indicators per status and how many could not be judged (many
+    indicators tested at 5% give false alarms, so one verdict alone would mislead). No
+    indicators: no measurement, and a sentence saying so.
     """
     if not statuses:
         return Status.NO_MEASUREMENT, _(
             "Nothing to measure yet: no indicators under this %(kind)s."
         ) % {"kind": kind}
     status = engine.roll_up(statuses)
-    worst = sum(1 for s in statuses if s == status)
-    return status, _(
-        "%(label)s: %(worst)d of %(count)d indicators (the least favourable counts)."
-    ) % {
+    counts = engine.count_statuses(statuses)
+    total = len(statuses)
+    unjudged = counts[Status.NO_MEASUREMENT]
+    if unjudged == total:
+        return status, ngettext(
+            "The indicator could not be judged: no new measurement.",
+            "None of the %(total)d indicators could be judged: no new measurement.",
+            total,
+        ) % {"total": total}
+    per_status = ", ".join(
+        f"{engine.status_label(s)}: {counts[s]}" for s in engine.SEVERITY if counts[s]
+    )
+    head = _("%(label)s, the least favourable status counts (%(counts)s).") % {
         "label": engine.status_label(status),
-        "worst": worst,
-        "count": len(statuses),
+        "counts": per_status,
     }
+    if unjudged:
+        tail = ngettext(
+            "%(unjudged)d of %(total)d indicator could not be judged (no new measurement).",
+            "%(unjudged)d of %(total)d indicators could not be judged (no new measurement).",
+            total,
+        ) % {"unjudged": unjudged, "total": total}
+    else:
+        tail = ngettext(
+            "The indicator could be judged.", "All %(total)d indicators could be judged.", total
+        ) % {"total": total}
+    return status, f"{head} {tail}"
+
+
+def counts_dict(statuses: list[Status]) -> dict[str, int]:
+    """Indicators per status (every status, 0 or not) for the JSON; ``no_measurement`` is the
+    number that could not be judged."""
+    return {s.value: n for s, n in engine.count_statuses(statuses).items()}
 
 
 def _goal_node(goal: Goal, items: list[IndicatorStatus]) -> Node:
-    status, text = roll(_("goal"), [i.status for i in items])
-    return Node("goal", goal.key, goal.aim, status, text, goal, (), tuple(items))
+    statuses = tuple(i.status for i in items)
+    status, text = roll(_("goal"), list(statuses))
+    return Node("goal", goal.key, goal.aim, status, text, goal, (), tuple(items), statuses)
 
 
 def evaluate_goal(goal: Goal) -> Node:
@@ -304,13 +474,29 @@ def evaluate_plan(plan: Plan, *, since: str | None = None) -> PlanEvaluation:
                 t_statuses += [i.status for i in node.indicators]
             status, text = roll(_("theme"), t_statuses)
             theme_nodes.append(
-                Node("theme", theme.key, theme.title, status, text, theme, tuple(goal_nodes))
+                Node(
+                    "theme",
+                    theme.key,
+                    theme.title,
+                    status,
+                    text,
+                    theme,
+                    tuple(goal_nodes),
+                    statuses=tuple(t_statuses),
+                )
             )
             p_statuses += t_statuses
         status, text = roll(_("priority"), p_statuses)
         priority_nodes.append(
             Node(
-                "priority", priority.key, priority.title, status, text, priority, tuple(theme_nodes)
+                "priority",
+                priority.key,
+                priority.title,
+                status,
+                text,
+                priority,
+                tuple(theme_nodes),
+                statuses=tuple(p_statuses),
             )
         )
         all_statuses += p_statuses

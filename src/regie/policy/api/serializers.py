@@ -274,6 +274,33 @@ class OverrideSerializer(serializers.Serializer[Any]):
     at = serializers.DateTimeField()
 
 
+class ChanceTestSerializer(serializers.Serializer[Any]):
+    """How chance was judged: the test (or published margin), its sides and level."""
+
+    method = serializers.ChoiceField(
+        choices=[m.value for m in engine.ChanceMethod],
+        help_text=_(
+            "exact_conditional_binomial: two counts of events; survey_margins_normal: the "
+            "published survey bounds; source_margin: the target within the published bounds; "
+            "poisson_interval: the exact Poisson interval of a count of events."
+        ),
+    )
+    name = serializers.CharField(help_text=_("The test in words, with its sides and level."))
+    sides = serializers.ChoiceField(choices=["one-sided", "two-sided"])
+    level = serializers.FloatField(help_text=_("Significance level: 0.05."))
+    p_value = serializers.FloatField(allow_null=True)
+
+
+class StatusCountsSerializer(serializers.Serializer[Any]):
+    """Indicators per status; no_measurement: those that could not be judged."""
+
+    achieved = serializers.IntegerField()
+    within_margin = serializers.IntegerField()
+    at_risk = serializers.IntegerField()
+    not_achieved = serializers.IntegerField()
+    no_measurement = serializers.IntegerField()
+
+
 class IndicatorStatusSerializer(serializers.Serializer[Any]):
     """Documents ``IndicatorStatus.as_dict()``: the status and the figure it judged."""
 
@@ -299,7 +326,17 @@ class IndicatorStatusSerializer(serializers.Serializer[Any]):
         min_length=2,
         max_length=2,
         allow_null=True,
-        help_text=_("The 95% margin of the figure (lower, upper); null when not known."),
+        help_text=_(
+            "The 95% margin used (lower, upper): published survey bounds, or the exact Poisson "
+            "interval of a count of events on a trajectory; null when none applies."
+        ),
+    )
+    test = ChanceTestSerializer(
+        allow_null=True,
+        help_text=_("How chance was judged; null when it was not (no margin applies)."),
+    )
+    official_statistics = serializers.BooleanField(
+        help_text=_("False for figures that are not official statistics (Misdaad in kaart).")
     )
     override = OverrideSerializer(
         allow_null=True, help_text=_("The status set by hand that counts; null when none.")
@@ -315,6 +352,10 @@ class NodeStatusSerializer(serializers.Serializer[Any]):
     status = serializers.ChoiceField(choices=_STATUSES)
     label: Any = serializers.CharField(help_text=_("The status in words, in the active language."))
     explanation = serializers.CharField(help_text=_("One sentence that explains the status."))
+    counts = StatusCountsSerializer(help_text=_("Indicators under it per status."))
+    not_judged = serializers.IntegerField(
+        help_text=_("Indicators under it that could not be judged (no new measurement).")
+    )
 
 
 class GoalStatusSerializer(NodeStatusSerializer):
@@ -344,6 +385,10 @@ class PlanStatusesSerializer(serializers.Serializer[Any]):
     status = serializers.ChoiceField(choices=_STATUSES)
     label: Any = serializers.CharField(help_text=_("The status in words, in the active language."))
     explanation = serializers.CharField(help_text=_("One sentence that explains the status."))
+    counts = StatusCountsSerializer(help_text=_("Indicators of the plan per status."))
+    not_judged = serializers.IntegerField(
+        help_text=_("Indicators that could not be judged (no new measurement).")
+    )
     priorities = PriorityStatusSerializer(many=True)
 
 

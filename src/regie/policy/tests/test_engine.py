@@ -125,7 +125,7 @@ CASES = [
         Status.NOT_ACHIEVED,
         ["7,2", "7,3", "2023"],
     ),
-    # thresholds (≤) on counts: the exact Poisson interval is the margin
+    # thresholds (≤) on counts: no Poisson interval ever excuses a count threshold
     (
         "at_most achieved",
         INCIDENTS_AT_MOST,
@@ -134,18 +134,26 @@ CASES = [
         ["30", "50", "2024"],
     ),
     (
-        "at_most within Poisson margin",
+        "at_most count above the threshold, inside its Poisson interval: not achieved",
         INCIDENTS_AT_MOST,
         [m("2024", 55, count=True)],
-        Status.WITHIN_MARGIN,
-        ["55", "50", "41,4–71,6"],
+        Status.NOT_ACHIEVED,
+        ["55", "50", "2024"],
     ),
     (
-        "at_most not achieved beyond Poisson margin",
+        "at_most count far above the threshold",
         INCIDENTS_AT_MOST,
         [m("2024", 80, count=True)],
         Status.NOT_ACHIEVED,
-        ["80", "50", "63,4–99,6"],
+        ["80", "50"],
+    ),
+    # thresholds (≤) on a survey percentage: the published bounds are the margin
+    (
+        "at_most survey within its published margin",
+        Target(TargetKind.AT_MOST, value=20, unit="%"),
+        [m("2023", 21, 19, 23)],
+        Status.WITHIN_MARGIN,
+        ["21,0%", "20,0%", "19,0–23,0%"],
     ),
     # direction "afnemen of gelijk blijven" on counts: exact conditional test
     (
@@ -278,11 +286,18 @@ CASES = [
         ["57,0%", "58,0%", "55,0–59,0%"],
     ),
     (
-        "trajectory goal year: 93% of the way is not achieved, not at risk",
+        "trajectory goal year: 93% of the way is at risk (the 90% rule holds every year)",
         TRUST,
         [m("2026", 57.5)],
-        Status.NOT_ACHIEVED,
+        Status.AT_RISK,
         ["57,5%", "58,0%", "93%", "2026"],
+    ),
+    (
+        "trajectory goal year: 75% of the way is not achieved",
+        TRUST,
+        [m("2026", 56.0)],
+        Status.NOT_ACHIEVED,
+        ["56,0%", "58,0%", "75%", "2026"],
     ),
     (
         "trajectory after the goal year holds the goal",
@@ -387,7 +402,8 @@ def test_trust_example_sentence() -> None:
     with translation.override("en"):
         english = evaluate(TRUST, [m("2024", 52.0, 49.0, 55.0)], decimals=0)
     assert english.explanation == (
-        "52% in 2024, expected on the trajectory 54%; the difference is within the margin (49–55%)."
+        "52% in 2024, expected on the trajectory 54%; the difference is within the margin "
+        "(49–55%). Test: published 95% margin of the source, two-sided, 5%."
     )
 
 
@@ -431,30 +447,37 @@ def test_published_bounds_win_over_poisson() -> None:
     assert margin_of(m("2023", 7.3, 7.2, 7.4)) == (7.2, 7.4)
 
 
-def test_threshold_margin_on_counts_is_reported() -> None:
+def test_count_threshold_is_never_excused_by_a_poisson_margin() -> None:
+    # 55 against at most 50: 50 lies inside 55's exact Poisson interval (41,4–71,6), but a
+    # threshold on a count is judged as counted.
     result = evaluate(INCIDENTS_AT_MOST, [m("2024", 55, count=True)])
-    assert result.margin == pytest.approx(garwood(55))
-    assert result.margin == pytest.approx((41.433527, 71.590060))
+    assert result.status == Status.NOT_ACHIEVED
+    assert result.margin is None
+    assert result.test is None
+    assert "41,4" not in result.explanation
 
 
 def test_direction_on_counts_uses_the_exact_conditional_test() -> None:
     target = not_up(m("2022", 100, count=True))
     within = evaluate(target, [m("2024", 110, count=True)])
-    assert within.p_value == pytest.approx(stats.binomtest(110, 210, 0.5).pvalue)
+    greater = {"alternative": "greater"}
+    assert within.p_value == pytest.approx(stats.binomtest(110, 210, 0.5, **greater).pvalue)
     beyond = evaluate(target, [m("2024", 150, count=True)])
-    assert beyond.p_value == pytest.approx(stats.binomtest(150, 250, 0.5).pvalue)
+    assert beyond.p_value == pytest.approx(stats.binomtest(150, 250, 0.5, **greater).pvalue)
     assert beyond.p_value is not None
     assert beyond.p_value < 0.05
     falling = evaluate(not_down(m("2022", 1000, count=True)), [m("2024", 900, count=True)])
-    assert falling.p_value == pytest.approx(stats.binomtest(900, 1900, 0.5).pvalue)
+    less = {"alternative": "less"}
+    assert falling.p_value == pytest.approx(stats.binomtest(900, 1900, 0.5, **less).pvalue)
 
 
 def test_direction_margins_combine_both_sides() -> None:
-    # 20 (18–22) → 23 (21–25): se = 2/1.96 each, z = 3/(√2·2/1.96) ≈ 2.08 > 1.96: beyond
+    # One-sided at 5% (z > 1.645), se = half-width / 1.96 on the facing sides.
+    # 20 (18–22) → 22,5 (20,5–24,5): z = 2,5/(√2·2/1,96) ≈ 1.73 > 1.645: beyond
     target = not_up(m("2021", 20, 18, 22))
-    assert evaluate(target, [m("2023", 23, 21, 25)]).status == Status.NOT_ACHIEVED
-    # 20 (18–22) → 22,5 (20,5–24,5): z ≈ 1.73: within chance, though 22,5 is outside 18–22
-    assert evaluate(target, [m("2023", 22.5, 20.5, 24.5)]).status == Status.WITHIN_MARGIN
+    assert evaluate(target, [m("2023", 22.5, 20.5, 24.5)]).status == Status.NOT_ACHIEVED
+    # 20 (18–22) → 22 (20–24): z ≈ 1.39: within chance
+    assert evaluate(target, [m("2023", 22, 20, 24)]).status == Status.WITHIN_MARGIN
     # a baseline without margin is exact: only the measurement's margin counts
     exact = not_up(m("2021", 20))
     assert evaluate(exact, [m("2023", 21.5, 19.5, 23.5)]).status == Status.WITHIN_MARGIN
@@ -465,7 +488,8 @@ def test_small_counts_show_differences_not_percentages() -> None:
     result = evaluate(not_up(m("2022", 4, count=True)), [m("2024", 9, count=True)])
     assert result.status == Status.WITHIN_MARGIN
     assert_says(result, "9", "4", "+5")
-    assert "%" not in result.explanation
+    assert result.test is not None
+    assert "%" not in result.explanation.replace(result.test.name, "")
 
 
 def test_percentage_differences_are_percentage_points() -> None:
@@ -609,11 +633,13 @@ def test_since_on_direction_and_trajectory() -> None:
 # Precision, Dutch formatting, caveats --------------------------------------------------------
 
 
-def test_comparisons_are_made_at_the_precision_shown() -> None:
-    # 7,26 shows as 7,3: "7,3 against at least 7,3" must read as achieved
-    assert evaluate(RAPPORTCIJFER, [m("2023", 7.26)]).status == Status.ACHIEVED
-    assert evaluate(RAPPORTCIJFER, [m("2023", 7.24)]).status == Status.NOT_ACHIEVED
-    assert evaluate(RAPPORTCIJFER, [m("2023", 7.26)], decimals=2).status == Status.NOT_ACHIEVED
+def test_values_are_judged_unrounded() -> None:
+    # 7,26 shows as 7,3 at one decimal, but it is below 7,3: not achieved, and shown as 7,26
+    result = evaluate(RAPPORTCIJFER, [m("2023", 7.26)])
+    assert result.status == Status.NOT_ACHIEVED
+    assert_says(result, "7,26", "7,3")
+    assert evaluate(RAPPORTCIJFER, [m("2023", 7.3)]).status == Status.ACHIEVED
+    assert evaluate(RAPPORTCIJFER, [m("2023", 7.34)]).status == Status.ACHIEVED
 
 
 def test_dutch_thousands_and_whole_counts() -> None:

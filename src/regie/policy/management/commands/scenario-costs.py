@@ -42,8 +42,17 @@ class Command(BaseCommand):
                 "start": result.start.strftime("%d-%m-%Y") if result.start else "–",
             }
         )
-        header = f"{_('year'):<6}{_('months'):>7}{_('without caps'):>16}{_('with caps'):>14}"
-        header += f"{_('fte'):>8}{_('budget now'):>16}{_('difference'):>14}"
+        # (labels outside the f-strings: makemessages does not read calls inside them)
+        labels = [
+            (_("year"), "<6"),
+            (_("months"), ">7"),
+            (_("without caps"), ">16"),
+            (_("with caps"), ">14"),
+            (_("fte"), ">8"),
+            (_("budget now"), ">16"),
+            (_("difference"), ">14"),
+        ]
+        header = "".join(format(label, spec) for label, spec in labels)
         self.stdout.write(header)
         for year in result.years:
             self.stdout.write(

@@ -117,7 +117,11 @@ def area_detail(request: HttpRequest, code: str) -> HttpResponse:
             "populations": selectors.population_series(area),
             "successors": successors,
             "predecessors": selectors.predecessors_with_successors(area),
-            "indeling_years": selectors.indeling_years(area),
+            # for gemeenten the validity says it all (the shipped CBS lists cover some years
+            # only, which reads as if the gemeente did not exist in the others)
+            "indeling_years": selectors.indeling_years(area)
+            if area.level in (AreaLevel.WIJK, AreaLevel.BUURT)
+            else [],
             "names_per_year": selectors.names_per_year(area),
         },
     )

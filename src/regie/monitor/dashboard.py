@@ -387,7 +387,9 @@ def _count_tile(organisation: Organisation, key: str, title: str, series: insigh
                     "(%(rest)s per 1,000): %(verdict)s"
                 )
                 % {
-                    "region": f"{region.get_level_display()} {region.name}",
+                    "region": region.name
+                    if region.level == AreaLevel.NL
+                    else f"{region.get_level_display()} {region.name}",
                     "rate": wording.num(region_rate.value, 1),
                     "area": area.name,
                     "rest": wording.num(1000.0 * rest_count / rest_people, 1),

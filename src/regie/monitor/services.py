@@ -292,15 +292,18 @@ class ImportReport:
 
     def summary(self) -> str:
         text = _(
-            "%(read)s rows read (%(values)s values): %(stored)s new, %(unchanged)s unchanged, "
-            "%(revised)s revised, %(rejected)s rows rejected"
+            "%(read)s (%(values)s): %(stored)s new, %(unchanged)s unchanged, %(revised)s "
+            "revised, %(rejected)s"
         ) % {
-            "read": count_text(self.rows_read),
-            "values": count_text(self.values),
+            "read": ngettext("%(n)s row read", "%(n)s rows read", self.rows_read)
+            % {"n": count_text(self.rows_read)},
+            "values": ngettext("%(n)s value", "%(n)s values", self.values)
+            % {"n": count_text(self.values)},
             "stored": count_text(self.stored),
             "unchanged": count_text(self.unchanged),
             "revised": count_text(self.revised),
-            "rejected": count_text(self.rejected),
+            "rejected": ngettext("%(n)s row rejected", "%(n)s rows rejected", self.rejected)
+            % {"n": count_text(self.rejected)},
         }
         skipped = self.skipped_text()
         return f"{text}; {skipped}" if skipped else text

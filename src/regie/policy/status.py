@@ -343,7 +343,8 @@ def _evaluate(
     if problems:
         return engine.Evaluation(
             Status.NO_MEASUREMENT,
-            _("This target cannot be judged yet: %(problems)s") % {"problems": "; ".join(problems)},
+            _("This target cannot be judged yet: %(problems)s")
+            % {"problems": "; ".join(p[:1].lower() + p[1:] for p in problems)},
             None,
         )
     return engine.evaluate(

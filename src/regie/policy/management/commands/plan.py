@@ -120,9 +120,13 @@ class Command(BaseCommand):
 
     def _print(self, result: status.PlanEvaluation) -> None:
         self.stdout.write(f"{result.plan} — {result.plan.organisation.name}")
-        self.stdout.write(f"{_('Plan')}: {engine.status_label(result.status)}")
+        label = _("Plan")
+        self.stdout.write(f"{label}: {engine.status_label(result.status)}")
+        # the roll-up is counts per status (and how many could not be judged), not one verdict
+        self.stdout.write(f"  {result.explanation}")
         for priority in result.priorities:
             self.stdout.write(f"\n{priority.title}: {engine.status_label(priority.status)}")
+            self.stdout.write(f"  {priority.explanation}")
             for theme in priority.children:
                 for goal in theme.children:
                     self.stdout.write(

@@ -363,7 +363,9 @@ def test_a_buurt_name_shared_with_other_gemeenten_is_read_in_the_gemeente_above(
         Row(2, "GM0556", "politie:0.0.0", "2023", 1135.0, Status.ONBEKEND),
         Row(3, "BU05560202", "politie:0.0.0", "2023", 26.0, Status.ONBEKEND),
     ]
-    assert context.notes == []
+    # only the table, which the file does not name, is noted (from its columns: 47018NED)
+    assert [note.message for note in context.notes] == [statline_csv.NOTE_TABLE_GUESSED]
+    assert "47018NED" in context.notes[0]
 
 
 def test_notes_on_passed_over_rows_are_there_before_the_first_row() -> None:

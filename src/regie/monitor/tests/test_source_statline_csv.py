@@ -116,7 +116,12 @@ def test_ambiguous_region_name_is_a_row_error_naming_row_column_value() -> None:
     data = (FIXTURES / "statline_47022ned_heuvelrug_slice.csv").read_bytes()
     context = make_context()
     problems = errors(read(data, context))
-    assert context.notes == ["ambiguous area name 'Doorn'"]  # once, not per row
+    # once, not per row (besides the table the file does not name: 47022NED, from its columns)
+    assert context.notes == [
+        "the file does not name its table; from its columns it is 47022NED (give --table when "
+        "it is another)",
+        "ambiguous area name 'Doorn'",
+    ]
     assert len(problems) == 3
     problem = problems[0]
     assert problem.line == 5  # physical line: header is line 1

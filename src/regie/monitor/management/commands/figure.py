@@ -10,18 +10,16 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from regie.core.models import Organisation
-from regie.monitor import insight, selectors, wording
+from regie.monitor import formats, insight, selectors, wording
 
 
 def format_value(value: float | None) -> str:
     if value is None:
         return _("not published")
     number = selectors.number(value)
-    return (
-        f"{number:,}".replace(",", "\u00a0").replace(".", ",")
-        if isinstance(number, int)
-        else f"{number}".replace(".", ",")
-    )
+    # as the pages and sentences write it (1.245 · 36,5), every decimal the figure has
+    decimals = 0 if isinstance(number, int) else len(repr(float(number)).split(".")[1])
+    return formats.num(number, decimals)
 
 
 def organisation_option(slug: str) -> Organisation | None:

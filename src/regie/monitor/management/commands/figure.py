@@ -16,10 +16,10 @@ from regie.monitor import formats, insight, selectors, wording
 def format_value(value: float | None) -> str:
     if value is None:
         return _("not published")
-    number = selectors.number(value)
-    # as the pages and sentences write it (1.245 · 36,5), every decimal the figure has
-    decimals = 0 if isinstance(number, int) else len(repr(float(number)).split(".")[1])
-    return formats.num(number, decimals)
+    # as the pages and sentences write it (1.245 · 36,5), with every decimal the figure has
+    text = repr(float(value))
+    decimals = 0 if float(value).is_integer() or "e" in text else len(text.split(".")[1])
+    return formats.num(value, decimals)
 
 
 def organisation_option(slug: str) -> Organisation | None:

@@ -261,8 +261,11 @@ class AreaLookup:
     name, a note.
     """
 
-    def __init__(self, context: ReadContext) -> None:
+    def __init__(self, context: ReadContext, *, within: str | None = None) -> None:
         self._context = context
+        #: a gemeente code (GM0556): an ambiguous name that fits exactly one area of that
+        #: gemeente is that area ("Binnenstad" in Maassluis' own figures)
+        self._within = within[2:6] if within and within.upper().startswith("GM") else None
         self._cache: dict[tuple[str, str | None, int | None], tuple[str | None, str]] = {}
         #: the candidate codes of the ambiguous names met so far (name → codes)
         self.candidates: dict[str, tuple[str, ...]] = {}
@@ -290,6 +293,10 @@ class AreaLookup:
                 for match in (_CANDIDATE_CODE.search(str(c)) for c in exc.candidates)
                 if match
             )
+            if self._within is not None:
+                own = [c for c in self.candidates[key] if c[2:6] == self._within]
+                if len(own) == 1:
+                    return own[0], ""
             detail = str(exc)
             informative = bool(detail) and detail != key
             if not any(getattr(n, "params", {}).get("name") == key for n in self._noted()):
@@ -651,7 +658,7 @@ class _RowReader:
         self.columns = columns
         self.titles = {name: _cell_text(header[index]) for name, index in columns.items()}
         self.context = context
-        self.areas = AreaLookup(context)
+        self.areas = AreaLookup(context, within=context.own_gemeente)
         self.measures: dict[str, tuple[str | None, str]] = {}
         self.thousands_lines: list[str] = []
         self.remarks = 0

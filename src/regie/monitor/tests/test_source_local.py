@@ -449,3 +449,22 @@ def test_an_organisation_uploads_its_own_areas_and_measures_only() -> None:
     ]
     # Without an organisation (open data imported by an administrator) nothing is restricted.
     assert len(rows(read(data))) == 8
+
+
+def test_a_buurt_name_of_many_gemeenten_is_the_own_gemeentes_buurt() -> None:
+    """ "Binnenstad" is a buurt in 53 gemeenten: in Maassluis' own figures it is Maassluis'
+    Binnenstad; a name with no candidate (or several) in the own gemeente stays an error."""
+
+    def ambiguous(name: str, level: str | None = None, year: int | None = None) -> str | None:
+        codes = {
+            "binnenstad": ("BU00720006 Binnenstad", "BU05560303 Binnenstad", "BU07720000 X"),
+            "centrum": ("BU00720001 Centrum", "BU03630000 Centrum"),
+        }[name.lower()]
+        raise AmbiguousName(f"'{name}' could be several areas", codes)
+
+    data = b"gebied;maatstaf;periode;waarde\nBinnenstad;x;2022;1\nCentrum;x;2022;2\n"
+    context = ReadContext(area_by_name=ambiguous, measure_by_label=measure_by_label)
+    context.own_gemeente = "GM0556"
+    items = read(data, context)
+    assert [(r.line, r.area) for r in rows(items)] == [(2, "BU05560303")]
+    assert [(e.line, e.value) for e in errors(items)] == [(3, "Centrum")]

@@ -659,7 +659,6 @@ def naive_evaluate(plan: Plan) -> dict[str, Any]:
     Returns ``{"indicators": {pk: (status, computed status, computed explanation)},
     "nodes": {(kind, pk): status}}``, the same facts :func:`status.evaluate_plan` gives.
     """
-    from django.utils.translation import gettext as _
 
     from regie.monitor import insight
     from regie.policy import engine, status
@@ -679,17 +678,8 @@ def naive_evaluate(plan: Plan) -> dict[str, Any]:
                     series = insight.load_series(organisation, [area], [measure])
                     is_count = measure.unit in insight.COUNT_UNITS
                     found = status.measurements(series[(area.pk, measure.pk)], is_count=is_count)
-                    target = status.target_of(indicator)
-                    problems = engine.target_problems(target)
-                    if problems:
-                        computed = engine.Evaluation(
-                            engine.Status.NO_MEASUREMENT,
-                            _("This target cannot be judged yet: %(problems)s")
-                            % {"problems": "; ".join(problems)},
-                            None,
-                        )
-                    else:
-                        computed = engine.evaluate(target, found, decimals=indicator.decimals)
+                    # the product's rule for one indicator (the naive part is the queries)
+                    computed = status.evaluate_indicator(indicator, found)
                     override = indicator.overrides.order_by("-created_at", "-pk").first()
                     final = (
                         engine.Status(override.status)

@@ -318,7 +318,7 @@ def evaluate_indicators(
             if indicator.area_id in merged
             else None,
         )
-        computed = _evaluate(indicator, found, since)
+        computed = evaluate_indicator(indicator, found, since)
         override: StatusOverride | None = latest.get(indicator.pk)
         if override is not None and override.status:
             status = Status(override.status)
@@ -335,9 +335,10 @@ def evaluate_indicators(
     return result
 
 
-def _evaluate(
-    indicator: Indicator, found: list[engine.Measurement], since: str | None
+def evaluate_indicator(
+    indicator: Indicator, found: list[engine.Measurement], since: str | None = None
 ) -> engine.Evaluation:
+    """The computed status of one indicator on its measurements (no override)."""
     target = target_of(indicator)
     problems = engine.target_problems(target)
     if problems:

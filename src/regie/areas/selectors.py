@@ -289,18 +289,49 @@ class NameIndex:
                 unique[entry.code] = entry
         return list(unique.values())
 
-    def resolve(self, name: str, level: str | None = None, year: int | None = None) -> str | None:
+    def resolve(
+        self,
+        name: str,
+        level: str | None = None,
+        year: int | None = None,
+        *,
+        within: str | None = None,
+        within_only: bool = False,
+    ) -> str | None:
         """The code of the area ``name`` means, None when unknown; AmbiguousAreaName on a tie.
 
-        Preferences, in order: the level the caller or the label's suffix asks for; with no
-        level: gemeente-or-higher over wijk/buurt (a buurt never captures a gemeente's name);
-        with ``year``: areas that existed in that year, then names attested in that year's
+        ``within`` (a gemeente code, GM0556) is the gemeente the name is read in: the
+        gemeente of the rows above in a StatLine list of wijken and buurten, or the own
+        gemeente of local figures. Its own areas come first. With ``within_only`` (local
+        figures: only own areas are accepted anyway) they win outright; otherwise an own wijk
+        or buurt that shares its name with another gemeente ("Hoorn" on Terschelling) is a
+        real tie, reported with both.
+
+        Then, in order: the level the caller or the label's suffix asks for; with no level:
+        gemeente-or-higher over wijk/buurt (a buurt never captures a gemeente's name); with
+        ``year``: areas that existed in that year, then names attested in that year's
         indeling; without ``year``: areas that still exist. What is left after these steps and
         is more than one area is a real tie.
         """
         found = self.candidates(name, level)
         if len(found) <= 1:
             return found[0].code if found else None
+        if within:
+            number = within.strip().upper()[2:6]
+            inside = [
+                e for e in found if e.code[:2] in ("GM", "WK", "BU") and e.code[2:6] == number
+            ]
+            elsewhere = [e for e in found if e.level in _HIGH_LEVELS and e not in inside]
+            if inside and (within_only or not elsewhere):
+                found = inside
+            elif inside:
+                # an own wijk/buurt against another gemeente of that name: keep both (no
+                # gemeente-over-buurt preference below), a real tie
+                raise AmbiguousAreaName(
+                    name, sorted((e.code, e.name, e.level) for e in inside + elsewhere)
+                )
+        if len(found) == 1:
+            return found[0].code
         if level is None:
             found = _prefer(found, lambda e: e.level in _HIGH_LEVELS)
         if year is not None:

@@ -135,18 +135,21 @@ class Latest:
     beyond_chance: bool = False
 
 
-def _margins_overlap(before: insight.Point, after: insight.Point) -> bool | None:
-    first, second = before.margin, after.margin
-    if first is None or second is None:
+def _margins_differ(before: insight.Point, after: insight.Point) -> bool | None:
+    """Beyond chance on the survey's published bounds; None when either has none."""
+    if before.margin is None or after.margin is None or None in (before.value, after.value):
         return None
-    return not (first[1] < second[0] or second[1] < first[0])
+    return analysis.margins_differ(
+        float(before.value or 0.0), before.margin, float(after.value or 0.0), after.margin
+    )
 
 
 def _latest(series: insight.Series) -> Latest | None:
     """The latest figure against its alike predecessor (never chosen for being striking)."""
     pair = insight.latest_comparison(series)
     if pair is None:
-        latest = series.latest()
+        # the latest period counted whole: an incomplete month is never shown as the latest
+        latest = series.latest(complete=True)
         if latest is None or latest.value is None:
             return None
         return Latest(
@@ -175,7 +178,7 @@ def _latest(series: insight.Series) -> Latest | None:
         test,
         unit=series.measure.unit,
         kind=series.kind,
-        overlap=None if test else _margins_overlap(before, after),
+        beyond=None if test else _margins_differ(before, after),
     )
     beyond = test is not None and test.verdict != analysis.Verdict.WITHIN_CHANCE
     return Latest(sentence, tested=test is not None, beyond_chance=beyond)

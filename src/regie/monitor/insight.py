@@ -877,19 +877,24 @@ def _comparison(first: selectors.Figure, second: selectors.Figure) -> PeriodComp
 
     test: analysis.CountComparison | None = None
     difference = percent = None
-    overlap: bool | None = None
+    overlap: bool | None = None  # the published bounds overlap (a fact, not a test)
+    beyond: bool | None = None  # the difference is beyond chance, tested on those bounds
     if first.value is not None and second.value is not None:
         difference = second.value - first.value
         whole = all(float(v).is_integer() and v >= 0 for v in (first.value, second.value))
         if first.kind == MeasureKind.EVENT_COUNT and first.unit in COUNT_UNITS and whole:
             test = analysis.compare_counts(first.value, second.value)
             percent = test.percent_change
-        elif first.unit == Unit.PERCENT:
-            percent = None  # a change in a percentage is in percentage points
-        elif first.value:
+        elif (
+            first.kind in (MeasureKind.STOCK, MeasureKind.AMOUNT)
+            and min(first.value, second.value) >= analysis.SMALL_COUNT
+        ):
+            # a relative change of a stock or an amount, not on small numbers (3 → 5 is
+            # "+2", not "+67 %"); never of a percentage (procentpunt), a grade or a ratio
             percent = 100.0 * difference / first.value
         if first.margin is not None and second.margin is not None:
             overlap = first.margin[0] <= second.margin[1] and second.margin[0] <= first.margin[1]
+            beyond = analysis.margins_differ(first.value, first.margin, second.value, second.margin)
     return PeriodComparison(
         area=first.area,
         measure=first.measure,
@@ -900,7 +905,7 @@ def _comparison(first: selectors.Figure, second: selectors.Figure) -> PeriodComp
         difference=difference,
         percent_change=percent,
         test=test,
-        sentence=wording.comparison(first, second, difference, percent, test, overlap=overlap),
+        sentence=wording.comparison(first, second, difference, percent, test, beyond=beyond),
         kind=first.kind,
         margins_overlap=overlap,
     )

@@ -333,8 +333,8 @@ class ImportReport:
         if ceased:
             parts.append(
                 _(
-                    "%(n)s with the population of a former gemeente on the day it ceased to "
-                    "exist (%(names)s)"
+                    "%(n)s of a former gemeente after it ceased to exist, without a figure or "
+                    "with its population on that day (%(names)s)"
                 )
                 % {
                     "n": count_text(ceased),
@@ -596,6 +596,7 @@ class CatalogueLookup:
         self.columns: dict[str, str] = {}
         self._names: area_selectors.NameIndex | None = None
         self._ceased: dict[int, dt.date] | None = None
+        self._ceased_names: dict[str, tuple[str, str]] = {}
         self._pseudo_ids: set[int] | None = None
         self.postcodes: dict[str, str] = {}
 
@@ -636,14 +637,17 @@ class CatalogueLookup:
         return self._ceased
 
     def ceased_error(self, line: int, code: str, period: str, ended: dt.date) -> RowError:
-        """The error of a figure of an area for a period after the area ceased to exist."""
-        area = Area.objects.filter(code=code).prefetch_related("successors").first()
-        name = area.name if area is not None else ""
-        successors = (
-            ", ".join(f"{s.code} {s.name}" for s in sorted(area.successors.all(), key=str))
-            if area is not None
-            else ""
-        )
+        """The error of a figure of an area for a period after the area ceased to exist (the
+        area's name and successors read once per area, not per row)."""
+        if code not in self._ceased_names:
+            area = Area.objects.filter(code=code).prefetch_related("successors").first()
+            self._ceased_names[code] = (
+                area.name if area is not None else "",
+                ", ".join(f"{s.code} {s.name}" for s in sorted(area.successors.all(), key=str))
+                if area is not None
+                else "",
+            )
+        name, successors = self._ceased_names[code]
         values = {
             "area": f"{code} {name}".strip(),
             "period": period,
@@ -676,14 +680,22 @@ class CatalogueLookup:
         return code
 
     def area_by_name(
-        self, name: str, level: str | None = None, year: int | None = None
+        self,
+        name: str,
+        level: str | None = None,
+        year: int | None = None,
+        *,
+        within: str | None = None,
+        within_only: bool = False,
     ) -> str | None:
         """The code of the area a file names (see :func:`regie.areas.selectors.name_index`);
         raises :class:`AmbiguousName` when the name fits several areas equally well."""
         if self._names is None:
             self._names = area_selectors.name_index()  # one query, once per import
         try:
-            return self._names.resolve(name, level=level, year=year)
+            return self._names.resolve(
+                name, level=level, year=year, within=within, within_only=within_only
+            )
         except area_selectors.AmbiguousAreaName as exc:
             candidates = tuple(f"{code} {area_name}" for code, area_name, _level in exc.candidates)
             listed = ", ".join(
@@ -1455,9 +1467,17 @@ def _store_rows(
                 errors.add(error)
             continue
         ended = ceased_get(area_id)
-        if ended is not None and entry[1] == ended and item.measure == catalogue.POPULATION_MEASURE:
-            # "Bevolking aan het einde van 2018" of Leerdam is read as 1 January 2019, the day
-            # Leerdam ceased to exist: not a population of any gemeente of that day.
+        if (
+            ended is not None
+            and entry[1] >= ended
+            and (
+                value is None
+                or (entry[1] == ended and item.measure == catalogue.POPULATION_MEASURE)
+            )
+        ):
+            # A former gemeente after it ceased: a row without a figure ("." in a StatLine
+            # table that lists it for every year), or "Bevolking aan het einde van 2018" of
+            # Leerdam read as 1 January 2019, the day Leerdam ceased: passed over, counted.
             values -= 1
             skips.add(line, SkipReason.CEASED, item.area)
             continue

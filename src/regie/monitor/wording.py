@@ -26,7 +26,7 @@ def comparison(
     percent: float | None,
     test: analysis.CountComparison | None,
     *,
-    overlap: bool | None = None,
+    beyond: bool | None = None,
 ) -> str:
     return change(
         first.measure_name,
@@ -37,7 +37,7 @@ def comparison(
         test,
         unit=first.unit,
         kind=first.kind,
-        overlap=overlap,
+        beyond=beyond,
     )
 
 
@@ -51,7 +51,7 @@ def change(
     *,
     unit: str = "",
     kind: str = "",
-    overlap: bool | None = None,
+    beyond: bool | None = None,
 ) -> str:
     """One sentence, earlier period first: the two values, the change (% only when allowed; a
     change in a percentage in procentpunt) and what can be said of it, by the measure's kind."""
@@ -79,12 +79,14 @@ def change(
         changed = _signed(difference)
     if test is not None:
         return f"{values} ({changed}); {verdict(test)}"
-    reading = _reading(difference, kind, overlap)
+    reading = _reading(difference, kind, beyond)
     return f"{values} ({changed}); {reading}" if reading else f"{values} ({changed})."
 
 
-def _reading(difference: float, kind: str, overlap: bool | None) -> str:
-    """What a change means when no Poisson test applies (DOMAIN §5: kinds of measure)."""
+def _reading(difference: float, kind: str, beyond: bool | None) -> str:
+    """What a change means when no Poisson test applies (DOMAIN §5: kinds of measure).
+    ``beyond``: whether a survey change is beyond chance on its published bounds
+    (:func:`regie.monitor.analysis.margins_differ`); None when there are none."""
     if kind in (MeasureKind.STOCK, MeasureKind.AMOUNT):
         if difference == 0:
             return _("unchanged.")
@@ -99,9 +101,9 @@ def _reading(difference: float, kind: str, overlap: bool | None) -> str:
             if difference < 0
             else _("a rise: an amount has no margin of chance.")
         )
-    if overlap is not None:
-        if overlap:
-            return _("within the published margins of the survey.")
+    if beyond is not None:
+        if not beyond:
+            return _("within the survey's margin of chance (from its published bounds).")
         return (
             _("a fall beyond the published margins of the survey.")
             if difference < 0

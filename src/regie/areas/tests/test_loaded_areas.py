@@ -183,6 +183,19 @@ class LoadedAreasTests(TestCase):
         # Asked for at buurt level, the buurt is found.
         assert index.resolve("Schiermonnikoog", level=AreaLevel.BUURT) == "BU00880000"
 
+    def test_a_name_read_within_a_gemeente(self) -> None:
+        """In a list of Terschelling's buurten "Hoorn" is not silently the gemeente Hoorn: an
+        own buurt against another gemeente of that name is a tie with both candidates; in
+        Terschelling's own figures (only own areas accepted) it is the buurt. A name only the
+        gemeente has a buurt of is that buurt."""
+        index = name_index()
+        with pytest.raises(AmbiguousAreaName) as info:
+            index.resolve("Hoorn", year=2024, within="GM0093")
+        assert {code for code, _name, _level in info.value.candidates} == {"BU00930419", "GM0405"}
+        assert index.resolve("Hoorn", within="GM0093", within_only=True) == "BU00930419"
+        assert index.resolve("Binnenstad", within="GM0556") == "BU05560303"
+        assert index.resolve("Vlaardingen", within="GM0556") == "GM0622"
+
     def test_buurt_names_follow_the_year(self) -> None:
         index = name_index()
         # "De Vennen" (Deurne) was BU07620007 in 2023 and is BU07620100 in 2024.

@@ -16,6 +16,7 @@ from .compare import (
     Verdict,
     WheelerSignal,
     compare_counts,
+    margins_differ,
     wheeler_signal,
     wheeler_z,
 )
@@ -74,6 +75,7 @@ __all__ = [
     "compare_counts",
     "full_year_estimate",
     "is_covid_year",
+    "margins_differ",
     "poisson_interval",
     "poisson_trend",
     "rate_per",

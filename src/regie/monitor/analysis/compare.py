@@ -158,3 +158,28 @@ def wheeler_signal(
     if beyond:
         verdict = Verdict.HIGHER if z > 0 else Verdict.LOWER
     return WheelerSignal(z=z, threshold=limit, beyond_chance=beyond, verdict=verdict)
+
+
+#: two-sided 95 %: the z a difference must pass
+Z_95 = 1.959963984540054
+
+
+def margins_differ(
+    before: float,
+    before_bounds: tuple[float, float],
+    after: float,
+    after_bounds: tuple[float, float],
+) -> bool:
+    """Whether two survey figures differ beyond chance, from the 95 % bounds the source
+    published: each side's standard error is the half-width facing the other figure / 1.96,
+    z = (after - before) / √(se_before² + se_after²), two-sided at 5 %. Overlapping bounds do
+    not mean "no difference" (20 (18–22) against 23 (21–25) differs beyond chance)."""
+    if after == before:
+        return False
+    up = after > before
+    se_before = ((before_bounds[1] - before) if up else (before - before_bounds[0])) / Z_95
+    se_after = ((after - after_bounds[0]) if up else (after_bounds[1] - after)) / Z_95
+    spread = math.hypot(se_before, se_after)
+    if spread <= 0:
+        return True  # bounds without width: the source says the figures are exact
+    return abs(after - before) / spread > Z_95

@@ -131,9 +131,9 @@ class SkipReason(StrEnum):
     PSEUDO_REGION = "pseudo_region"
     #: a data row without any value in any of its value cells
     EMPTY = "empty"
-    #: the population on 1 January of a gemeente that ceased to exist on that very day (an
-    #: end-of-year figure of its last year, read as 1 January of the next): not a figure of
-    #: any gemeente that existed then
+    #: a former gemeente after it ceased to exist: a row without a figure, or its population
+    #: on 1 January of the day it ceased (an end-of-year figure of its last year, read as 1
+    #: January of the next): not a figure of any gemeente that existed then
     CEASED = "ceased"
 
 
@@ -296,19 +296,27 @@ class ReadContext:
 
 
 def lookup_area_name(
-    context: ReadContext, name: str, level: str | None = None, year: int | None = None
+    context: ReadContext,
+    name: str,
+    level: str | None = None,
+    year: int | None = None,
+    *,
+    within: str | None = None,
+    within_only: bool = False,
 ) -> str | None:
-    """``context.area_by_name(name, level=…, year=…)``; a look-up function that takes only the
-    name (an older or simpler ``ReadContext``) is called with the name alone. Raises
-    :class:`AmbiguousName` as the look-up does."""
+    """``context.area_by_name(name, level=…, year=…, within=…, within_only=…)``: ``within`` is
+    the gemeente (GM0556) the name is read in (see ``areas.selectors.NameIndex.resolve``). A
+    look-up function that takes fewer arguments (an older or simpler ``ReadContext``) gets only
+    those it takes. Raises :class:`AmbiguousName` as the look-up does."""
     function = context.area_by_name
     names = _signature_names(function)
-    keywords: dict[str, object] = {}
-    if "level" in names:
-        keywords["level"] = level
-    if "year" in names:
-        keywords["year"] = year
-    return function(name, **keywords)
+    given: dict[str, object] = {
+        "level": level,
+        "year": year,
+        "within": within,
+        "within_only": within_only,
+    }
+    return function(name, **{key: value for key, value in given.items() if key in names})
 
 
 def _signature_names(function: Callable[..., object]) -> set[str]:
@@ -317,7 +325,7 @@ def _signature_names(function: Callable[..., object]) -> set[str]:
     except (TypeError, ValueError):
         return set()
     if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
-        return {"level", "year"}
+        return {"level", "year", "within", "within_only"}
     return set(parameters)
 
 

@@ -205,11 +205,12 @@ def decode_text(data: bytes) -> str:
     return text
 
 
-def sniff_delimiter(text: str, candidates: str = ";,\t") -> str:
-    """The delimiter that occurs most often outside quotes in the first non-empty lines."""
+def sniff_delimiter(text: str, candidates: str = ";,\t", *, lines: int = 10) -> str:
+    """The delimiter that occurs most often outside quotes in the first ``lines`` non-empty
+    lines."""
     counts = dict.fromkeys(candidates, 0)
-    lines = [line for line in text.splitlines()[:20] if line.strip()]
-    for line in lines[:10]:
+    filled = [line for line in text.splitlines()[: 2 * lines] if line.strip()]
+    for line in filled[:lines]:
         inside = False
         for char in line:
             if char == '"':
@@ -261,42 +262,55 @@ class AreaLookup:
     name, a note.
     """
 
-    def __init__(self, context: ReadContext, *, within: str | None = None) -> None:
+    def __init__(self, context: ReadContext, *, within_only: str | None = None) -> None:
         self._context = context
-        #: a gemeente code (GM0556): an ambiguous name that fits exactly one area of that
-        #: gemeente is that area ("Binnenstad" in Maassluis' own figures)
-        self._within = within[2:6] if within and within.upper().startswith("GM") else None
-        self._cache: dict[tuple[str, str | None, int | None], tuple[str | None, str]] = {}
+        #: local figures: the own gemeente (GM0556), whose areas win over same-named areas
+        #: elsewhere ("Binnenstad" in Maassluis' own figures); only own areas are accepted
+        self._within_only = within_only or None
+        self._cache: dict[
+            tuple[str, str | None, int | None, str | None], tuple[str | None, str]
+        ] = {}
         #: the candidate codes of the ambiguous names met so far (name → codes)
         self.candidates: dict[str, tuple[str, ...]] = {}
 
     def __call__(
-        self, text: str, level: str | None = None, year: int | None = None
+        self,
+        text: str,
+        level: str | None = None,
+        year: int | None = None,
+        within: str | None = None,
     ) -> tuple[str | None, str]:
-        key = (clean_label(text), level, year)
+        """``within``: the gemeente (GM0556) the name is read in, when the file says it (see
+        ``areas.selectors.NameIndex.resolve``)."""
+        key = (clean_label(text), level, year, self._within_only or within)
         if key not in self._cache:
             if len(self._cache) > 100_000:
                 self._cache.clear()
             self._cache[key] = self._resolve(*key)
         return self._cache[key]
 
-    def _resolve(self, key: str, level: str | None, year: int | None) -> tuple[str | None, str]:
+    def _resolve(
+        self, key: str, level: str | None, year: int | None, within: str | None
+    ) -> tuple[str | None, str]:
         if not key:
             return None, AREA_EMPTY
         if AREA_CODE.match(key):
             return canonical_area(key), ""
         try:
-            code = lookup_area_name(self._context, key, level, year)
+            code = lookup_area_name(
+                self._context,
+                key,
+                level,
+                year,
+                within=within,
+                within_only=self._within_only is not None,
+            )
         except AmbiguousName as exc:
             self.candidates[key] = tuple(
                 match[0].upper()
                 for match in (_CANDIDATE_CODE.search(str(c)) for c in exc.candidates)
                 if match
             )
-            if self._within is not None:
-                own = [c for c in self.candidates[key] if c[2:6] == self._within]
-                if len(own) == 1:
-                    return own[0], ""
             detail = str(exc)
             informative = bool(detail) and detail != key
             if not any(getattr(n, "params", {}).get("name") == key for n in self._noted()):
@@ -442,6 +456,10 @@ TOO_MANY_ROWS = gettext_noop(
     "the file has more than 100,000 rows; split the figures over several files"
 )
 CELL_TOO_LONG = gettext_noop("the cell holds more than 1,000 characters")
+TOO_MANY_COLUMNS = gettext_noop(
+    "row %(row)s has more than %(limit)s columns; download the table with fewer periods or "
+    "regions in the columns"
+)
 XLSX_UNREADABLE = gettext_noop("the Excel file cannot be read; save it again as .xlsx or CSV")
 XLSX_TOO_MANY_PARTS = gettext_noop(
     "the Excel file consists of too many parts; save it again as .xlsx or CSV"
@@ -576,7 +594,18 @@ def check_xlsx(data: bytes, max_bytes: int) -> None:
             raise FormatError(XLSX_PACKED_TOO_TIGHTLY)
 
 
-def _xlsx_records(data: bytes, max_bytes: int) -> Iterator[tuple[int, Sequence[Cell]]]:
+def _xlsx_records(
+    data: bytes,
+    max_bytes: int,
+    *,
+    max_rows: int = MAX_ROWS,
+    max_columns: int = MAX_COLUMNS,
+    too_many_rows: str = TOO_MANY_ROWS,
+    refuse_wider: bool = False,
+) -> Iterator[tuple[int, Sequence[Cell]]]:
+    """The rows of the first sheet, at most ``max_rows`` of ``max_columns`` cells. A row with
+    a value beyond ``max_columns`` is refused when ``refuse_wider`` (a table view whose periods
+    run on must not lose them), else cut (the template's own columns come first)."""
     import openpyxl  # imported here: only XLSX uploads need it
 
     check_xlsx(data, max_bytes)
@@ -589,13 +618,14 @@ def _xlsx_records(data: bytes, max_bytes: int) -> Iterator[tuple[int, Sequence[C
             raise FormatError(gettext_noop("the Excel file has no worksheet"))
         sheet = workbook.worksheets[0]
         declared = getattr(sheet, "max_row", None)
-        if isinstance(declared, int) and declared > MAX_ROWS:
-            raise FormatError(TOO_MANY_ROWS)
+        if isinstance(declared, int) and declared > max_rows:
+            raise FormatError(too_many_rows)
         # Read by our own bounds, not by the dimension the sheet declares: a declared
         # A1:XFD1048576 would otherwise pad every row to 16,384 cells.
         if hasattr(sheet, "reset_dimensions"):
             sheet.reset_dimensions()
-        rows = sheet.iter_rows(min_row=1, max_col=MAX_COLUMNS, values_only=True)
+        width = max_columns + 1 if refuse_wider else max_columns
+        rows = sheet.iter_rows(min_row=1, max_col=width, values_only=True)
         number = 0
         while True:
             try:
@@ -605,8 +635,12 @@ def _xlsx_records(data: bytes, max_bytes: int) -> Iterator[tuple[int, Sequence[C
             except Exception:
                 raise FormatError(XLSX_UNREADABLE) from None
             number += 1
-            if number > MAX_ROWS:
-                raise FormatError(TOO_MANY_ROWS)
+            if number > max_rows:
+                raise FormatError(too_many_rows)
+            if refuse_wider and len(cells) > max_columns:
+                if any(c is not None and str(c).strip() for c in cells[max_columns:]):
+                    raise FormatError(TOO_MANY_COLUMNS, limit=max_columns, row=number)
+                cells = cells[:max_columns]
             yield number, cells
     finally:
         workbook.close()
@@ -658,7 +692,7 @@ class _RowReader:
         self.columns = columns
         self.titles = {name: _cell_text(header[index]) for name, index in columns.items()}
         self.context = context
-        self.areas = AreaLookup(context, within=context.own_gemeente)
+        self.areas = AreaLookup(context, within_only=context.own_gemeente)
         self.measures: dict[str, tuple[str | None, str]] = {}
         self.thousands_lines: list[str] = []
         self.remarks = 0

@@ -89,7 +89,7 @@ from regie.monitor.sources.base import (
 )
 from regie.monitor.sources.labels import UNKNOWN_LABEL, UNKNOWN_LABEL_SUGGESTION, MeasureLabels
 from regie.monitor.sources.local import (
-    MAX_DECOMPRESSED_BYTES,
+    TOO_MANY_COLUMNS,
     ZIP_MAGIC,
     AreaLookup,
     Cell,
@@ -99,9 +99,18 @@ from regie.monitor.sources.local import (
     normalise_header,
     peek_text,
     read_all,
+    sniff_delimiter,
 )
 
 NAME = "statline-csv"
+#: Bounds of a download (the grid is held in memory: about 15 times the file's size). StatLine
+#: itself exports at most a few million cells; larger tables come through OData.
+MAX_BYTES = 200 * 1024 * 1024
+MAX_ROWS = 1_000_000
+MAX_COLUMNS = 2_000
+TOO_MANY_ROWS = gettext_noop(
+    "the file has more than 1,000,000 rows; download the table in parts or use the OData CSV"
+)
 
 PERIOD, AREA, MEASURE, TOPIC, MARGIN, UNIT, BREAKDOWN = (
     "period",
@@ -653,16 +662,22 @@ class StatlineCsvAdapter:
         return False
 
     def read(self, stream: IO[bytes], context: ReadContext) -> Iterator[Row | RowError | Skip]:
-        data = read_all(stream, context.max_bytes or MAX_DECOMPRESSED_BYTES)
+        limit = context.max_bytes or MAX_BYTES
+        data = read_all(stream, limit)
         if data.startswith(ZIP_MAGIC):
             records: Iterable[tuple[int, Sequence[Cell]]] = _xlsx_records(
-                data, context.max_bytes or MAX_DECOMPRESSED_BYTES
+                data,
+                limit,
+                max_rows=MAX_ROWS,
+                max_columns=MAX_COLUMNS,
+                too_many_rows=TOO_MANY_ROWS,
+                refuse_wider=True,
             )
             decimal = ","
         else:
             text = decode_text(data)
-            delimiter = _sniff_delimiter(text)
-            records = csv_records(text, delimiter)
+            delimiter = sniff_delimiter(text, lines=30)  # title and filter lines first
+            records = _bounded(csv_records(text, delimiter))
             decimal = "." if delimiter != ";" else ","
         grid = build_grid(records, decimal)
         names = {normalise_header(name) for _, _, name in grid.stub}
@@ -674,17 +689,19 @@ class StatlineCsvAdapter:
         yield from _Reader(grid, context, table).read()
 
 
-def _sniff_delimiter(text: str) -> str:
-    counts = dict.fromkeys(";,\t", 0)
-    for line in [line for line in text.splitlines()[:40] if line.strip()][:30]:
-        inside = False
-        for char in line:
-            if char == '"':
-                inside = not inside
-            elif not inside and char in counts:
-                counts[char] += 1
-    best = max(";,\t", key=lambda c: counts[c])
-    return best if counts[best] else ";"
+def _bounded(
+    records: Iterable[tuple[int, Sequence[Cell]]],
+) -> Iterator[tuple[int, Sequence[Cell]]]:
+    """At most :data:`MAX_ROWS` rows of at most :data:`MAX_COLUMNS` cells; a wider row with a
+    value beyond the limit is refused, never cut (the grid is held in memory whole)."""
+    for line, cells in records:
+        if line > MAX_ROWS:
+            raise FormatError(TOO_MANY_ROWS)
+        if len(cells) > MAX_COLUMNS:
+            if any(str(cell).strip() for cell in cells[MAX_COLUMNS:] if cell is not None):
+                raise FormatError(TOO_MANY_COLUMNS, limit=MAX_COLUMNS, row=line)
+            cells = cells[:MAX_COLUMNS]
+        yield line, cells
 
 
 def _table(context: ReadContext, grid: Grid, filename: object) -> str:
@@ -1177,9 +1194,8 @@ class _Reader:
         if meaning.area is None:
             return RowError(line, column, raw, gettext_noop("area is empty"))
         level = self._level(meaning.area, meaning.area_level)
-        area, message = self.areas(meaning.area, level, period.start.year)
-        if area is None:
-            area = self._within_gemeente(meaning.area)
+        within = f"GM{self.gemeente}" if self.gemeente else None
+        area, message = self.areas(meaning.area, level, period.start.year, within)
         if area is None:
             return RowError(line, meaning.area_column or "Regio's", meaning.area, message)
         self._remember_gemeente(area)
@@ -1189,25 +1205,6 @@ class _Reader:
         except ValueError:
             return RowError(line, column, raw, NOT_A_NUMBER)
         return Row(line, area, measure, code, value, status)
-
-    def _within_gemeente(self, name: str) -> str | None:
-        """An ambiguous wijk or buurt name in a file of one gemeente's wijken and buurten: the
-        candidate in the gemeente of the rows above (StatLine lists a gemeente, then its
-        wijken and buurten), when exactly one is."""
-        if self.gemeente is None:
-            return None
-        candidates = self.areas.candidates.get(clean_label(name), ())
-        inside = [
-            code for code in candidates if code[:2] in ("WK", "BU") and code[2:6] == self.gemeente
-        ]
-        if len(inside) != 1:
-            return None
-        # resolved after all: the note on the ambiguous name no longer applies
-        key = clean_label(name)
-        notes = self.context.notes
-        for note in [n for n in notes if isinstance(n, Note) and n.params.get("name") == key]:
-            notes.remove(note)
-        return inside[0]
 
     def _remember_gemeente(self, code: str) -> None:
         if code[:2] in ("GM", "WK", "BU") and len(code) >= 6:

@@ -264,3 +264,14 @@ def test_wheeler_rejects_bad_input() -> None:
         wheeler_z(-1.0, [10.0])
     with pytest.raises(ValueError, match="must"):
         wheeler_z(10.0, [10.0, -2.0])
+
+
+def test_overlapping_survey_bounds_can_still_differ_beyond_chance() -> None:
+    """Overlap of two 95 % intervals is not a test: 20 (18-22) against 23 (21-25) overlaps, yet
+    z = 3 / √(1.02² + 1.02²) ≈ 2.08 is beyond chance; 20 (17-23) against 21 (18-24) is not."""
+    from regie.monitor.analysis import margins_differ
+
+    assert margins_differ(20.0, (18.0, 22.0), 23.0, (21.0, 25.0))
+    assert not margins_differ(20.0, (17.0, 23.0), 21.0, (18.0, 24.0))
+    assert margins_differ(23.0, (21.0, 25.0), 20.0, (18.0, 22.0))  # a fall alike
+    assert not margins_differ(7.3, (7.1, 7.5), 7.3, (7.2, 7.4))

@@ -210,6 +210,25 @@ def test_a_fall_of_a_stock_is_a_fall_without_a_poisson_test(areas):
     assert "within" not in sentence
 
 
+def test_no_relative_change_on_small_stocks_grades_or_percentages(areas):
+    """3 → 5 WhatsApp groups is "+2", not "+67 %"; a grade or a percentage gets no relative
+    change either; a large stock does (1200 → 1150: -4.2 %)."""
+    groups, grade = "local:buurtpreventie_whatsappgroepen", "local:rapportcijfer_veiligheid_buurt"
+    load(
+        ("GM0556", groups, "2019", 3.0),
+        ("GM0556", groups, "2021", 5.0),
+        ("GM0556", grade, "2019", 7.0),
+        ("GM0556", grade, "2021", 7.4),
+        ("GM0556", "local:burgernet_deelnemers", "2019", 1200.0),
+        ("GM0556", "local:burgernet_deelnemers", "2021", 1150.0),
+    )
+    small = insight.compare_periods("GM0556", groups, "2019", "2021")
+    assert (small.difference, small.percent_change) == (2.0, None)
+    assert insight.compare_periods("GM0556", grade, "2019", "2021").percent_change is None
+    large = insight.compare_periods("GM0556", "local:burgernet_deelnemers", "2019", "2021")
+    assert large.percent_change == pytest.approx(-4.1667, abs=1e-3)
+
+
 def test_no_rate_with_a_poisson_interval_for_an_amount(areas):
     load(("GM0556", "local:cameratoezicht_uren", "2022", 1500.0))
     with pytest.raises(insight.InsightError) as caught:

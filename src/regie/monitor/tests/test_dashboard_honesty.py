@@ -101,3 +101,20 @@ def test_a_region_is_compared_without_the_area_itself(areas: Any, maassluis: Org
     detail = " ".join(_tile(page, "totaal").detail)
     assert "40.0 per 1,000" in detail, detail
     assert "rest of the region (41.8 per 1,000)" in detail, detail
+
+
+def test_an_incomplete_month_is_never_shown_as_the_latest_figure(
+    areas: Any, maassluis: Organisation
+) -> None:
+    """The current month is still being counted: no sentence presents it as the latest."""
+    import datetime as dt
+
+    from regie.monitor import insight
+
+    services.load_catalogue()
+    today = dt.date.today()
+    load(("GM0556", "politie:1.1.1", f"{today.year}M{today.month:02d}", 5), table="POL")
+    measure = Measure.objects.get(code="politie:1.1.1")
+    series = insight.load_series(maassluis, [areas["gm"]], [measure])[(areas["gm"].pk, measure.pk)]
+    assert series.latest() is not None  # the figure is there …
+    assert dashboard._latest(series) is None  # … but is not presented as a whole month

@@ -368,6 +368,27 @@ def test_a_figure_after_the_gemeente_ceased_names_its_successor(leerdam: Area, p
     assert Observation.objects.count() == 0
 
 
+@pytest.mark.parametrize("path", ["bulk", "rows"])
+def test_a_former_gemeente_without_a_figure_after_it_ceased_is_skipped(
+    leerdam: Area, path: str
+) -> None:
+    """StatLine lists a former gemeente for every year, "." after it ceased: counted as
+    skipped, never a reason to reject the file."""
+    services.load_catalogue()
+    data = (
+        b"ID;SoortMisdrijf;RegioS;Perioden;GeregistreerdeMisdrijven_1\n"
+        b'0;"1.1.1 ";"GM0545    ";"2018JJ00";40\n'
+        b'1;"1.1.1 ";"GM0545    ";"2020JJ00";\n'
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        if path == "rows":
+            patch.setattr(bulk, "prepare", lambda columns, lookup: None)
+        report = services.import_file(data, fmt="odata-csv", table="47013NED")
+    assert report.state == BatchState.DONE, [str(e) for e in report.errors]
+    assert report.skipped[SkipReason.CEASED] == 1
+    assert [(o.period, o.value) for o in Observation.objects.all()] == [("2018", 40.0)]
+
+
 # --- 2. `regie import --json` always prints the report -----------------------------------------
 
 

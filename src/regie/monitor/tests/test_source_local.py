@@ -455,12 +455,17 @@ def test_a_buurt_name_of_many_gemeenten_is_the_own_gemeentes_buurt() -> None:
     """ "Binnenstad" is a buurt in 53 gemeenten: in Maassluis' own figures it is Maassluis'
     Binnenstad; a name with no candidate (or several) in the own gemeente stays an error."""
 
-    def ambiguous(name: str, level: str | None = None, year: int | None = None) -> str | None:
-        codes = {
-            "binnenstad": ("BU00720006 Binnenstad", "BU05560303 Binnenstad", "BU07720000 X"),
-            "centrum": ("BU00720001 Centrum", "BU03630000 Centrum"),
-        }[name.lower()]
-        raise AmbiguousName(f"'{name}' could be several areas", codes)
+    def ambiguous(
+        name: str,
+        level: str | None = None,
+        year: int | None = None,
+        within: str | None = None,
+        within_only: bool = False,
+    ) -> str | None:
+        # the look-up's rule (areas.selectors.NameIndex.resolve): own areas win outright
+        if name.lower() == "binnenstad" and within == "GM0556" and within_only:
+            return "BU05560303"
+        raise AmbiguousName(f"'{name}' could be several areas", ("BU00720001", "BU03630000"))
 
     data = b"gebied;maatstaf;periode;waarde\nBinnenstad;x;2022;1\nCentrum;x;2022;2\n"
     context = ReadContext(area_by_name=ambiguous, measure_by_label=measure_by_label)

@@ -342,9 +342,13 @@ def test_a_population_csv_is_recognised_as_odata_csv() -> None:
 def test_a_buurt_name_shared_with_other_gemeenten_is_read_in_the_gemeente_above() -> None:
     from regie.monitor.sources.base import AmbiguousName
 
-    def area_by_name(name: str, level: str | None = None, year: int | None = None) -> str | None:
+    def area_by_name(
+        name: str, level: str | None = None, year: int | None = None, within: str | None = None
+    ) -> str | None:
         if name == "Maassluis":
             return "GM0556"
+        if within == "GM0556":  # read in the gemeente of the rows above
+            return "BU05560202"
         raise AmbiguousName(
             f"'{name}' could be several areas: BU00140402, BU05560202; use the code",
             ("BU00140402 Bloemenbuurt", "BU05560202 Bloemenbuurt"),
@@ -406,3 +410,38 @@ def test_excel_unicode_text_utf16_tab_separated_is_read() -> None:
         Row(5, "PV21", "politie:0.0.0", "2022", 21705.0, Status.ONBEKEND),
         Row(5, "PV21", "politie:0.0.0", "2023", 21374.0, Status.ONBEKEND),
     ]
+
+
+def _wide_table_view(months: int) -> bytes:
+    import openpyxl
+
+    from regie.monitor.periods import MONTH_NAMES_NL
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["Geregistreerde misdrijven en aangiften; soort misdrijf, gemeente"])
+    sheet.append(["Soort misdrijf: Totaal misdrijven"])
+    labels = [f"{2015 + m // 12} {MONTH_NAMES_NL[m % 12]}" for m in range(months)]
+    sheet.append(["Gemeenten", *labels])
+    sheet.append(["Maassluis", *range(1, months + 1)])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def test_an_xlsx_table_view_keeps_every_column() -> None:
+    """72 months in columns: every one is read (the template's reader cut rows at 50 cells
+    without a word); a row wider than the limit is refused, never cut."""
+    context = crime_context()
+    items = read(statline_csv.ADAPTER, _wide_table_view(72), context)
+    values = [item for item in items if isinstance(item, Row)]
+    assert len(values) == 72
+    assert (values[-1].period, values[-1].value) == ("2020M12", 72.0)
+
+
+def test_a_table_view_wider_than_the_limit_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(statline_csv, "MAX_COLUMNS", 40)
+    with pytest.raises(FormatError) as info:
+        read(statline_csv.ADAPTER, _wide_table_view(72), crime_context())
+    assert info.value.params == {"limit": 40, "row": 3}

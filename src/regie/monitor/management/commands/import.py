@@ -150,9 +150,10 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"{report.dataset}: {report.summary()}")
             skipped = report.skipped_text()  # in the summary already
+            label = _("note")  # (outside the f-string: makemessages does not read calls in one)
             for note in report.notes:
                 if note != skipped:
-                    self.stdout.write(f"  {_('note')}: {note}")
+                    self.stdout.write(f"  {label}: {note}")
             for group in report.error_groups:
                 self.stderr.write(
                     ngettext("%(kind)s: %(n)s time", "%(kind)s: %(n)s times", group.count)
@@ -195,7 +196,9 @@ class _ProgressBar:
 
     def update(self, rows: int) -> None:
         if self.enabled:
-            sys.stderr.write("\r" + _("%(rows)s rows processed …") % {"rows": f"{rows:,}"})
+            sys.stderr.write(
+                "\r" + _("%(rows)s rows processed …") % {"rows": services.count_text(rows)}
+            )
             sys.stderr.flush()
 
     def close(self) -> None:

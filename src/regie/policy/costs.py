@@ -122,11 +122,39 @@ class CostLine:
 
 @dataclass(frozen=True)
 class BudgetLine:
-    """A line of the current budget (before the chosen scenarios) in one year."""
+    """A line of the current budget (before the chosen scenarios).
+
+    Incidenteel (``recurring`` False): the amount counts in ``year`` only. Structureel
+    (``recurring`` True): it counts in ``year`` and every later year until a later line of the
+    same label replaces it, so a structural line of a year before the plan counts in every plan
+    year (:func:`budget_in`).
+    """
 
     label: str
     year: int
     amount: Decimal
+    recurring: bool = False
+
+
+def budget_in(budget: Sequence[BudgetLine], year: int) -> list[BudgetLine]:
+    """The lines of ``budget`` that count in ``year`` — the one rule for the budget table, the
+    calculator and the command. Per label: its lines of ``year`` itself; without those, its
+    structural lines of the latest earlier year that has a line of that label (a later line of
+    a label replaces an earlier structural one, so two structural amounts never add up)."""
+    by_label: dict[str, list[BudgetLine]] = {}
+    for line in budget:
+        by_label.setdefault(line.label, []).append(line)
+    counted: list[BudgetLine] = []
+    for lines in by_label.values():
+        own = [line for line in lines if line.year == year]
+        if own:
+            counted.extend(own)
+            continue
+        earlier = [line.year for line in lines if line.year < year]
+        if earlier:
+            latest = max(earlier)
+            counted.extend(line for line in lines if line.year == latest and line.recurring)
+    return counted
 
 
 @dataclass(frozen=True)
@@ -312,11 +340,8 @@ def choose(lines: Iterable[CostLine], choice: Mapping[str, str]) -> tuple[CostLi
 
 
 def _budget(budget: Sequence[BudgetLine], years: Sequence[int]) -> dict[int, Decimal]:
-    totals = dict.fromkeys(years, _ZERO)
-    for line in budget:
-        if line.year in totals:
-            totals[line.year] += line.amount
-    return totals
+    """The current budget per plan year: each line in every year it counts in."""
+    return {year: sum((line.amount for line in budget_in(budget, year)), _ZERO) for year in years}
 
 
 def yearly_costs(
@@ -335,7 +360,8 @@ def yearly_costs(
 
     Per year: each line is pro-rated from ``start`` and capped (``cap_mode``), rounded to whole
     euros; the lines are summed (``gross`` before, ``capped`` after caps), then the overall
-    ``cap`` per full year applies to the sum. ``budget`` lines of other years are ignored;
+    ``cap`` per full year applies to the sum. ``budget`` lines count in their year, structural
+    ones also in every later plan year until replaced (:func:`budget_in`), others are ignored;
     ``stated`` figures of a year outside the plan are not checked but kept in ``unchecked``. No
     lines (chosen scenarios without capacity lines) cost nothing.
     """

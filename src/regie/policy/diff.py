@@ -242,10 +242,15 @@ def _budget_fields(old: Item, new: Item) -> list[_Field]:
 
     years = sorted(set(amounts(old)) | set(amounts(new)))
     fields: list[_Field] = [(_("note"), _get("note"), show_text)]
+    fields.append((_("structural in"), _recurring_years, show_text))
     fields.extend(
         (_("amount %(year)s") % {"year": year}, amount_in(year), show_money) for year in years
     )
     return fields
+
+
+def _recurring_years(item: Item) -> str | None:
+    return ", ".join(str(year) for year in item.get("recurring") or []) or None
 
 
 def _stated_fields() -> list[_Field]:

@@ -18,11 +18,12 @@ from django.utils.translation import gettext_lazy as _
 from regie.areas.models import Area, AreaLevel
 from regie.core.concurrency import ConcurrencyFormMixin
 from regie.core.models import Organisation
+from regie.core.numbers import NumberField
 from regie.core.uploads import validate_upload_size
 from regie.monitor import periods
-from regie.monitor.models import Measure
+from regie.monitor.models import Measure, Source
 from regie.monitor.selectors import pickable_measures
-from regie.policy import engine, plan_file
+from regie.policy import engine, plan_file, scales
 from regie.policy.engine import Status, TargetKind
 from regie.policy.models import PriorityKind, SafetyTheme
 
@@ -64,8 +65,24 @@ def _key_field() -> forms.SlugField:
     )
 
 
-def _position_field() -> forms.IntegerField:
-    return forms.IntegerField(
+def _year_field(label: Any, *, required: bool = True) -> NumberField:
+    """A year: a whole number shown without a thousands dot (2025, never 2.025)."""
+    return NumberField(
+        kind="int", label=label, min_value=2000, max_value=2100, grouping=False, required=required
+    )
+
+
+def _amount_field(label: Any, *, required: bool = True, **kwargs: Any) -> NumberField:
+    """Euros with cents, typed the Dutch way (44.000,50)."""
+    return NumberField(
+        label=label, max_digits=12, decimal_places=2, required=required, signs="€", **kwargs
+    )
+
+
+def _position_field() -> NumberField:
+    return NumberField(
+        kind="int",
+        grouping=False,
         label=_("Order"),
         min_value=0,
         max_value=32767,
@@ -89,8 +106,8 @@ def _safety_themes_field() -> forms.ModelMultipleChoiceField:  # type: ignore[ty
 class PlanForm(_Checked):
     title = forms.CharField(label=_("Title"), max_length=200)
     summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea)
-    start_year = forms.IntegerField(label=_("First year"), min_value=2000, max_value=2100)
-    end_year = forms.IntegerField(label=_("Last year"), min_value=2000, max_value=2100)
+    start_year = _year_field(_("First year"))
+    end_year = _year_field(_("Last year"))
     costs_start = forms.DateField(
         label=_("Extra capacity starts on"),
         required=False,
@@ -204,9 +221,56 @@ def _areas_of(organisation: Organisation) -> Any:
     return Area.objects.filter(gemeente | wijk | buurt).order_by("code")
 
 
+class MeasurePicker(forms.Select):
+    """A list of measures by name, grouped by source; each option carries its code as secondary
+    data (``data-code``, the tooltip). Without JavaScript it is a plain list box that a keyboard
+    searches by typing the first letters; ``measure_picker.js`` adds a filter box above it."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"size": 10, "data-measure-picker": "", **(attrs or {})})
+        self.codes: dict[str, str] = {}
+
+    def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option: dict[str, Any] = super().create_option(name, value, *args, **kwargs)
+        code = self.codes.get(str(value))
+        if code:
+            option["attrs"] = {**option["attrs"], "data-code": code, "title": code}
+        return option
+
+
+def measure_choices(measures: Any) -> tuple[list[Any], dict[str, str]]:
+    """The measures as option groups per source (in the order of :class:`Source`), each option
+    its Dutch name; a name that occurs twice in a group gets its code to tell them apart. Also
+    returns value → code for the options' secondary text."""
+    by_source: dict[str, list[Measure]] = {}
+    for measure in measures:
+        by_source.setdefault(measure.source, []).append(measure)
+    groups: list[Any] = []
+    codes: dict[str, str] = {}
+    labels = dict(Source.choices)
+    for source in [s.value for s in Source] + sorted(set(by_source) - {s.value for s in Source}):
+        found = sorted(by_source.get(source, []), key=lambda m: (m.name.casefold(), m.code))
+        if not found:
+            continue
+        names = [m.name for m in found]
+        options = []
+        for measure in found:
+            label = (
+                measure.name
+                if names.count(measure.name) == 1
+                else f"{measure.name} ({measure.code})"
+            )
+            options.append((str(measure.pk), label))
+            codes[str(measure.pk)] = measure.code
+        groups.append((str(labels.get(source, source)), options))
+    return groups, codes
+
+
 class MeasureChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
+    widget = MeasurePicker
+
     def label_from_instance(self, obj: Measure) -> str:
-        return f"{obj.name} ({obj.code})"
+        return obj.name
 
 
 class AreaChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -220,8 +284,12 @@ class IndicatorForm(_Checked):
     measure = MeasureChoice(label=_("Measure"), queryset=Measure.objects.none())
     area = AreaChoice(label=_("Area"), queryset=Area.objects.none())
     target_kind = forms.ChoiceField(label=_("Kind of target"), choices=TARGET_KIND_CHOICES)
-    target_value = forms.FloatField(
-        label=_("Target value"), required=False, help_text=_("For a threshold only.")
+    target_value = NumberField(
+        kind="float",
+        signs="%",
+        label=_("Target value"),
+        required=False,
+        help_text=_("For a threshold only. A comma for decimals: 7,5."),
     )
     baseline_period = forms.CharField(
         label=_("Baseline period"),
@@ -229,20 +297,23 @@ class IndicatorForm(_Checked):
         required=False,
         help_text=_("For a direction target: the period of the baseline, e.g. 2022 or 2023H1."),
     )
-    baseline_value = forms.FloatField(
+    baseline_value = NumberField(
+        kind="float",
+        signs="%",
         label=_("Baseline value"),
         required=False,
         help_text=_("Left empty, it is read from the figures of the measure for the area."),
     )
-    start_year = forms.IntegerField(
-        label=_("Trajectory: start year"), required=False, min_value=2000, max_value=2100
+    start_year = _year_field(_("Trajectory: start year"), required=False)
+    start_value = NumberField(
+        kind="float", signs="%", label=_("Trajectory: start value"), required=False
     )
-    start_value = forms.FloatField(label=_("Trajectory: start value"), required=False)
-    end_year = forms.IntegerField(
-        label=_("Trajectory: goal year"), required=False, min_value=2000, max_value=2100
+    end_year = _year_field(_("Trajectory: goal year"), required=False)
+    end_value = NumberField(
+        kind="float", signs="%", label=_("Trajectory: goal value"), required=False
     )
-    end_value = forms.FloatField(label=_("Trajectory: goal value"), required=False)
-    decimals = forms.IntegerField(
+    decimals = NumberField(
+        kind="int",
         label=_("Decimals shown"),
         min_value=0,
         max_value=4,
@@ -256,6 +327,19 @@ class IndicatorForm(_Checked):
         measure: Any = self.fields["measure"]
         area: Any = self.fields["area"]
         measure.queryset = pickable_measures(organisation).order_by("source", "name")
+        groups, codes = measure_choices(measure.queryset)
+        measure.widget.choices = groups
+        measure.widget.codes = codes
+        measure.widget.attrs |= {
+            "data-filter-label": _("Search a measure by name or code"),
+            # {count} is filled in by measure_picker.js
+            "data-filter-count": _("Measures found: {count}"),
+            "data-filter-none": _("No measure matches; try fewer or other words."),
+        }
+        measure.help_text = _(
+            "Measures by name, grouped by source. In the list, typing the first letters of a "
+            "name jumps to it."
+        )
         area.queryset = _areas_of(organisation)
 
     def clean_baseline_period(self) -> str:
@@ -282,7 +366,11 @@ class IndicatorForm(_Checked):
         if target_kind != TargetKind.TRAJECTORY:
             for name in ("start_year", "start_value", "end_year", "end_value"):
                 cleaned[name] = None
-        if target_kind in engine.THRESHOLDS and cleaned.get("target_value") is None:
+        if (
+            target_kind in engine.THRESHOLDS
+            and cleaned.get("target_value") is None
+            and "target_value" not in self.errors  # typed but unclear: that error says it
+        ):
             self.add_error("target_value", _("A threshold needs a target value."))
         if target_kind == TargetKind.TRAJECTORY:
             for name in ("start_year", "start_value", "end_year", "end_value"):
@@ -307,6 +395,12 @@ class IndicatorForm(_Checked):
             self.add_error(
                 "baseline_period", _("A direction target needs the period of its baseline.")
             )
+        measure = cleaned.get("measure")
+        if measure is not None:
+            for name in ("target_value", "start_value", "end_value", "baseline_value"):
+                problem = scales.scale_problem(measure, cleaned.get(name))
+                if problem and name not in self.errors:
+                    self.add_error(name, problem)
         return cleaned
 
 
@@ -326,19 +420,15 @@ class ScenarioForm(_Checked):
 
 class CapacityLineForm(_Checked):
     label = forms.CharField(label=_("Line"), max_length=200)
-    fte_extra = forms.DecimalField(
+    fte_extra = NumberField(
         label=_("Extra fte"), max_digits=6, decimal_places=2, min_value=0, initial=0
     )
-    fte_total = forms.DecimalField(
+    fte_total = NumberField(
         label=_("Fte in total"), max_digits=6, decimal_places=2, min_value=0, required=False
     )
-    amount = forms.DecimalField(
-        label=_("€ per full year"), max_digits=12, decimal_places=2, min_value=0
-    )
-    cap = forms.DecimalField(
-        label=_("Cap (€ per year)"),
-        max_digits=12,
-        decimal_places=2,
+    amount = _amount_field(_("€ per full year"), min_value=0)
+    cap = _amount_field(
+        _("Cap (€ per year)"),
         min_value=0,
         required=False,
         help_text=_("The most the council makes available for this line per year (optional)."),
@@ -349,8 +439,17 @@ class CapacityLineForm(_Checked):
 
 class BudgetLineForm(_Checked):
     label = forms.CharField(label=_("Line"), max_length=200)
-    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
-    amount = forms.DecimalField(label=_("Amount (€)"), max_digits=12, decimal_places=2)
+    year = _year_field(_("Year"))
+    recurring = forms.BooleanField(
+        label=_("Structural: counts in this year and every later plan year"),
+        required=False,
+        help_text=_(
+            "Structureel budget recurs every year; leave unticked for an incidental amount "
+            "of this year only. A structural line of a year before the plan counts in every "
+            "plan year."
+        ),
+    )
+    amount = _amount_field(_("Amount (€)"))
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
     position = _position_field()
 
@@ -361,9 +460,9 @@ class StatedFigureForm(_Checked):
         max_length=200,
         help_text=_("The figure as the council proposal states it, e.g. “extra kosten 2024”."),
     )
-    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    year = _year_field(_("Year"))
     through_end = forms.BooleanField(
         label=_("Applies to this year and every later plan year"), required=False
     )
-    amount = forms.DecimalField(label=_("Amount (€)"), max_digits=12, decimal_places=2)
+    amount = _amount_field(_("Amount (€)"))
     note = forms.CharField(label=_("Note"), max_length=300, required=False)

@@ -118,7 +118,12 @@ class Plan(Versioned):
         ]
 
     def __str__(self) -> str:
-        return f"{self.title} ({self.start_year}–{self.end_year}, v{self.version})"
+        return _("%(title)s (%(start)s–%(end)s, version %(version)s)") % {
+            "title": self.title,
+            "start": self.start_year,
+            "end": self.end_year,
+            "version": self.version,
+        }
 
     @property
     def is_frozen(self) -> bool:
@@ -374,6 +379,14 @@ class BudgetLine(Versioned):
     )
     label = models.CharField(_("line"), max_length=200)
     year = models.PositiveSmallIntegerField(_("year"))
+    recurring = models.BooleanField(
+        _("structural"),
+        default=False,
+        help_text=_(
+            "Structureel: the amount counts in this year and every later plan year (a line of "
+            "a year before the plan in every plan year). Incidenteel: in its own year only."
+        ),
+    )
     amount = models.DecimalField(_("amount (€)"), max_digits=12, decimal_places=2)
     note = models.CharField(_("note"), max_length=300, blank=True)
     position = models.PositiveSmallIntegerField(_("order"), default=0)

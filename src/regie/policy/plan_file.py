@@ -33,6 +33,7 @@ from regie.core.models import Organisation
 from regie.monitor import periods
 from regie.monitor.models import Measure
 from regie.monitor.selectors import visible_measures
+from regie.policy import scales
 from regie.policy.engine import Status, TargetKind
 from regie.policy.models import (
     BudgetLine,
@@ -228,6 +229,8 @@ def _budget(plan: Plan) -> list[dict[str, Any]]:
         entry["amounts"][line.year] = money(line.amount)
         if line.note and not entry["note"]:
             entry["note"] = line.note
+        if line.recurring:  # only when there is one: files without structural lines unchanged
+            entry.setdefault("recurring", []).append(line.year)
     return list(lines.values())
 
 
@@ -1022,6 +1025,7 @@ def _children(
     for position, (where, item) in enumerate(reader.items(data, "budget", "plan")):
         label = reader.text(item, "label", where)
         amounts = reader.get(item, "amounts", where, dict) or {}
+        recurring = _recurring_years(reader, item, where, amounts)
         for b_index, (year, amount) in enumerate(
             sorted(amounts.items(), key=lambda kv: str(kv[0]))
         ):
@@ -1039,6 +1043,7 @@ def _children(
                     plan=plan,
                     label=label,
                     year=year,
+                    recurring=year in recurring,
                     amount=value,
                     note=reader.text(item, "note", where, required=False) if b_index == 0 else "",
                     position=position,
@@ -1058,6 +1063,21 @@ def _children(
                 amount=amount,
                 note=reader.text(item, "note", where, required=False),
             )
+
+
+def _recurring_years(reader: _Reader, item: Any, where: str, amounts: dict[Any, Any]) -> set[int]:
+    """The years of a budget item whose amount is structural (``recurring: [2025]``)."""
+    years = reader.get(item, "recurring", where, list, required=False) or []
+    found: set[int] = set()
+    for year in years:
+        if not isinstance(year, int) or isinstance(year, bool) or year not in amounts:
+            reader.fail(
+                f"{where}.recurring",
+                _("%(year)r is not a year of this line's amounts") % {"year": year},
+            )
+            continue
+        found.add(year)
+    return found
 
 
 def _goals(
@@ -1113,6 +1133,16 @@ def _goals(
             if measure is None or area is None or fields is None:
                 continue
             baseline_value = None if base_value is None else float(base_value)
+            for name, in_file in (
+                ("target_value", "target.value"),
+                ("start_value", "target.from.value"),
+                ("end_value", "target.to.value"),
+                ("baseline_value", "baseline.value"),
+            ):
+                value = baseline_value if name == "baseline_value" else fields.get(name)
+                problem = scales.scale_problem(measure, value)
+                if problem:
+                    reader.fail(f"{iwhere}.{in_file}", problem)
             if base_period and baseline_value is None:
                 # No value in the file: the baseline is read from the figures.
                 from regie.policy.status import value_in_data

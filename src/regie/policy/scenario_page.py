@@ -51,6 +51,7 @@ __all__ = [
     "StatedRow",
     "YearCells",
     "YearRow",
+    "budget_kind",
     "budget_rows",
     "build",
     "calculate",
@@ -270,6 +271,7 @@ class BudgetRow:
     label: str
     note: str
     amounts: list[str]
+    kind: str = ""  # structureel / incidenteel, in words (see :func:`budget_kind`)
 
 
 @dataclass(frozen=True)
@@ -304,9 +306,7 @@ class ScenarioPage:
             "budget_lines": [(line, costs.euro(line.amount)) for line in self.budget_lines],
             "budget_rows": self.budget_rows,
             "budget_totals": self.budget_totals,
-            "budget_outside": [
-                line for line in self.budget_lines if line.year not in self.plan.years
-            ],
+            "budget_outside": budget_outside(self.plan, self.budget_lines),
             "stated_figures": [
                 (figure, costs.euro(figure.amount)) for figure in self.stated_figures
             ],
@@ -492,10 +492,7 @@ def calculate(
     names = costs.unique_labels(
         [line.label for _t, _s, line in picked], [t.title for t, _s, _l in picked]
     )
-    budget = [
-        costs.BudgetLine(label=b.label, year=b.year, amount=b.amount)
-        for b in BudgetLine.objects.filter(plan=plan)
-    ]
+    budget = [_cost_budget(b) for b in BudgetLine.objects.filter(plan=plan)]
 
     def run(with_caps: bool) -> costs.CostResult:
         return costs.yearly_costs(
@@ -624,20 +621,79 @@ def stated_rows(plan: Plan, result: costs.CostResult) -> tuple[list[StatedRow], 
 # --- the budget ---------------------------------------------------------------------------------
 
 
+def _cost_budget(line: BudgetLine) -> costs.BudgetLine:
+    return costs.BudgetLine(
+        label=line.label, year=line.year, amount=line.amount, recurring=line.recurring
+    )
+
+
+def _counted(plan: Plan, lines: Sequence[BudgetLine]) -> dict[int, list[BudgetLine]]:
+    """Per plan year, the budget lines that count in it (:func:`costs.budget_in`)."""
+    converted = {id(line): _cost_budget(line) for line in lines}
+    result: dict[int, list[BudgetLine]] = {}
+    for year in plan.years:
+        counting = {id(c) for c in costs.budget_in(list(converted.values()), year)}
+        result[year] = [line for line in lines if id(converted[id(line)]) in counting]
+    return result
+
+
+def budget_outside(plan: Plan, lines: Sequence[BudgetLine]) -> list[BudgetLine]:
+    """Budget lines that count in no plan year (a year outside the plan, or replaced)."""
+    counted = {id(line) for year_lines in _counted(plan, lines).values() for line in year_lines}
+    return [line for line in lines if id(line) not in counted]
+
+
+def budget_kind(plan: Plan, lines: Sequence[BudgetLine]) -> str:
+    """Whether a budget item's lines are structureel or incidenteel, in words.
+
+    "Structureel" for a structural line from the plan's first year (or earlier), "Structureel
+    vanaf 2026" for a later one, "Incidenteel" for lines of their own year only, "Per jaar
+    opgegeven" when incidental lines give every plan year; an item with both kinds names each.
+    """
+    parts: list[str] = []
+    if not any(line.recurring for line in lines) and set(plan.years) <= {b.year for b in lines}:
+        return _("Given per year")
+    for line in sorted(lines, key=lambda b: b.year):
+        if line.recurring and line.year <= plan.start_year:
+            text = _("Structural")
+        elif line.recurring:
+            text = _("Structural from %(year)s") % {"year": line.year}
+        else:
+            text = _("Incidental")
+        if text not in parts:
+            parts.append(text)
+    if len(parts) > 1 and _("Incidental") in parts:
+        incidental = [str(b.year) for b in sorted(lines, key=lambda b: b.year) if not b.recurring]
+        parts[parts.index(_("Incidental"))] = _("incidental in %(years)s") % {
+            "years": ", ".join(incidental)
+        }
+    return "; ".join(parts)
+
+
 def budget_rows(plan: Plan, lines: Sequence[BudgetLine]) -> tuple[list[BudgetRow], list[str]]:
-    """The current budget as label × plan year, and the totals per year."""
+    """The current budget as label × plan year, and the totals per year.
+
+    A structural line counts in its year and every later plan year until a later line of its
+    label replaces it, an incidental one in its own year (:func:`costs.budget_in`); the totals
+    are those of the calculator.
+    """
     years = plan.years
     amounts: dict[str, dict[int, Decimal]] = {}
     notes: dict[str, str] = {}
+    by_label: dict[str, list[BudgetLine]] = {}
     for line in lines:
         amounts.setdefault(line.label, {})
-        amounts[line.label][line.year] = amounts[line.label].get(line.year, _ZERO) + line.amount
+        by_label.setdefault(line.label, []).append(line)
         notes[line.label] = notes.get(line.label) or line.note
+    for year, counting in _counted(plan, lines).items():
+        for line in counting:
+            amounts[line.label][year] = amounts[line.label].get(year, _ZERO) + line.amount
     rows = [
         BudgetRow(
             label=label,
             note=notes[label],
             amounts=[costs.euro(by_year[y]) if y in by_year else "–" for y in years],
+            kind=budget_kind(plan, by_label[label]),
         )
         for label, by_year in amounts.items()
     ]

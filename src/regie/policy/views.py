@@ -646,7 +646,7 @@ KINDS: dict[str, Kind] = {
         "plan",
         "plan",
         "label",
-        ("label", "year", "amount", "note"),
+        ("label", "year", "recurring", "amount", "note"),
         has_key=False,
     ),
     "bedrag": Kind(

@@ -516,3 +516,18 @@ def test_org_api_urls_per_role(
         assert client.get(own).status_code == expected, own
         # Another gemeente's plan: never shown, and not even confirmed to exist.
         assert client.get(other).status_code == 404, other
+
+
+def test_the_menu_offers_a_place_only_to_the_roles_its_page_admits() -> None:
+    """accounts.navigation lists, per place of the menu, the roles that see it: exactly the
+    roles this matrix (and the view's decorator) admits to its page."""
+    from regie.accounts import navigation
+
+    for place in navigation.places():
+        admitted = MATRIX[place.url_name]
+        if place.superuser_only:
+            assert admitted == SUPERUSER, place.key
+        elif place.roles is None:
+            assert admitted == LOGGED_IN, place.key
+        else:
+            assert frozenset(admitted) == place.roles, place.key

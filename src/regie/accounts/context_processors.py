@@ -5,18 +5,23 @@ from typing import Any
 from django.http import HttpRequest
 
 from regie import __version__
-from regie.accounts.permissions import is_verified, memberships_of
+from regie.accounts.navigation import main_menu
+from regie.accounts.permissions import may_use_site, memberships_of
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
-    """What the page shell needs: the active organisation, the user's organisations, the role."""
+    """What the page shell needs: the active organisation, the user's organisations, the role,
+    and the main menu (none for a session that still owes its second factor)."""
     user = getattr(request, "user", None)
     memberships: list[Any] = []
-    if user is not None and user.is_authenticated and is_verified(user):
+    menu: list[Any] = []
+    if may_use_site(user):
         memberships = memberships_of(user)
+        menu = main_menu(request, memberships)
     return {
         "active_org": getattr(request, "organisation", None),
         "active_role": getattr(request, "role", None),
         "my_memberships": memberships,
+        "main_menu": menu,
         "regie_version": __version__,
     }

@@ -206,8 +206,18 @@ class InvitationForm(forms.Form):
             "existing account or a new one."
         ),
     )
-    # The least privilege unless the beheerder chooses otherwise.
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.RAADPLEGER)
+    # Least privilege by default: no role is chosen until the beheerder chooses one.
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=[("", _("Choose a role")), *Role.choices],
+        help_text=_(
+            "Beheerder: manages roles and can change everything. Adviseur (OOV): keeps the "
+            "figures and the policy up to date. Raadpleger: reads the veiligheidsbeeld and the "
+            "policy, changes nothing. Handhaver and Ketenpartner: see the wijken and buurten "
+            "and open data only."
+        ),
+        error_messages={"required": _("Choose the role this person gets.")},
+    )
 
 
 class RoleForm(ConcurrencyFormMixin):

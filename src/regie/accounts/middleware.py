@@ -7,9 +7,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django_otp import user_has_device
 
-from regie.accounts.permissions import is_verified, requires_two_factor
+from regie.accounts.permissions import VERIFY, second_factor_step
 
 _EXEMPT_PREFIXES = ("/static/", "/i18n/")
 #: JSON clients cannot follow a redirect to an HTML form: they get 403 with a message instead.
@@ -27,8 +26,8 @@ class TwoFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = request.user
-        if not user.is_authenticated or is_verified(user):
+        step = second_factor_step(request.user)
+        if step is None:
             return self.get_response(request)
         exempt = {
             reverse("accounts:verify"),
@@ -37,17 +36,9 @@ class TwoFactorMiddleware:
         }
         if request.path in exempt or request.path.startswith(_EXEMPT_PREFIXES):
             return self.get_response(request)
-        must_verify = user_has_device(user, confirmed=True)
-        if request.path.startswith(_API_PREFIX) and (must_verify or requires_two_factor(user)):
+        if request.path.startswith(_API_PREFIX):
             return JsonResponse(
                 {"detail": _("Complete the second factor of the web login first.")}, status=403
             )
-        if must_verify:
-            return redirect(
-                f"{reverse('accounts:verify')}?{urlencode({'next': request.get_full_path()})}"
-            )
-        if requires_two_factor(user):
-            return redirect(
-                f"{reverse('accounts:setup_2fa')}?{urlencode({'next': request.get_full_path()})}"
-            )
-        return self.get_response(request)
+        target = reverse("accounts:verify" if step == VERIFY else "accounts:setup_2fa")
+        return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")

@@ -124,3 +124,31 @@ def requires_two_factor(user: Any) -> bool:
         return True
     required = set(settings.REGIE_2FA_REQUIRED_ROLES)
     return Membership.objects.filter(user=user, role__in=required).exists()
+
+
+#: What a logged-in session still owes before it may use the site (:func:`second_factor_step`).
+VERIFY = "verify"
+ENROL = "enrol"
+
+
+def second_factor_step(user: Any) -> str | None:
+    """The step this session owes: ``VERIFY`` (the account has an authenticator app: a code
+    from it), ``ENROL`` (its role or being a superuser requires one: set it up first) or None.
+
+    One home for the rule: the middleware sends the session to that step, and the page shell
+    shows the menu only to a session that owes nothing.
+    """
+    if not user.is_authenticated or is_verified(user):
+        return None
+    from django_otp import user_has_device
+
+    if user_has_device(user, confirmed=True):
+        return VERIFY
+    if requires_two_factor(user):
+        return ENROL
+    return None
+
+
+def may_use_site(user: Any) -> bool:
+    """Whether ``user`` is logged in and owes no second factor in this session."""
+    return bool(user is not None and user.is_authenticated and second_factor_step(user) is None)

@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import uuid
+from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import CharField, Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import Cast
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Concat
 
 from regie.accounts.events import EVENT
 from regie.accounts.models import Invitation, Membership, User
 from regie.core import selectors as core_selectors
-from regie.core.models import SECURITY_ACTIONS, AuditEntry, Organisation
+from regie.core.models import SECURITY_ACTIONS, AuditAction, AuditEntry, Organisation
 
 
 def members(organisation: Organisation) -> QuerySet[Membership]:
@@ -112,3 +126,67 @@ def audit_filters(data: dict[str, Any]) -> dict[str, Any]:
         "date_from": data.get("date_from"),
         "date_to": data.get("date_to"),
     }
+
+
+def audit_group_key() -> Any:
+    """The group of an entry as text: its ``group``, or the entry itself when it has none."""
+    return Case(
+        # "n" is no hex digit, so the key of an entry never looks like a group's.
+        When(group__isnull=True, then=Concat(Value("n"), Cast("id", output_field=CharField()))),
+        default=Cast("group", output_field=CharField()),
+        output_field=CharField(),
+    )
+
+
+def audit_groups(entries: QuerySet[AuditEntry]) -> QuerySet[Any]:
+    """One row per action (``key``, its newest ``last`` time and ``size``) of ``entries``,
+    newest first: the audit pages page through these."""
+    return (
+        entries.order_by()
+        .annotate(key=audit_group_key())
+        .values("key")
+        .annotate(last=Max("timestamp"), last_id=Max("id"), size=Count("id"))
+        .order_by("-last", "-last_id")
+    )
+
+
+@dataclass
+class AuditGroupRows:
+    """What a log page shows of one action: its first entries (at most ``limit`` + 1, oldest
+    first, plus the entry that says what the action was) and how many entries of each
+    (action, object type) it holds — counted in the database, so a huge action costs little."""
+
+    entries: list[AuditEntry]
+    counts: Counter[tuple[str, str]]
+
+
+def audit_group_rows(
+    entries: QuerySet[AuditEntry], keys: list[str], *, limit: int
+) -> dict[str, AuditGroupRows]:
+    """The actions ``keys`` (of :func:`audit_groups`) of ``entries``, each bounded by ``limit``."""
+    result: dict[str, AuditGroupRows] = {}
+    single = {int(key[1:]): key for key in keys if key.startswith("n")}
+    for entry in entries.filter(pk__in=list(single)):
+        result[single[entry.pk]] = AuditGroupRows(
+            [entry], Counter({(entry.action, entry.object_type): 1})
+        )
+    grouped = {uuid.UUID(key): key for key in keys if not key.startswith("n")}
+    if not grouped:
+        return result
+    counts: dict[uuid.UUID, Counter[tuple[str, str]]] = {}
+    for row in (
+        entries.filter(group__in=list(grouped))
+        .order_by()
+        .values("group", "action", "object_type")
+        .annotate(n=Count("id"))
+    ):
+        counts.setdefault(row["group"], Counter())[(row["action"], row["object_type"])] = row["n"]
+    for group, key in grouped.items():
+        members = entries.filter(group=group).order_by("timestamp", "id")
+        first = list(members[: limit + 1])
+        if first and all(e.action == AuditAction.READ for e in first):
+            change = members.exclude(action=AuditAction.READ).first()
+            if change is not None:
+                first.append(change)
+        result[key] = AuditGroupRows(first, counts.get(group, Counter()))
+    return result

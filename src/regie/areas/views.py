@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 
+from regie.accounts import navigation
 from regie.accounts.permissions import ALL_ROLES, org_view
 from regie.areas import selectors
 from regie.areas.models import Area, AreaLevel
@@ -16,9 +17,17 @@ from regie.core.models import Organisation
 
 @org_view(ALL_ROLES)
 def overview(request: HttpRequest, organisation: Organisation) -> HttpResponse:
-    """The organisation's start page: the gemeente with its regions, wijken and population."""
+    """The organisation's start page: what the user's role may do here (a link and a sentence
+    each), and the gemeente with its regions, wijken and population."""
+    role: str = request.role  # type: ignore[attr-defined]
     area = selectors.area_of_organisation(organisation)
-    context: dict[str, object] = {"organisation": organisation, "area": area}
+    context: dict[str, object] = {
+        "organisation": organisation,
+        "area": area,
+        "role_summary": navigation.role_summary(role, organisation),
+        "start_links": navigation.start_links(request.user, organisation, role),
+        "nav": navigation.OVERVIEW,
+    }
     if area is not None:
         series = list(selectors.population_series(area))
         context.update(

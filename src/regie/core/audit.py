@@ -37,6 +37,9 @@ _actor: contextvars.ContextVar[Actor | None] = contextvars.ContextVar("regie_act
 _address: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "regie_client_address", default=None
 )
+_group: contextvars.ContextVar[uuid.UUID | None] = contextvars.ContextVar(
+    "regie_audit_group", default=None
+)
 
 
 @dataclass(frozen=True)
@@ -88,13 +91,39 @@ def current_actor() -> Actor | None:
     return _actor.get()
 
 
+def current_group() -> uuid.UUID | None:
+    return _group.get()
+
+
+@contextlib.contextmanager
+def grouped(*, separate: bool = False) -> Iterator[uuid.UUID]:
+    """Entries written inside the block are one action of a person or process: they share a
+    ``group`` (the audit pages show them as one entry with its details). A block inside another
+    joins the outer group, so a request, a command or a service call is one group whatever it
+    calls. :func:`acting_as` and :func:`from_address` (the request's middleware) open one.
+    ``separate=True`` starts a group of its own even inside another: for entries that must not
+    be linked to the rest of the request (an anonymous answer to an invitation)."""
+    current = _group.get()
+    if current is not None and not separate:
+        yield current
+        return
+    group = uuid.uuid4()
+    token = _group.set(group)
+    try:
+        yield group
+    finally:
+        _group.reset(token)
+
+
 @contextlib.contextmanager
 def acting_as(user: Any | None, label: str | None = None) -> Iterator[None]:
-    """Attribute audit entries written inside the block to ``user`` (or a system ``label``)."""
+    """Attribute audit entries written inside the block to ``user`` (or a system ``label``);
+    they form one group (:func:`grouped`) unless the block is inside one already."""
     name = label or (user.get_username() if user is not None else "systeem")
     token = _actor.set(Actor(user=user, label=name))
     try:
-        yield
+        with grouped():
+            yield
     finally:
         _actor.reset(token)
 
@@ -131,10 +160,12 @@ def current_address() -> str | None:
 
 @contextlib.contextmanager
 def from_address(address: str | None) -> Iterator[None]:
-    """Attribute audit entries written inside the block to a request from ``address``."""
+    """Attribute audit entries written inside the block to a request from ``address``; the
+    request's entries form one group (:func:`grouped`)."""
     token = _address.set(address)
     try:
-        yield
+        with grouped():
+            yield
     finally:
         _address.reset(token)
 
@@ -197,6 +228,7 @@ def write_entry(
         after=after,
         purpose=purpose[:300],
         client_address=address,
+        group=current_group(),
     )
 
 

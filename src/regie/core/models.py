@@ -181,6 +181,9 @@ class AuditEntry(models.Model):
     after = models.JSONField(_("after"), null=True, blank=True)
     purpose = models.CharField(_("purpose"), max_length=300, blank=True)
     client_address = models.GenericIPAddressField(_("client address"), null=True, blank=True)
+    #: Entries of one action (a request, a command, a service call) share a group; entries
+    #: written outside any (and those from before groups existed) have none.
+    group = models.UUIDField(_("action group"), null=True, blank=True, db_index=True)
 
     objects: ClassVar[AuditEntryQuerySet] = AuditEntryQuerySet.as_manager()  # type: ignore[assignment]
 

@@ -23,6 +23,11 @@ class PolicyConfig(AppConfig):
             organisation=lambda o: o.indicator.goal.theme.priority.plan.organisation,
         )
         audit.register(models.StatusSnapshot, organisation=lambda o: o.plan.organisation)
+
+        from regie.accounts import navigation
+        from regie.policy import selectors
+
+        navigation.register_link(navigation.BELEID, selectors.current_plan_link)
         audit.register(models.Scenario, organisation=lambda o: o.theme.priority.plan.organisation)
         audit.register(
             models.CapacityLine,

@@ -7,6 +7,7 @@ from collections import Counter
 from typing import Any
 
 from django.db.models import QuerySet
+from django.urls import reverse
 
 from regie.core.models import Organisation
 from regie.policy import costs
@@ -35,6 +36,15 @@ def current_plan(organisation: Organisation, *, version: int | None = None) -> P
     if version is not None:
         plans = plans.filter(version=version)
     return plans.first()
+
+
+def current_plan_link(organisation: Organisation) -> tuple[str, str] | None:
+    """The current plan's page and title (the menu's "Beleid" and the start page link it)."""
+    plan = current_plan(organisation)
+    if plan is None:
+        return None
+    url = reverse("policy:plan_detail", kwargs={"org": organisation.slug, "plan_id": plan.pk})
+    return url, plan.title
 
 
 def _cost_line(line: CapacityLine, label: str) -> costs.CostLine:
@@ -113,7 +123,7 @@ def plan_costs(plan: Plan) -> costs.CostResult | None:
     if not chosen(plan):
         return None
     budget = [
-        costs.BudgetLine(label=b.label, year=b.year, amount=b.amount)
+        costs.BudgetLine(label=b.label, year=b.year, amount=b.amount, recurring=b.recurring)
         for b in BudgetLine.objects.filter(plan=plan)
     ]
     stated = [

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from regie.accounts import events, mail, tokens
+from regie.accounts import events, mail, navigation, tokens
 from regie.accounts.models import Invitation, Membership, Role, User
 from regie.accounts.services.memberships import set_role
 from regie.accounts.services.users import _clean_email, create_user
@@ -85,7 +85,12 @@ def invite(
     mail.send(
         "invitation",
         to=email,
-        context={"invitation": invitation, "link": link, "days": validity().days},
+        context={
+            "invitation": invitation,
+            "link": link,
+            "days": validity().days,
+            "role_summary": navigation.role_summary(invitation.role, organisation),
+        },
     )
     return invitation
 
@@ -170,8 +175,13 @@ def decline_invitation(*, invitation: Invitation, user: User | None) -> None:
     if user is not None and not is_for_account(fresh, user):
         raise ServiceError(wrong_address_message())
     fresh.declined_at = timezone.now()
-    # Neither the change nor the event names the account or its client address.
-    with audit.acting_as(None, label=INVITEE), audit.from_address(None):
+    # Neither the change nor the event names the account or its client address, and they are
+    # not linked (one group) to anything else the account's request writes.
+    with (
+        audit.grouped(separate=True),
+        audit.acting_as(None, label=INVITEE),
+        audit.from_address(None),
+    ):
         fresh.save(update_fields=["declined_at"])
         events.record(
             AuditAction.INVITATION,

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 from django_otp import devices_for_user, user_has_device
 from django_otp import login as otp_login
 
-from regie.accounts import events, services
+from regie.accounts import events, navigation, services
 from regie.accounts.forms import EnrolForm, LoginForm, PasswordChangeForm, TokenForm
 from regie.accounts.models import User
 from regie.accounts.permissions import is_verified, memberships_of, requires_two_factor
@@ -161,7 +161,8 @@ def setup_2fa(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Send the user to the organisation used last, or let them choose one."""
+    """Send the user to the organisation used last, or let them choose one; without any role
+    (installation beheer) the start page links to what the account may open."""
     memberships = memberships_of(request.user)
     slugs = [m.organisation.slug for m in memberships]
     last = request.session.get("regie_last_org")
@@ -169,7 +170,14 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("org_areas:overview", org=last)
     if len(slugs) == 1:
         return redirect("org_areas:overview", org=slugs[0])
-    return render(request, "accounts/choose_organisation.html", {"memberships": memberships})
+    return render(
+        request,
+        "accounts/choose_organisation.html",
+        {
+            "memberships": memberships,
+            "start_links": navigation.destinations(request.user, None, None, describe=True),
+        },
+    )
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

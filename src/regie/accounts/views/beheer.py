@@ -227,4 +227,8 @@ def audit_entry(request: HttpRequest, organisation: Organisation, entry_id: int)
             "organisation": organisation,
             "log_url": reverse("beheer:audit_log", kwargs={"org": organisation.slug}),
         },
+        visible=selectors.organisation_audit_entries(organisation=organisation),
+        url_for=lambda e: reverse(
+            "beheer:audit_entry", kwargs={"org": organisation.slug, "entry_id": e.pk}
+        ),
     )

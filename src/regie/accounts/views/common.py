@@ -50,16 +50,30 @@ def base_url(request: HttpRequest) -> str:
     return request.build_absolute_uri("/").rstrip("/")
 
 
+#: Actions (groups of entries) per page of the audit log.
+AUDIT_PAGE_SIZE = 25
+
+
 def audit_page(
     request: HttpRequest,
     select: Callable[..., QuerySet[AuditEntry]],
     url_for: Callable[[AuditEntry], str],
     context: dict[str, Any],
 ) -> HttpResponse:
-    """The audit log table with its filters; ``select(**filters)`` gives the entries."""
+    """The audit log with its filters; ``select(**filters)`` gives the entries. The entries of
+    one action (a request, a command) are one item, newest first, paged."""
     form = AuditFilterForm(request.GET or None)
     filters = selectors.audit_filters(form.cleaned_data if form.is_valid() else {})
-    page = Paginator(select(**filters), 50).get_page(request.GET.get("pagina"))
+    entries = select(**filters)
+    page = Paginator(selectors.audit_groups(entries), AUDIT_PAGE_SIZE).get_page(
+        request.GET.get("pagina")
+    )
+    keys = [row["key"] for row in page.object_list]
+    groups = audit_display.groups(
+        keys,
+        selectors.audit_group_rows(entries, keys, limit=audit_display.GROUP_LIST_LIMIT),
+        url_for,
+    )
     query = request.GET.copy()
     query.pop("pagina", None)
     return render(
@@ -68,16 +82,33 @@ def audit_page(
         {
             **context,
             "form": form,
+            "filtered": form.is_valid() and any(form.cleaned_data.values()),
             "page": page,
-            "rows": audit_display.rows(page.object_list, url_for),
+            "groups": groups,
             "query": query.urlencode(),
         },
     )
 
 
 def audit_entry_page(
-    request: HttpRequest, entry: AuditEntry, context: dict[str, Any]
+    request: HttpRequest,
+    entry: AuditEntry,
+    context: dict[str, Any],
+    *,
+    visible: QuerySet[AuditEntry],
+    url_for: Callable[[AuditEntry], str],
 ) -> HttpResponse:
+    """One entry in words, its changes, and the other entries of the same action that this
+    audience may see (``visible``)."""
+    same_action: list[audit_display.Line] = []
+    more = 0
+    if entry.group is not None:
+        others = visible.filter(group=entry.group).exclude(pk=entry.pk).order_by("timestamp", "id")
+        more = max(0, others.count() - audit_display.GROUP_LIST_LIMIT)
+        same_action = [
+            audit_display.Line(e, audit_display.sentence(e), url_for(e))
+            for e in others[: audit_display.GROUP_LIST_LIMIT]
+        ]
     return render(
         request,
         "accounts/audit_entry.html",
@@ -85,6 +116,9 @@ def audit_entry_page(
             **context,
             "entry": entry,
             "kind": audit_display.type_label(entry.object_type),
+            "sentence": audit_display.sentence(entry),
             "changes": audit_display.changes(entry),
+            "same_action": same_action,
+            "same_action_more": more,
         },
     )

@@ -159,5 +159,9 @@ def installation_audit_entry(request: HttpRequest, entry_id: int) -> HttpRespons
         purpose=purpose_audit(),
     )
     return audit_entry_page(
-        request, entry, {"installation": True, "log_url": reverse("installatie:audit_log")}
+        request,
+        entry,
+        {"installation": True, "log_url": reverse("installatie:audit_log")},
+        visible=selectors.installation_audit_entries(),
+        url_for=lambda e: reverse("installatie:audit_entry", kwargs={"entry_id": e.pk}),
     )

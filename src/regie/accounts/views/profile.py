@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -13,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import devices_for_user
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from regie.accounts import selectors, services
+from regie.accounts import navigation, selectors, services
 from regie.accounts.forms import DeviceRemoveForm, EmailChangeForm, NameForm, NewAccountForm
 from regie.accounts.models import Invitation, User
 from regie.accounts.permissions import memberships_of
@@ -155,6 +157,16 @@ def invitation_respond(request: HttpRequest, invitation_id: int) -> HttpResponse
     return _answer(request, invitation, user)
 
 
+def _invitation_page(request: HttpRequest, invitation: Invitation, **extra: Any) -> HttpResponse:
+    """The invitation names the organisation, the role and what that role may do there."""
+    context = {
+        "invitation": invitation,
+        "role_summary": navigation.role_summary(invitation.role, invitation.organisation),
+        **extra,
+    }
+    return render(request, "accounts/invitation.html", context)
+
+
 @require_http_methods(["GET", "POST"])
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
     """The link in the invitation mail: accept with the logged-in account, or create one."""
@@ -165,14 +177,10 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         account = _account(request)
         if not services.is_for_account(found, account):
             # A link that reached another account than the invited address's: no role.
-            return render(
-                request,
-                "accounts/invitation.html",
-                {"invitation": found, "wrong_account": services.wrong_address_message()},
-            )
+            return _invitation_page(request, found, wrong_account=services.wrong_address_message())
         if request.method == "POST":
             return _answer(request, found, account)
-        return render(request, "accounts/invitation.html", {"invitation": found})
+        return _invitation_page(request, found)
     form = NewAccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -195,4 +203,4 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
                 % {"role": found.get_role_display(), "org": found.organisation.name},
             )
             return redirect("home")
-    return render(request, "accounts/invitation.html", {"invitation": found, "form": form})
+    return _invitation_page(request, found, form=form)

@@ -20,7 +20,8 @@ from tests.test_cli import run_main
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 HUISELIJK = "local:huiselijk_geweld_aangiften"
-#: 47022NED in the demo: monthly totals only for Aa en Hunze (GM1680), 2012–2023.
+#: 47022NED format sample (loaded with samples=True): monthly totals only for Aa en Hunze
+#: (GM1680), 2012–2023.
 MONTHS_ONLY = ("GM1680", "politie:0.0.0")
 
 
@@ -39,7 +40,7 @@ def demo(django_db_setup: Any, django_db_blocker: Any) -> Any:
                 Organisation.objects.get_or_create(
                     slug=slug, defaults={"name": name, "kind": "gemeente", "cbs_code": code}
                 )
-            yield demo_services.load_figures()
+            yield demo_services.load_figures(samples=True)
             transaction.set_rollback(True)
 
 
@@ -99,20 +100,23 @@ def test_a_year_held_only_as_months_is_the_same_number_in_cli_api_and_insight(
 def test_a_year_with_months_missing_is_refused_alike_in_cli_and_api(
     demo: Any, capsys: pytest.CaptureFixture[str], member: Any, login: Any
 ) -> None:
-    # 47022NED holds only six months of 2012 of woninginbraak (1.1.1) for GM1680.
-    code, _out, err = run(capsys, "figure", "GM1680", "politie:1.1.1", "2012")
+    # Misdaad in kaart holds woninginbraak for Maassluis from 20 April 2023: 9 whole months of 2023.
+    code, _out, err = run(
+        capsys, "figure", "GM0556", "local:mik_woninginbraak", "2023", "--org", "gm0556"
+    )
     assert code == 1
     reason = err.strip().removeprefix("CommandError: ")
-    assert "6" in reason
+    assert "9" in reason
     assert "12" in reason
-    user = member(Organisation.objects.get(slug="gm0556"), "raadpleger")
-    response = login(user).get("/api/v1/figures/GM1680/politie:1.1.1/2012/")
+    organisation = Organisation.objects.get(slug="gm0556")
+    user = member(organisation, "raadpleger")
+    response = login(user).get("/api/v1/figures/GM0556/local:mik_woninginbraak/2023/")
     assert response.status_code == 404
     assert response.json()["detail"] == reason
-    area = Area.objects.get(code="GM1680")
-    measure = Measure.objects.get(code="politie:1.1.1")
-    series = insight.load_series(None, [area], [measure])[(area.pk, measure.pk)]
-    assert 2012 not in [p.year for p in series.years()]
+    area = Area.objects.get(code="GM0556")
+    measure = Measure.objects.get(code="local:mik_woninginbraak")
+    series = insight.load_series(organisation, [area], [measure])[(area.pk, measure.pk)]
+    assert 2023 not in [p.year for p in series.years()]
 
 
 def _examples() -> list[list[str]]:

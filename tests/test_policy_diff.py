@@ -42,7 +42,7 @@ def edit_new_version(plan: Plan) -> Plan:
         version=edit_token(goal),
         aim="Minder inwoners voelen zich wel eens onveilig in de buurt.",
     )
-    template = Indicator.objects.get(**mine, key="misdrijven-totaal")
+    template = Indicator.objects.get(**mine, key="misdrijven-politie")
     services.save(
         Indicator(
             goal=goal,
@@ -68,7 +68,7 @@ def test_a_plan_without_a_previous_version_has_no_diff(plan: Plan) -> None:
 
 
 def test_an_unchanged_new_version_has_no_changes_overrides_included(plan: Plan) -> None:
-    indicator = Indicator.objects.get(goal__theme__priority__plan=plan, key="misdrijven-totaal")
+    indicator = Indicator.objects.get(goal__theme__priority__plan=plan, key="misdrijven-politie")
     services.override_status(
         indicator=indicator,
         status=None,
@@ -109,7 +109,7 @@ def test_the_diff_lists_exactly_what_was_changed(plan: Plan) -> None:
             (*goal, "Indicator: Misdrijven per 1000 inwoners"),
             "",
             "",
-            "cbs:T001161, GM0556: ≤ 45.5",
+            "politie:0.0.0, GM0556: ≤ 45.5",
         ),
         (
             "removed",
@@ -128,7 +128,7 @@ def test_regie_plan_diff_prints_the_changes_of_the_newest_version(plan: Plan) ->
     with translation.override("nl"):
         call_command("plan", "diff", "GM0556", stdout=out)
     lines = out.getvalue().splitlines()
-    assert "v2" in lines[0]
+    assert "versie 2" in lines[0]
     assert len(lines) == 5  # the heading and one line per change
     assert "7,3 → 7,5" in lines[1]
     assert "Misdrijven per 1000 inwoners" in lines[3]

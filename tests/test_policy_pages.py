@@ -17,6 +17,7 @@ from regie.accounts.models import Role, User
 from regie.core.concurrency import edit_token
 from regie.core.models import AuditEntry, Organisation
 from regie.demo import services as demo_services
+from regie.monitor.models import Measure
 from regie.monitor.tests.factories import load
 from regie.policy import plan_file, services
 from regie.policy.engine import Status, status_label
@@ -200,9 +201,7 @@ def test_an_adviseur_builds_a_plan_in_the_browser(
         {"aim": "Minder woninginbraken"},
     )
     goal = Goal.objects.get(theme=theme)
-    measure_id = Indicator.objects.filter(measure__code="cbs:T001161").values_list(
-        "measure_id", flat=True
-    )[0]
+    measure_id = Measure.objects.get(code="cbs:T001161").pk
     area_id = Indicator.objects.filter(area__code="GM0556").values_list("area_id", flat=True)[0]
     create = url("policy:item_create", plan, kind="indicator") + f"?onder={goal.pk}"
     # The baseline is read from the figures when its value is left empty.
@@ -333,6 +332,10 @@ def test_adopting_freezes_and_a_new_version_lists_its_changes(
 ) -> None:
     plan = plans["gm0556"]
     client = as_role(Role.ADVISEUR)
+    # A concept is changed directly: its "new version" page says so and offers no button.
+    concept = client.get(url("policy:plan_new_version", plan)).content.decode()
+    assert "De nieuwe versie maken" not in concept
+    assert "nog een concept" in concept
     future = (dt.date.today() + dt.timedelta(days=3)).isoformat()
     response = client.post(url("policy:plan_adopt", plan), {"adopted_on": future, "confirm": "on"})
     assert "adopted_on" in response.context["form"].errors

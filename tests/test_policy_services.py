@@ -47,7 +47,9 @@ def test_an_adopted_plan_is_frozen_and_changes_go_into_a_new_version(plan: Plan)
 
 def test_an_override_needs_a_reason_and_is_kept_in_the_history(plan: Plan) -> None:
     user = UserFactory()
-    indicator = Indicator.objects.get(goal__theme__priority__plan=plan, key="misdrijven-totaal")
+    indicator = Indicator.objects.get(
+        goal__theme__priority__plan=plan, key="rapportcijfer-woonbuurt"
+    )
     with pytest.raises(ServiceError):
         services.override_status(
             indicator=indicator, status=Status.AT_RISK, reason=" ", user=user, version="0"

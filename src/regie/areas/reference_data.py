@@ -157,8 +157,8 @@ SRC_NAME_GEMEENTE = {
     2025: "Politie 47013NED RegioS (gemeentelijke indeling 2025)",
 }
 SRC_NAME_OTHER = "andere schrijfwijze: {source}"
-SRC_POP_EXPORT = "CBS 37230ned, bevolking einde {prev} (StatLine-export via chels-j/NLViolentCrime)"
-SRC_POP_2022 = "CBS 83648NED, bevolking 1 januari 2022 (via Matthijsvz88/Dashboard-crime-NL)"
+SRC_POP_EXPORT = "CBS 37230ned, bevolking einde {prev}"
+SRC_POP_2022 = "CBS 83648NED, bevolking 1 januari 2022"
 SRC_POP_PREDECESSORS = "afgeleid: som voorgangers {codes}, CBS 37230ned bevolking einde {prev}"
 SRC_POP_BUURT = "CBS 85984NED Kerncijfers wijken en buurten 2024, AantalInwoners (afgerond op 5)"
 SRC_POP_WIJK = "som van {n} buurten, CBS 85984NED 2024 (afgerond op 5)"

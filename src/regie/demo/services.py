@@ -27,7 +27,7 @@ ORGANISATIONS: list[tuple[str, str, str, str]] = [
     # (slug, name, kind, cbs_code)
     ("gm0556", "Maassluis", OrganisationKind.GEMEENTE, "GM0556"),
     ("gm0482", "Alblasserdam", OrganisationKind.GEMEENTE, "GM0482"),
-    ("politie-rotterdam", "Politie eenheid Rotterdam", OrganisationKind.POLITIE, ""),
+    ("politie-rotterdam", "Politie-eenheid Rotterdam", OrganisationKind.POLITIE, ""),
     ("om-rotterdam", "Openbaar Ministerie Rotterdam", OrganisationKind.OM, ""),
     ("riec-rotterdam", "RIEC Rotterdam", OrganisationKind.RIEC, ""),
     ("zvh-rijnmond", "Zorg- en Veiligheidshuis Rijnmond", OrganisationKind.ZVH, ""),
@@ -75,13 +75,14 @@ class DemoAccount:
     two_factor: bool
 
 
-def load_figures() -> list[str]:
-    """Load the shipped open data and the seed figures of both demo gemeenten (idempotent)."""
+def load_figures(*, samples: bool = False) -> list[str]:
+    """Load the shipped open data and the seed figures of both demo gemeenten (idempotent);
+    ``samples`` adds the format samples that tests use but the demo does not show."""
     from regie.monitor import demo_data
 
     gemeenten = list(Organisation.objects.filter(slug__in=["gm0556", "gm0482"]).order_by("slug"))
     with audit.acting_as(None, "demo"):
-        return [str(item) for item in demo_data.load(gemeenten)]
+        return [str(item) for item in demo_data.load(gemeenten, samples=samples)]
 
 
 def load_plans() -> list[str]:

@@ -135,7 +135,7 @@ def cbs_measures() -> list[MeasureSpec]:
 
 
 #: The two bounds of a survey measure: suffix of the code and the words of its name.
-BOUNDS = (("ondergrens", "ondergrens 95%-marge"), ("bovengrens", "bovengrens 95%-marge"))
+BOUNDS = (("ondergrens", "ondergrens 95%-interval"), ("bovengrens", "bovengrens 95%-interval"))
 
 
 def vm_measures() -> list[MeasureSpec]:
@@ -226,7 +226,7 @@ def derived_measures() -> list[MeasureSpec]:
             key=row["key"],
             name=row["name"],
             description=row["description"],
-            category="High impact crimes",
+            category="High impact crimes (HIC)",
             sort_order=order,
             components=tuple(row["components"].split()),
         )

@@ -9,8 +9,13 @@ Conventions shared by the builders:
 
 - ``None`` in a row means *not published*: never drawn as 0 (Vega-Lite drops invalid values).
 - Column kinds: ``text`` (nominal), ``number``/``integer``/``percent`` (quantitative; ``percent``
-  holds percentage points, 24.6 means 24,6 %), ``period`` (a year as an int is ordinal, a month as
-  ``"2024-03"`` or a date as ``"2024-03-01"`` is temporal).
+  holds percentage points, 24.6 means 24,6 %), ``period`` (a year as an int, a month as
+  ``"2024-03"`` or a date as ``"2024-03-01"``). Periods are always on a time axis: years that are
+  missing keep their place (2016, 2021 and 2022 are not equally spaced), and a year is shown as
+  ``%Y`` on axes and as plain text in tooltips, never with a thousands separator ("2.025").
+- Column labels are words with their unit ("Geregistreerde misdrijven (aantal)"), never "Value";
+  quantitative scales of counts start at zero and have a nice number of ticks; a column may fix
+  its scale's ``domain`` (a rapportcijfer 1–10, a percentage 0–100).
 - Column keys are used as Vega-Lite field names: keep them simple identifiers (dots are escaped).
 - Colours: Okabe–Ito based, each at least 3:1 against white (WCAG 1.4.11); a highlight is never
   shown by colour alone (lighter fill *with* an outline, a different point shape, bold labels).
@@ -52,6 +57,7 @@ PANEL_HEIGHT: Final = 130
 MAP_HEIGHT: Final = 520
 _MAP_AREAS: Final = "regie-areas"
 _MAP_ROWS: Final = "regie-rows"
+_ROWS: Final = "regie-table"
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,7 @@ class Column:
     label: str  # already translated text
     kind: str  # "text" | "number" | "integer" | "percent" | "period"
     decimals: int | None = None  # display decimals for number/percent
+    domain: tuple[float, float] | None = None  # a fixed scale (rapportcijfer 1–10)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -141,14 +148,97 @@ def _first_value(table: ChartTable, key: str) -> Any:
 
 
 def _is_temporal(table: ChartTable, column: Column) -> bool:
+    """A month or a date column (``"2024-03"``): a field Vega-Lite parses as a date."""
     if column.kind != "period":
         return False
     value = _first_value(table, column.key)
     return isinstance(value, str) and len(value) >= 7 and value[4] == "-"
 
 
+def _is_year(table: ChartTable, column: Column) -> bool:
+    """A year column (an int): drawn on a time axis through a computed date field."""
+    if column.kind != "period":
+        return False
+    value = _first_value(table, column.key)
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _year_field(key: str) -> str:
+    return f"__date_{key}"
+
+
+def _year_calculations(table: ChartTable, keys: list[str | None]) -> dict[str, str]:
+    """The date field (1 January, UTC) and the plain text of every year column in ``keys``."""
+    calculations: dict[str, str] = {}
+    for key in keys:
+        if key is None:
+            continue
+        column = table.column(key)
+        if _is_year(table, column):
+            calculations[_year_field(key)] = f"utc({_datum(key)}, 0, 1)"
+            calculations[f"__text_{key}"] = f"'' + {_datum(key)}"
+    return calculations
+
+
+def _with_year_gaps(
+    table: ChartTable, x: str, y: str, group: str | None = None
+) -> list[dict[str, Any]]:
+    """The rows to draw, with an empty row for every year missing inside a series, so that a
+    line breaks there instead of suggesting figures for the years in between (2016 → 2021)."""
+    if not _is_year(table, table.column(x)):
+        return table.rows
+    seen: dict[Any, set[int]] = {}
+    for row in table.rows:
+        if isinstance(row.get(x), int):
+            seen.setdefault(row.get(group) if group else None, set()).add(row[x])
+    filler = [
+        {**({group: key} if group else {}), x: year, y: None}
+        for key, years in seen.items()
+        for year in range(min(years), max(years) + 1)
+        if year not in years
+    ]
+    return table.rows + filler
+
+
+def _wrap(text: str, width: int = 24) -> list[str]:
+    """``text`` as lines of at most about ``width`` characters (whole words)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [text]
+
+
+def _wrapped_label_expr(values: list[str], width: int = 24) -> str:
+    """A Vega expression that shows each of ``values`` wrapped over lines (an array of lines)."""
+    expr = "datum.value"
+    for value in reversed(values):
+        lines = _wrap(value, width)
+        if len(lines) < 2:
+            continue
+        array = "[" + ", ".join(_literal(line) for line in lines) + "]"
+        expr = f"datum.value === {_literal(value)} ? {array} : ({expr})"
+    return expr
+
+
+def _y_scale(column: Column) -> alt.Scale:
+    """Counts and rates from zero, a fixed domain where the column has one, nice ticks."""
+    if column.domain is not None:
+        return alt.Scale(domain=list(column.domain), nice=False, zero=False)
+    return alt.Scale(zero=True, nice=True)
+
+
+def _y_axis() -> alt.Axis:
+    return alt.Axis(tickCount=5, labelFlush=False)
+
+
 def _tooltip(table: ChartTable, column: Column) -> alt.Tooltip:
     """The tooltip of a text or period column (numbers go through :func:`_number_text`)."""
+    if _is_year(table, column):
+        # plain text: a number would be shown with a thousands separator ("2.025")
+        return alt.Tooltip(f"__text_{column.key}", type="nominal", title=column.label)
     if _is_temporal(table, column):
         return alt.Tooltip(
             _field(column.key),
@@ -179,7 +269,7 @@ def _tooltips(
 ) -> tuple[list[alt.Tooltip], dict[str, str]]:
     """Tooltips for ``keys`` (titles = column labels) and the calculations their numbers need."""
     tooltips: list[alt.Tooltip] = []
-    calculations: dict[str, str] = {}
+    calculations: dict[str, str] = _year_calculations(table, keys)
     for key in keys:
         if key is None:
             continue
@@ -193,7 +283,56 @@ def _tooltips(
     return tooltips, calculations
 
 
-def _x_encoding(table: ChartTable, column: Column, *, temporal_band: bool = False) -> alt.X:
+def _year_axis(table: ChartTable, column: Column) -> alt.Axis:
+    """Years on a time axis: a tick and a label ("%Y", never grouped) per year or two."""
+    years = [r[column.key] for r in table.rows if isinstance(r.get(column.key), int)]
+    span = (max(years) - min(years)) if years else 0
+    return alt.Axis(
+        format="%Y",
+        formatType="utc",
+        labelOverlap=True,
+        labelAngle=0,
+        tickCount={"interval": "year", "step": 1 if span <= 12 else 2},
+    )
+
+
+def _year_band(table: ChartTable, column: Column) -> tuple[dict[str, str], alt.X, alt.X2]:
+    """A band one year wide centred on the year's point (1 January), e.g. behind COVID years."""
+    key = column.key
+    calculations = {
+        "__band_from": f"utc({_datum(key)} - 1, 6, 2)",
+        "__band_to": f"utc({_datum(key)}, 6, 2)",
+    }
+    x = alt.X(
+        "__band_from",
+        type="temporal",
+        title=column.label,
+        scale=alt.Scale(type="utc", padding=18),
+        axis=_year_axis(table, column),
+    )
+    return calculations, x, alt.X2("__band_to")
+
+
+def _x_encoding(
+    table: ChartTable, column: Column, *, temporal_band: bool = False, bars: bool = False
+) -> alt.X:
+    if _is_year(table, column):
+        if bars:  # a bar spans its year
+            return alt.X(
+                _year_field(column.key),
+                type="temporal",
+                timeUnit="utcyear",
+                title=column.label,
+                axis=_year_axis(table, column),
+            )
+        # a point on 1 January of its year, right above the year's tick and label
+        return alt.X(
+            _year_field(column.key),
+            type="temporal",
+            title=column.label,
+            scale=alt.Scale(type="utc", padding=18),
+            axis=_year_axis(table, column),
+        )
     if _is_temporal(table, column):
         return alt.X(
             _field(column.key),
@@ -223,6 +362,7 @@ def _finish(
             "font": FONT,
             "aria": False,  # charts.js labels the whole SVG (role="img"); the table has the detail
             "axis": {
+                "labelLimit": 0,  # full labels (names of areas): never cut off
                 "labelFontSize": 12,
                 "titleFontSize": 12,
                 "titleFontWeight": "normal",
@@ -239,9 +379,14 @@ def _finish(
                 "titleColor": "#333333",
                 "orient": "top",
                 "direction": "horizontal",
-                "labelLimit": 320,
+                "labelLimit": 0,  # full labels: never cut off
             },
-            "header": {"labelFontSize": 13, "labelColor": "#1A1A1A", "titleFontSize": 13},
+            "header": {
+                "labelFontSize": 13,
+                "labelColor": "#1A1A1A",
+                "titleFontSize": 13,
+                "labelLimit": 0,
+            },
             "range": {"category": list(PALETTE)},
             "view": {"stroke": None},
             # None = not published: no mark, a gap in lines, but the period keeps its place.
@@ -279,8 +424,14 @@ def bar_by_year(
     if calculations:
         chart = chart.transform_calculate(**calculations)
     encoding: dict[str, Any] = {
-        "x": _x_encoding(table, x_col),
-        "y": alt.Y(_field(y), type="quantitative", title=y_col.label),
+        "x": _x_encoding(table, x_col, bars=True),
+        "y": alt.Y(
+            _field(y),
+            type="quantitative",
+            title=y_col.label,
+            scale=_y_scale(y_col),
+            axis=_y_axis(),
+        ),
         "tooltip": tooltips,
     }
     if highlight is not None:
@@ -308,17 +459,12 @@ def bar_by_year(
             bars.properties(width="container", height=240), description=description or auto
         )
     f_col = table.column(facet)
+    columns = facet_columns(_facet_count(table, facet), columns)
     faceted = bars.properties(width=PANEL_WIDTH, height=PANEL_HEIGHT).facet(
-        facet=alt.Facet(
-            _field(facet),
-            type="nominal",
-            title=None,
-            header=alt.Header(labelAnchor="start", labelFontWeight="bold", labelLimit=PANEL_WIDTH),
-            sort=None,
-        ),
-        columns=columns,
-        spacing={"row": 24, "column": 16},
+        facet=_facet_header(table, facet), columns=columns, spacing={"row": 24, "column": 16}
     )
+    # every panel draws its own x axis: no axis under an empty cell of the last row
+    faceted = faceted.resolve_axis(x="independent")
     if independent_y:
         faceted = faceted.resolve_scale(y="independent")
     auto = _("Bar charts of %(y)s by %(x)s, one panel per %(facet)s.") % {
@@ -328,6 +474,113 @@ def bar_by_year(
     }
     spec = _finish(faceted, description=description or auto, container=False)
     spec["usermeta"] = {"regie": {"facet": {"maxColumns": columns, "minWidth": 160}}}
+    return spec
+
+
+def facet_columns(count: int, most: int = 3) -> int:
+    """Columns for ``count`` panels, at most ``most``: as few rows as ``most`` columns need, and
+    those rows as full as possible (4 panels in 2 × 2, not 3 + 1; 5 in 3 + 2)."""
+    if count <= 1:
+        return 1
+    most = max(1, min(most, count))
+    rows = -(-count // most)
+    return -(-count // rows)
+
+
+def _facet_count(table: ChartTable, facet: str) -> int:
+    return len({str(r[facet]) for r in table.rows if r.get(facet) is not None})
+
+
+def _facet_header(table: ChartTable, facet: str) -> alt.Facet:
+    """One panel per value of ``facet``, its full name as the panel title (wrapped, not cut)."""
+    values = list(dict.fromkeys(str(r[facet]) for r in table.rows if r.get(facet) is not None))
+    return alt.Facet(
+        _field(facet),
+        type="nominal",
+        title=None,
+        header=alt.Header(
+            labelAnchor="start",
+            labelFontWeight="bold",
+            labelLimit=0,
+            labelExpr=_wrapped_label_expr(values),
+        ),
+        sort=values,
+    )
+
+
+def small_multiples(
+    table: ChartTable,
+    *,
+    x: str,
+    y: str,
+    facet: str,
+    highlight: str | None = None,
+    columns: int = 3,
+    description: str = "",
+) -> dict[str, Any]:
+    """One small line chart per value of ``facet`` (e.g. crime type), each with its own y scale
+    from zero: a line over the years with a point per year, highlighted years (COVID) as a band.
+    """
+    x_col, y_col = table.column(x), table.column(y)
+    tooltips, calculations = _tooltips(table, [facet, x, y])
+    x_enc = _x_encoding(table, x_col, temporal_band=True)
+    y_enc = alt.Y(
+        _field(y), type="quantitative", title=y_col.label, scale=_y_scale(y_col), axis=_y_axis()
+    )
+    base = alt.Chart().transform_calculate(**calculations)
+    layers: list[alt.Chart] = []
+    if highlight is not None:
+        band_calc, band_x, band_x2 = _year_band(table, x_col)
+        h_label = table.column(highlight).label
+        layers.append(
+            base.transform_filter(f"{_datum(highlight)} === true")
+            .transform_calculate(__highlight=_literal(h_label), **band_calc)
+            .mark_rect(opacity=1, clip=True)
+            .encode(
+                x=band_x,
+                x2=band_x2,
+                fill=alt.Fill(
+                    "__highlight",
+                    type="nominal",
+                    scale=alt.Scale(domain=[h_label], range=[HIGHLIGHT_BAND]),
+                    legend=alt.Legend(title=None, symbolType="square"),
+                ),
+                tooltip=[
+                    *tooltips[:2],
+                    alt.Tooltip("__highlight", type="nominal", title=_("Note")),
+                ],
+            )
+        )
+    layers.append(
+        base.mark_line(strokeWidth=2, color=PRIMARY).encode(x=x_enc, y=y_enc, tooltip=tooltips)
+    )
+    layers.append(
+        base.mark_point(filled=True, size=50, opacity=1, color=PRIMARY).encode(
+            x=x_enc, y=y_enc, tooltip=tooltips
+        )
+    )
+    columns = facet_columns(_facet_count(table, facet), columns)
+    faceted = (
+        alt.layer(*layers)
+        .properties(width=PANEL_WIDTH, height=PANEL_HEIGHT)
+        .facet(
+            facet=_facet_header(table, facet),
+            data=alt.NamedData(name=_ROWS),
+            columns=columns,
+            spacing={"row": 24, "column": 16},
+        )
+        .resolve_scale(y="independent")
+        # every panel draws its own x axis: no axis under an empty cell of the last row
+        .resolve_axis(x="independent")
+    )
+    auto = _("Line charts of %(y)s by %(x)s, one panel per %(facet)s.") % {
+        "y": y_col.label,
+        "x": x_col.label,
+        "facet": table.column(facet).label,
+    }
+    spec = _finish(faceted, description=description or auto, container=False)
+    spec["usermeta"] = {"regie": {"facet": {"maxColumns": columns, "minWidth": 160}}}
+    spec.setdefault("datasets", {})[_ROWS] = _with_year_gaps(table, x, y, facet)
     return spec
 
 
@@ -352,24 +605,34 @@ def line_series(
     x_col, y_col = table.column(x), table.column(y)
     temporal = _is_temporal(table, x_col)
     x_enc = _x_encoding(table, x_col, temporal_band=temporal and highlight is not None)
-    y_scale = alt.Scale(zero=False, nice=True)
+    y_scale = _y_scale(y_col)
     base = alt.Chart()
     color_enc: Any = alt.Undefined
     if color is not None:
         table.column(color)  # fail early on an unknown key
         color_enc = alt.Color(
-            _field(color), type="nominal", title=None, legend=alt.Legend(title=None), sort=None
+            _field(color),
+            type="nominal",
+            title=None,
+            legend=alt.Legend(title=None, orient="bottom", direction="vertical", labelLimit=0),
+            sort=None,
         )
     layers: list[alt.Chart] = []
     if highlight is not None:
         h_label = table.column(highlight).label
         band_tooltips, band_calc = _tooltips(table, [x])
+        band_x2: Any = alt.Undefined
+        band_x: Any = _x_encoding(table, x_col)
+        if _is_year(table, x_col):
+            year_calc, band_x, band_x2 = _year_band(table, x_col)
+            band_calc.update(year_calc)
         layers.append(
             base.transform_filter(f"{_datum(highlight)} === true")
             .transform_calculate(__highlight=_literal(h_label), **band_calc)
-            .mark_rect(opacity=1)
+            .mark_rect(opacity=1, clip=True)
             .encode(
-                x=_x_encoding(table, x_col),
+                x=band_x,
+                x2=band_x2,
                 fill=alt.Fill(
                     "__highlight",
                     type="nominal",
@@ -417,7 +680,7 @@ def line_series(
         )
     tooltips, calculations = _tooltips(table, [color, x, y, lower, upper, target])
     main = base.transform_calculate(**calculations) if calculations else base
-    y_enc = alt.Y(_field(y), type="quantitative", title=y_col.label, scale=y_scale)
+    y_enc = alt.Y(_field(y), type="quantitative", title=y_col.label, scale=y_scale, axis=_y_axis())
     layers.append(
         main.mark_line(strokeWidth=2, color=PRIMARY if color is None else alt.Undefined).encode(
             x=x_enc, y=y_enc, color=color_enc, tooltip=tooltips
@@ -428,11 +691,14 @@ def line_series(
             filled=True, size=50, opacity=1, color=PRIMARY if color is None else alt.Undefined
         ).encode(x=x_enc, y=y_enc, color=color_enc, tooltip=tooltips)
     )
-    chart = alt.layer(*layers, data=alt.InlineData(values=table.rows)).properties(
+    # The rows go into `datasets` after to_dict(): Altair would copy them for every layer.
+    chart = alt.layer(*layers, data=alt.NamedData(name=_ROWS)).properties(
         width="container", height=260
     )
     auto = _("Line chart of %(y)s by %(x)s.") % {"y": y_col.label, "x": x_col.label}
-    return _finish(chart, description=description or auto)
+    spec = _finish(chart, description=description or auto)
+    spec.setdefault("datasets", {})[_ROWS] = _with_year_gaps(table, x, y, color)
+    return spec
 
 
 def ranking(
@@ -524,6 +790,8 @@ def choropleth(
     flag: str | None = None,
     feature_key: str = "statcode",
     feature_name: str = "statnaam",
+    own: str | None = None,
+    own_label: str = "",
     description: str = "",
 ) -> dict[str, Any]:
     """A map of the GeoJSON polygons coloured by ``value``, joined on ``properties[feature_key]``.
@@ -531,6 +799,9 @@ def choropleth(
     Areas without a row or with ``None`` are shown light grey ("not published"); rows where
     ``flag`` (a boolean column) is true, e.g. unreliable because of a tiny population, are shown
     grey with their own legend entry. Tooltips show ``properties[feature_name]`` and the value.
+    ``own`` (a feature key, e.g. the own gemeente) is outlined in black with a legend entry
+    (``own_label``) and named on the map; the legend of the colours is titled with the value
+    column's label, which carries the unit ("Per 1.000 inwoners").
     """
     v_col = table.column(value)
     fields = [key, value] + ([flag] if flag else [])
@@ -604,6 +875,53 @@ def choropleth(
                 ],
             )
         )
+    centroid = None
+    if own is not None:
+        label = own_label or _("Own gemeente")
+        layers.append(
+            base.transform_filter(f"datum.properties[{_literal(feature_key)}] === {_literal(own)}")
+            .transform_calculate(__own=_literal(label))
+            .mark_geoshape(fillOpacity=0, strokeWidth=3, filled=False)
+            .encode(
+                stroke=alt.Stroke(
+                    "__own",
+                    type="nominal",
+                    scale=alt.Scale(domain=[label], range=["#000000"]),
+                    legend=alt.Legend(title=None, symbolType="square", symbolStrokeWidth=3),
+                ),
+                tooltip=[name_tooltip, alt.Tooltip("__own", type="nominal", title=_("Note"))],
+            )
+        )
+        centroid = _centroid(geojson, feature_key, own)
+        if centroid is not None:
+            name = next(
+                (
+                    str(f["properties"].get(feature_name))
+                    for f in features
+                    if f["properties"].get(feature_key) == own
+                ),
+                own,
+            )
+            layers.append(
+                alt.Chart(alt.InlineData(values=[{"lon": centroid[0], "lat": centroid[1]}]))
+                .transform_calculate(__name=_literal(name))
+                .mark_text(
+                    fontSize=13,
+                    fontWeight="bold",
+                    color="#000000",
+                    stroke="#FFFFFF",
+                    strokeWidth=3,
+                    strokeOpacity=0.9,
+                    dy=-2,
+                )
+                .encode(longitude="lon:Q", latitude="lat:Q", text="__name:N")
+            )
+            layers.append(
+                alt.Chart(alt.InlineData(values=[{"lon": centroid[0], "lat": centroid[1]}]))
+                .transform_calculate(__name=_literal(name))
+                .mark_text(fontSize=13, fontWeight="bold", color="#000000", dy=-2)
+                .encode(longitude="lon:Q", latitude="lat:Q", text="__name:N")
+            )
     chart = (
         alt.layer(*layers, data=alt.NamedData(name=_MAP_AREAS), projection=projection)
         .resolve_scale(color="independent")
@@ -611,8 +929,30 @@ def choropleth(
     )
     auto = _("Map of %(value)s per area.") % {"value": v_col.label}
     spec = _finish(chart, description=description or auto)
-    spec["datasets"] = {_MAP_AREAS: features, _MAP_ROWS: rows}
+    spec.setdefault("datasets", {}).update({_MAP_AREAS: features, _MAP_ROWS: rows})
     return spec
+
+
+def _centroid(geojson: dict[str, Any], feature_key: str, code: str) -> tuple[float, float] | None:
+    """The mean of the outer ring of the largest polygon of a feature: where its name goes."""
+    for feature in geojson.get("features", []):
+        if feature.get("properties", {}).get(feature_key) != code:
+            continue
+        geometry = feature.get("geometry") or {}
+        polygons = (
+            [geometry.get("coordinates", [])]
+            if geometry.get("type") == "Polygon"
+            else geometry.get("coordinates", [])
+        )
+        rings = [polygon[0] for polygon in polygons if polygon and polygon[0]]
+        if not rings:
+            return None
+        ring = max(rings, key=len)
+        return (
+            sum(float(p[0]) for p in ring) / len(ring),
+            sum(float(p[1]) for p in ring) / len(ring),
+        )
+    return None
 
 
 def to_json(spec: dict[str, Any]) -> str:

@@ -1,4 +1,4 @@
-"""The veiligheidsbeeld pages: overview, measure page and the waterbed analysis.
+"""The veiligheidsbeeld pages: overview and measure page (waterbed: monitor.waterbed_views).
 
 Thin views: parse the request, ask :mod:`regie.monitor.dashboard` / :mod:`insight`, render. A
 ``?download=<chart>&format=csv|xlsx|png|svg`` on a page returns that chart's figures, built by
@@ -12,12 +12,11 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from regie.accounts.permissions import STAFF_ROLES, org_view
+from regie.accounts.permissions import EDITOR_ROLES, STAFF_ROLES, org_view
 from regie.areas.models import Area, AreaLevel
 from regie.areas.selectors import area_of_organisation
 from regie.core.models import Organisation
-from regie.monitor import analysis, cache, charts, dashboard, exports, insight, selectors
-from regie.monitor.forms import WaterbedForm
+from regie.monitor import analysis, cache, charts, dashboard, exports, selectors
 
 
 def _gemeente(organisation: Organisation) -> Area:
@@ -86,6 +85,8 @@ def overview(request: HttpRequest, organisation: Organisation) -> HttpResponse:
         "gemeente": gemeente,
         "download_base": _download_base(request),
         "nav": "veiligheidsbeeld",
+        # the hint to upload missing figures is for roles that may upload (not a raadpleger)
+        "can_upload": getattr(request, "role", None) in EDITOR_ROLES,
     }
 
     def sections() -> tuple[list[dashboard.Tile], str]:
@@ -96,7 +97,14 @@ def overview(request: HttpRequest, organisation: Organisation) -> HttpResponse:
         return page.tiles, html
 
     context["tiles"], context["sections_html"] = cache.remember(
-        ("overview-html", organisation.pk, area.pk, context["download_base"]),
+        # the HTML holds the upload hint or not: kept per permission, never shared across it
+        (
+            "overview-html",
+            organisation.pk,
+            area.pk,
+            context["download_base"],
+            context["can_upload"],
+        ),
         sections,
         version=version,
     )
@@ -169,43 +177,3 @@ def measure(request: HttpRequest, organisation: Organisation, code: str) -> Http
     # Everything below the breadcrumbs holds nothing per user (its form is a GET form).
     context["body_html"] = cache.remember((*key, context["download_base"]), body, version=version)
     return render(request, "monitor/beeld/measure.html", context)
-
-
-@org_view(STAFF_ROLES)
-def waterbed(request: HttpRequest, organisation: Organisation) -> HttpResponse:
-    gemeente = _gemeente(organisation)
-    measures = [m for m in insight.measures_with_data(organisation, gemeente) if m.unit == "count"]
-    form = WaterbedForm(
-        request.GET or None,
-        measures=[(m.code, f"{m.name} ({m.code})") for m in measures],
-        initial={"target": gemeente.code},
-    )
-    result = None
-    error = ""
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            result = insight.waterbed(
-                data["measure"],
-                target=data["target"],
-                displacement=data["displacement"],
-                control_target=data["control"],
-                control_displacement=data["control_displacement"] or None,
-                before=insight.parse_window(data["before"]),
-                after=insight.parse_window(data["after"]),
-                organisation=organisation,
-            )
-        except insight.InsightError as exc:
-            error = str(exc)
-    return render(
-        request,
-        "monitor/beeld/waterbed.html",
-        {
-            "organisation": organisation,
-            "gemeente": gemeente,
-            "form": form,
-            "result": result,
-            "error": error,
-            "nav": "veiligheidsbeeld",
-        },
-    )

@@ -6,14 +6,21 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.formats import number_format
 
+#: The minus sign (U+2212) of every negative number on a page, never a hyphen: one home, so a
+#: sentence never mixes the minus sign with a hyphen.
+MINUS = "\u2212"
+
 
 def num(value: float | None, decimals: int | None = None) -> str:
-    """A number in the active language's format (1.245 · 36,5); "–" when not published."""
+    """A number in the active language's format (1.245 · 36,5), a negative one with the minus
+    sign :data:`MINUS`; "–" when not published."""
     if value is None:
         return "–"
     if decimals is None:
         decimals = 0 if float(value).is_integer() else 1
-    return number_format(half_up(value, decimals), decimals, use_l10n=True, force_grouping=True)
+    rounded = half_up(value, decimals)
+    text = number_format(abs(rounded), decimals, use_l10n=True, force_grouping=True)
+    return f"{MINUS}{text}" if rounded < 0 else text
 
 
 def half_up(value: float, decimals: int) -> Decimal:

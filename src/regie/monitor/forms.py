@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from pathlib import PurePath
-from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
@@ -63,60 +62,3 @@ class TokenForm(forms.Form):
     """The confirm and cancel buttons of the preview post the upload's token."""
 
     token = forms.RegexField(regex=TOKEN_PATTERN, widget=forms.HiddenInput)
-
-
-def _codes(text: str) -> list[str]:
-    return [c.strip().upper() for c in text.replace(";", ",").split(",") if c.strip()]
-
-
-class WaterbedForm(forms.Form):
-    """Measure, areas in their roles, and the windows before and after (``2023M07:2024M06``)."""
-
-    measure = forms.ChoiceField(label=gettext_lazy("Measure"))
-    target = forms.CharField(
-        label=gettext_lazy("Target area"),
-        max_length=200,
-        help_text=gettext_lazy("CBS code(s), e.g. GM0556."),
-    )
-    displacement = forms.CharField(
-        label=gettext_lazy("Displacement areas (neighbours)"),
-        max_length=400,
-        help_text=gettext_lazy("CBS codes separated by commas."),
-    )
-    control = forms.CharField(
-        label=gettext_lazy("Control areas"),
-        max_length=400,
-        help_text=gettext_lazy("CBS codes separated by commas."),
-    )
-    control_displacement = forms.CharField(
-        label=gettext_lazy("Separate control for the displacement areas"),
-        max_length=400,
-        required=False,
-        help_text=gettext_lazy("Optional; by default the same control areas."),
-    )
-    before = forms.CharField(
-        label=gettext_lazy("Window before"),
-        max_length=20,
-        help_text=gettext_lazy("First and last month: 2023M07:2024M06"),
-    )
-    after = forms.CharField(
-        label=gettext_lazy("Window after"),
-        max_length=20,
-        help_text=gettext_lazy("First and last month: 2024M07:2025M06"),
-    )
-
-    def __init__(self, *args: Any, measures: list[tuple[str, str]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["measure"].choices = measures  # type: ignore[attr-defined]
-
-    def clean_target(self) -> list[str]:
-        return _codes(self.cleaned_data["target"])
-
-    def clean_displacement(self) -> list[str]:
-        return _codes(self.cleaned_data["displacement"])
-
-    def clean_control(self) -> list[str]:
-        return _codes(self.cleaned_data["control"])
-
-    def clean_control_displacement(self) -> list[str]:
-        return _codes(self.cleaned_data.get("control_displacement") or "")

@@ -36,6 +36,7 @@ from regie.monitor.models import (
     MeasureKind,
     ObservationStatus,
     Unit,
+    table_label,
 )
 
 #: Units whose values are counts. Poisson intervals and tests need more: the measure's kind must
@@ -262,10 +263,14 @@ def load_series(
                 month=start.month if kind == periods.PeriodKind.MONTH else None,
                 value=value,
                 status=status,
-                tables=(table,),
+                tables=(table_label(table or ""),),
                 vintage=vintage,
                 incomplete=selectors.is_incomplete(period, status, fmt or "", today=today),
-                note=selectors.unofficial_note() if measure_id in unofficial else "",
+                note=(
+                    selectors.unofficial_note()
+                    if measure_id in unofficial
+                    else selectors.table_note(table or "")
+                ),
             ),
             owner is not None,
         )
@@ -278,7 +283,7 @@ def load_series(
             series = Series(area, measure)
             if measure.is_derived:
                 terms = parts.get(measure.pk, [])
-                definition = " + ".join(c.code for c, _w in terms)
+                definition = " + ".join(c.name for c, _w in terms)  # words, not codes
                 maps = [by_series.get((area.pk, c.pk), {}) for c, _w in terms]
                 common = set.intersection(*(set(m) for m in maps)) if maps else set()
                 for code in common:
@@ -567,10 +572,46 @@ def region_years(
         published[year] = sum_of_parts(
             year,
             items,
-            computed=_("sum of its %(count)d gemeenten, not published as such")
+            computed=_(
+                "sum of its %(count)d gemeenten, not published as such; crimes of an unknown "
+                "gemeente are not in it"
+            )
             % {"count": len(items)},
         )
     return [published[y] for y in sorted(published)]
+
+
+def region_gap(organisation: Organisation | None, region: Area, measure: Measure, year: int) -> str:
+    """Why :func:`region_years` gives ``region`` no figure for ``year`` (it has none published):
+
+    ``"no_figures"`` none of its gemeenten has one (or regions are not summed for the measure);
+    ``"region_population"`` the region's population on 1 January is not known;
+    ``"gemeente_population"`` a gemeente with a figure has no population that year;
+    ``"missing_gemeenten"`` not every gemeente has a figure; ``""`` the sum exists."""
+    gemeenten = (
+        members(region, former=True)
+        if measure.organisation_id is None and measure.unit in COUNT_UNITS
+        else []
+    )
+    if not gemeenten:
+        return "no_figures"
+    loaded = load_series(organisation, gemeenten, [measure], years=[year])
+    with_figure = [
+        g
+        for g in gemeenten
+        if any(p.year == year and p.value is not None for p in loaded[(g.pk, measure.pk)].years())
+    ]
+    if not with_figure:
+        return "no_figures"
+    people = populations([region, *with_figure], [year])
+    total = people.get((region.pk, year))
+    if not total:
+        return "region_population"
+    if any((g.pk, year) not in people for g in with_figure):
+        return "gemeente_population"
+    if sum(people[(g.pk, year)] for g in with_figure) != total:
+        return "missing_gemeenten"
+    return ""
 
 
 def sum_of_parts(

@@ -173,6 +173,18 @@ class DerivedComponent(models.Model):
         return f"{self.derived.code} ∋ {self.component.code}"
 
 
+#: The table code of a gemeente's own figures: ``lokaal:<organisation slug>``.
+LOCAL_TABLE_PREFIX = "lokaal:"
+
+
+def table_label(table: str) -> str:
+    """A dataset's table as people read it: a published table by its code (``83648NED``), a
+    gemeente's own figures in words (never the code ``lokaal:gm0556``)."""
+    if table.startswith(LOCAL_TABLE_PREFIX):
+        return str(_("own figures of the gemeente"))
+    return table
+
+
 class Dataset(models.Model):
     """A published table (``83648NED``) or a gemeente's own series of figures."""
 
@@ -209,7 +221,11 @@ class Dataset(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.source} {self.table}"
+        return f"{self.source} {self.label}"
+
+    @property
+    def label(self) -> str:
+        return table_label(self.table)
 
 
 class BatchState(models.TextChoices):

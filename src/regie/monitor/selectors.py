@@ -76,6 +76,17 @@ def unofficial_note() -> str:
     )
 
 
+def table_note(table: str) -> str:
+    """What every figure of a dataset ``table`` must say about how it was made ("" for a
+    published table): a year summed by a third party is no published figure."""
+    if table == "47022NED-jaarsom":
+        return _(
+            "sum of the monthly figures per buurt (47022NED), without crimes of an unknown "
+            "buurt; not a published yearly figure"
+        )
+    return ""
+
+
 @dataclass(frozen=True)
 class MonthPart:
     """One month of a year, as :func:`year_from_months` needs it."""
@@ -482,6 +493,8 @@ def _figure(area: Area, measure: Measure, period: periods.Period, obs: Observati
     )
     if incomplete:
         result.add_note(incomplete_note(periods.label(period)))
+    if made := table_note(obs.batch.dataset.table):
+        result.add_note(made)
     return result
 
 

@@ -58,6 +58,7 @@ from regie.core.models import AuditAction, Organisation
 from regie.core.services import record_event
 from regie.monitor import batches, bulk, catalogue, periods, selectors, sources
 from regie.monitor.models import (
+    LOCAL_TABLE_PREFIX,
     BatchState,
     Dataset,
     DerivedComponent,
@@ -535,7 +536,7 @@ def get_or_create_dataset(
 
 
 def local_dataset_table(organisation: Organisation) -> str:
-    return f"lokaal:{organisation.slug}"
+    return f"{LOCAL_TABLE_PREFIX}{organisation.slug}"
 
 
 def local_dataset(organisation: Organisation) -> Dataset:

@@ -14,9 +14,8 @@ from regie.monitor.models import MeasureKind, Unit
 
 
 def _signed(value: float, decimals: int | None = None) -> str:
-    text = num(abs(value), decimals)
-    minus = "\u2212"  # the minus sign, not a hyphen
-    return f"+{text}" if value > 0 else (f"{minus}{text}" if value < 0 else text)
+    text = num(value, decimals)  # a negative number with the minus sign (formats.MINUS)
+    return f"+{text}" if value > 0 and text != num(0, decimals) else text
 
 
 def comparison(

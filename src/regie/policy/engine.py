@@ -247,6 +247,8 @@ class Measurement:
     is_count: bool = False
     whole_year: bool = True
     kind: MeasureKind | None = None
+    #: the source marks the figure voorlopig (said next to its period in every sentence)
+    provisional: bool = False
 
     def __post_init__(self) -> None:
         if not math.isfinite(self.value):
@@ -426,6 +428,14 @@ def _period_label(code: str) -> str:
     return periods.label(periods.parse(code))
 
 
+def _measured_label(measurement: Measurement) -> str:
+    """The period of a measurement in a sentence, marked when its figure is provisional."""
+    label = _period_label(measurement.period)
+    if measurement.provisional:
+        return _("%(period)s (provisional)") % {"period": label}
+    return label
+
+
 def format_number(value: float, decimals: int) -> str:
     """A number in the active language's format, rounded half up (display only)."""
     return number_format(half_up(value, decimals), decimals, use_l10n=True, force_grouping=True)
@@ -562,7 +572,7 @@ def _baseline_end(target: Target) -> dt.date | None:
 
 def _baseline_label(target: Target) -> str:
     if target.baseline is not None:
-        return _period_label(target.baseline.period)
+        return _measured_label(target.baseline)
     return _period_label(target.baseline_period or "")
 
 
@@ -655,14 +665,14 @@ def _evaluate(
             "first": first,
             "last": last,
             "value": words.quantity(newest.value),
-            "period": _period_label(newest.period),
+            "period": _measured_label(newest),
         }
         return Evaluation(Status.NO_MEASUREMENT, text, None)
     latest = in_plan[-1]
     words = _Words(decimals, target.unit, latest.is_count)
     values = {
         "value": words.quantity(latest.value),
-        "period": _period_label(latest.period),
+        "period": _measured_label(latest),
     }
     baseline_end = _baseline_end(target)
     if baseline_end is not None and _end(latest) <= baseline_end:
@@ -690,7 +700,7 @@ def _evaluate(
                 "No new comparable measurement since %(since)s: the latest is %(value)s in "
                 "%(period)s; %(partial)s is a part-year figure and is not compared with a "
                 "whole-year target."
-            ) % {**values, "partial": _period_label(newer[-1].period)}
+            ) % {**values, "partial": _measured_label(newer[-1])}
         else:
             text = (
                 _("No new measurement since %(since)s: the latest is %(value)s in %(period)s.")
@@ -709,13 +719,13 @@ def _nothing_comparable(
         return Evaluation(Status.NO_MEASUREMENT, _("No measurement yet."), None)
     newest = ordered[-1]
     words = _Words(decimals, target.unit, newest.is_count)
-    values = {"value": words.quantity(newest.value), "period": _period_label(newest.period)}
+    values = {"value": words.quantity(newest.value), "period": _measured_label(newest)}
     baseline = target.baseline
     if TargetKind(target.kind) in DIRECTIONS and baseline is not None and not baseline.whole_year:
         text = _(
             "No measurement for the same months as the baseline %(baseline_period)s yet: "
             "%(value)s in %(period)s covers other months and is not compared with it."
-        ) % {**values, "baseline_period": _period_label(baseline.period)}
+        ) % {**values, "baseline_period": _measured_label(baseline)}
     else:
         text = (
             _(
@@ -757,7 +767,7 @@ def _threshold(target: Target, m: Measurement, words: _Words) -> Evaluation:
     }
     values = {
         "value": words.quantity(m.value, places),
-        "period": _period_label(m.period),
+        "period": _measured_label(m),
         "norm": norm,
         "margin": "" if margin is None else words.span(margin, places),
     }
@@ -844,9 +854,9 @@ def _direction(target: Target, m: Measurement, words: _Words) -> Evaluation:
     diff_places = max(places, base_places) if not (m.is_count and baseline.is_count) else 0
     values = {
         "value": words.quantity(m.value, places),
-        "period": _period_label(m.period),
+        "period": _measured_label(m),
         "baseline": base_words.quantity(baseline.value, base_places),
-        "baseline_period": _period_label(baseline.period),
+        "baseline_period": _measured_label(baseline),
         "difference": words.difference(m.value - baseline.value, diff_places),
         "aim": aim,
     }
@@ -983,7 +993,7 @@ def _on_trajectory(target: Target, m: Measurement, words: _Words) -> Evaluation:
     places = words.against(m.value, expected, expected_places)
     values: dict[str, object] = {
         "value": words.quantity(m.value, places),
-        "period": _period_label(m.period),
+        "period": _measured_label(m),
         "expected": words.quantity(expected, max(expected_places, places)),
         "end_year": end_year,
         "year": m.year,

@@ -22,7 +22,7 @@ from regie.areas.models import Area, AreaLevel
 from regie.areas.selectors import merged_predecessors
 from regie.core.models import Organisation
 from regie.monitor import catalogue, insight, periods
-from regie.monitor.models import Measure, Source, Unit
+from regie.monitor.models import Measure, ObservationStatus, Source, Unit
 from regie.policy import engine
 from regie.policy.engine import Status, TargetKind
 from regie.policy.models import Goal, Indicator, Plan, Priority, StatusOverride, Theme
@@ -214,6 +214,7 @@ def _measurement(
     is_count: bool,
     kind: engine.MeasureKind | None = None,
     margin: tuple[float, float] | None = None,
+    provisional: bool = False,
 ) -> engine.Measurement:
     period = periods.parse(period_code)
     lower = upper = None
@@ -230,7 +231,12 @@ def _measurement(
         is_count=is_count and float(value).is_integer() and value >= 0,
         whole_year=period.is_whole_year,
         kind=kind,
+        provisional=provisional,
     )
+
+
+def _provisional(point: insight.Point) -> bool:
+    return point.status in (ObservationStatus.VOORLOPIG, ObservationStatus.NADER_VOORLOPIG)
 
 
 def _margin(point: insight.Point) -> tuple[float, float] | None:
@@ -262,14 +268,24 @@ def measurements(
     for point in series.years() if years is None else years:
         if point.value is not None and not point.incomplete:
             found[point.period] = _measurement(
-                point.period, point.value, is_count=is_count, kind=kind, margin=_margin(point)
+                point.period,
+                point.value,
+                is_count=is_count,
+                kind=kind,
+                margin=_margin(point),
+                provisional=_provisional(point),
             )
     for point in series.points:
         if point.value is None or point.period in found or point.incomplete:
             continue  # an incomplete period is named by the monitor, never judged
         if point.kind in (periods.PeriodKind.HALF, periods.PeriodKind.YEAR_TO_DATE):
             found[point.period] = _measurement(
-                point.period, point.value, is_count=is_count, kind=kind, margin=_margin(point)
+                point.period,
+                point.value,
+                is_count=is_count,
+                kind=kind,
+                margin=_margin(point),
+                provisional=_provisional(point),
             )
     return sorted(found.values(), key=lambda m: (periods.parse(m.period).end, m.whole_year))
 

@@ -54,41 +54,71 @@ def check_windows(before: Window, after: Window) -> None:
     before it starts, or ``after`` does not start later than ``before``),
     "unequal_length", "overlap", "different_months" (``after`` must be
     ``before`` shifted by whole years) and "covid" (a month in 2020–2021).
+    The first problem :func:`window_problems` finds is raised.
     """
+    problems = window_problems(before, after)
+    if problems:
+        raise problems[0]
+
+
+def window_problems(before: Window, after: Window) -> list[WindowError]:
+    """Every reason why ``before`` and ``after`` are no fair comparison, in the order of
+    :func:`check_windows` (one home for these rules), so that a form can show them all at once.
+
+    A window that is not made of whole months or ends before it starts makes the other checks
+    meaningless: only those problems are returned then. An ``after`` window that does not start
+    later is not also reported as overlapping.
+    """
+    problems: list[WindowError] = []
     for window in (before, after):
         if not window.is_whole_months:
-            raise WindowError(
-                "not_whole_months",
-                f"Window {window.start}..{window.end} must run from the first day "
-                "of a month to the last day of a month.",
+            problems.append(
+                WindowError(
+                    "not_whole_months",
+                    f"Window {window.start}..{window.end} must run from the first day "
+                    "of a month to the last day of a month.",
+                )
             )
         if window.end < window.start:
-            raise WindowError(
-                "order", f"Window {window.start}..{window.end} ends before it starts."
+            problems.append(
+                WindowError("order", f"Window {window.start}..{window.end} ends before it starts.")
             )
-    if after.start <= before.start:
-        raise WindowError("order", "The after window must start later than the before window.")
+    if problems:
+        return problems
+    in_order = after.start > before.start
+    if not in_order:
+        problems.append(
+            WindowError("order", "The after window must start later than the before window.")
+        )
     before_months, after_months = before.months, after.months
     if len(before_months) != len(after_months):
-        raise WindowError(
-            "unequal_length",
-            f"The windows differ in length ({len(before_months)} and {len(after_months)} months).",
+        problems.append(
+            WindowError(
+                "unequal_length",
+                f"The windows differ in length ({len(before_months)} and "
+                f"{len(after_months)} months).",
+            )
         )
-    if after.start <= before.end:
-        raise WindowError("overlap", "The windows overlap.")
+    if in_order and after.start <= before.end:
+        problems.append(WindowError("overlap", "The windows overlap."))
     shift = (after.start.year - before.start.year) * 12 + after.start.month - before.start.month
     if shift % 12 != 0:
-        raise WindowError(
-            "different_months",
-            "The windows must cover the same calendar months in different years.",
+        problems.append(
+            WindowError(
+                "different_months",
+                "The windows must cover the same calendar months in different years.",
+            )
         )
     covid = sorted({year for year, _ in before_months + after_months} & COVID_YEARS)
     if covid:
-        raise WindowError(
-            "covid",
-            f"The windows include COVID year(s) {', '.join(map(str, covid))}, "
-            "which are not comparable.",
+        problems.append(
+            WindowError(
+                "covid",
+                f"The windows include COVID year(s) {', '.join(map(str, covid))}, "
+                "which are not comparable.",
+            )
         )
+    return problems
 
 
 @dataclass(frozen=True)

@@ -532,3 +532,195 @@ def test_table_rounds_half_up_like_the_chart() -> None:
     assert "36,6" in html
     assert "1.234,3" in html
     assert "1.246" in html
+
+
+# --- Issue 15: charts that read at a glance ------------------------------------------------
+
+
+def _years_table(years: tuple[int, ...] = (2016, 2021, 2022)) -> ChartTable:
+    columns = [
+        Column("measure", "Maatstaf", "text"),
+        Column("year", "Jaar", "period"),
+        Column("value", "Geregistreerde misdrijven (aantal)", "integer"),
+        Column("covid", "COVID-jaar", "text"),
+    ]
+    rows = [
+        {
+            "measure": name,
+            "year": year,
+            "value": 1000 + i * 400 + year,
+            "covid": year in (2020, 2021),
+        }
+        for i, name in enumerate(
+            ("Totaal misdrijven", "Diefstal van/uit voertuigen (politie-opgave)")
+        )
+        for year in years
+    ]
+    return ChartTable("jaren", "Per jaar", columns, rows)
+
+
+def _x_of(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    return [u["encoding"]["x"] for u in mark_units(spec) if "x" in u.get("encoding", {})]
+
+
+def test_years_are_on_a_time_axis_formatted_without_grouping() -> None:
+    table = _years_table()
+    for spec in (
+        charts.line_series(table, x="year", y="value", color="measure", highlight="covid"),
+        charts.small_multiples(table, x="year", y="value", facet="measure", highlight="covid"),
+        charts.bar_by_year(table, x="year", y="value", highlight="covid"),
+    ):
+        for x in _x_of(spec):
+            assert x["type"] == "temporal", x
+            assert x["axis"]["format"] == "%Y", x  # "2016", never "2.016"
+        text = json.dumps(spec)
+        # the date of a year is computed in UTC from the year, the tooltip shows it as text
+        assert 'utc(datum[\\"year\\"], 0, 1)' in text
+        assert "'' + datum[\\\"year\\\"]" in text
+        assert '"field": "__text_year"' in text or '"field":"__text_year"' in text.replace(" ", "")
+
+
+def test_missing_years_keep_their_distance_on_the_axis() -> None:
+    """2016, 2021 and 2022: the gap of five years is five times the gap of one."""
+    table = _years_table()
+    one = ChartTable(
+        table.key,
+        table.title,
+        table.columns,
+        [r for r in table.rows if r["measure"] == "Totaal misdrijven"],
+    )
+    svg = to_svg(charts.line_series(one, x="year", y="value"))
+    assert ">2016<" in svg
+    assert ">2022<" in svg
+    assert not re.search(r">2[.,]01[6-9]<|>2[.,]02[0-2]<", svg)  # no year "2.016"
+    view = vl_convert.vegalite_to_vega(charts.line_series(one, x="year", y="value"))
+    assert '"type":"utc"' in json.dumps(view).replace(" ", "") or "utc" in json.dumps(view)
+
+
+def test_axis_titles_are_words_with_units_never_value() -> None:
+    from regie.monitor import dashboard
+    from regie.monitor.models import Source, Unit
+
+    labels = [
+        dashboard.value_label(Unit.COUNT, Source.POLITIE),
+        dashboard.value_label(Unit.COUNT, Source.POLITIE, per_1000=True),
+        dashboard.value_label(Unit.GRADE),
+        dashboard.value_label(Unit.PERCENT),
+        dashboard.value_label(Unit.COUNT, Source.OVERLAST),
+    ]
+    assert labels[0] in ("Geregistreerde misdrijven (aantal)", "Registered crimes (number)")
+    assert labels[1] in ("Per 1.000 inwoners", "Per 1,000 inhabitants")
+    assert labels[2] in ("Rapportcijfer (1–10)", "Report mark (1–10)")
+    for label in labels:
+        assert label not in ("Waarde", "Value"), labels
+    grade = dashboard.value_column(Unit.GRADE)
+    assert grade.domain == (1.0, 10.0)
+    spec = charts.line_series(
+        ChartTable(
+            "c",
+            "C",
+            [Column("year", "Jaar", "period"), grade],
+            [{"year": 2021, "value": 7.3}, {"year": 2023, "value": 7.1}],
+        ),
+        x="year",
+        y="value",
+    )
+    line = next(u for u in mark_units(spec) if mark_type(u) == "line")
+    assert line["encoding"]["y"]["title"] == grade.label
+    assert line["encoding"]["y"]["scale"]["domain"] == [1.0, 10.0]  # a 1–10 mark on a 1–10 axis
+    assert "Waarde" not in json.dumps(spec)
+    assert '"Value"' not in json.dumps(spec)
+
+
+def test_counts_start_at_zero_with_a_nice_number_of_ticks() -> None:
+    spec = charts.small_multiples(_years_table(), x="year", y="value", facet="measure")
+    for unit in mark_units(spec):
+        y = unit["encoding"]["y"]
+        assert y["scale"]["zero"] is True
+        assert y["scale"]["nice"] is True
+        assert y["axis"]["tickCount"] == 5
+    svg = to_svg(spec)
+    assert len(re.findall(r">\d\.\d{3}<|>\d{1,3}<", svg)) > 4  # several ticks, not one
+
+
+def test_panel_titles_and_legends_are_never_cut_off() -> None:
+    spec = charts.small_multiples(_years_table(), x="year", y="value", facet="measure")
+    header = spec["facet"]["header"]
+    assert header["labelLimit"] == 0
+    assert '["Diefstal van/uit", "voertuigen", "(politie-opgave)"]' in header["labelExpr"]
+    assert spec["config"]["legend"]["labelLimit"] == 0
+    assert spec["config"]["axis"]["labelLimit"] == 0
+    svg = to_svg(spec)
+    assert "(politie-opgave)" in svg
+    assert "…" not in svg
+
+
+def test_map_highlights_the_own_gemeente_names_it_and_titles_its_legend(geojson) -> None:
+    table = map_table(geojson)
+    spec = charts.choropleth(
+        table,
+        geojson=geojson,
+        key="code",
+        value="rate",
+        flag="small",
+        own="GM0556",
+        own_label="Maassluis (eigen gemeente)",
+    )
+    own = [u for u in spec["layer"] if "stroke" in u.get("encoding", {})]
+    assert own
+    assert own[0]["encoding"]["stroke"]["scale"]["range"] == ["#000000"]
+    assert own[0]["mark"]["strokeWidth"] >= 2
+    assert any("GM0556" in t.get("filter", "") for t in own[0]["transform"])
+    texts = [u for u in spec["layer"] if mark_type(u) == "text"]
+    assert texts, "the own gemeente is named on the map"
+    for layer in texts:  # its data survives next to the map's own datasets
+        assert layer["data"]["name"] in spec["datasets"]
+    legend = next(
+        u["encoding"]["color"]
+        for u in spec["layer"]
+        if u.get("encoding", {}).get("color", {}).get("type") == "quantitative"
+    )
+    assert legend["title"] == "Per 1.000 inwoners"  # the unit
+    svg = to_svg(spec)
+    assert "Maassluis" in svg
+    assert "eigen gemeente" in svg
+
+
+def test_a_line_breaks_at_missing_years_instead_of_bridging_them() -> None:
+    table = _years_table((2016, 2021, 2022))
+    spec = charts.small_multiples(table, x="year", y="value", facet="measure")
+    drawn = spec["datasets"]["regie-table"]
+    fillers = [r for r in drawn if r["value"] is None]
+    assert sorted({r["year"] for r in fillers}) == [2017, 2018, 2019, 2020]
+    assert len(fillers) == 8  # four years for each of the two measures
+    assert table.rows == [r for r in drawn if r["value"] is not None]  # the table is unchanged
+
+
+@pytest.mark.parametrize(
+    ("count", "most", "expected"),
+    [(1, 3, 1), (2, 3, 2), (3, 3, 3), (4, 3, 2), (5, 3, 3), (6, 3, 3), (7, 3, 3), (4, 2, 2)],
+)
+def test_facet_columns_fill_the_rows(count: int, most: int, expected: int) -> None:
+    assert charts.facet_columns(count, most) == expected
+
+
+def test_four_small_multiples_have_no_empty_axes() -> None:
+    """Four panels in a 2 × 2 grid, each with its own x axis (no axis under an empty cell)."""
+    columns = [
+        Column("measure", "Maat", "text"),
+        Column("year", "Jaar", "period"),
+        Column("value", "Aantal", "integer"),
+        Column("covid", "Coronajaar", "text"),
+    ]
+    rows = [
+        {"measure": name, "year": year, "value": 10 + year % 5, "covid": year in (2020, 2021)}
+        for name in ("a", "b", "c", "d")
+        for year in range(2019, 2024)
+    ]
+    spec = charts.small_multiples(
+        ChartTable("f", "F", columns, rows), x="year", y="value", facet="measure", highlight="covid"
+    )
+    assert spec["columns"] == 2
+    assert spec["usermeta"]["regie"]["facet"]["maxColumns"] == 2
+    assert spec["resolve"]["axis"]["x"] == "independent"
+    assert spec["resolve"]["scale"]["y"] == "independent"

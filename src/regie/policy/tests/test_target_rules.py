@@ -203,6 +203,16 @@ def test_direction_on_event_counts_names_the_one_sided_exact_test() -> None:
     }
 
 
+def test_a_provisional_figure_is_named_provisional_in_the_sentence() -> None:
+    # A raadslid must not read 2025 (voorlopig) against 2022 (definitief) as two final figures.
+    later = Measurement(
+        period="2025", year=2025, value=30, is_count=True, whole_year=True, provisional=True
+    )
+    result = evaluate(not_up(m("2022", 63, count=True)), [later])
+    assert "2025 (provisional)" in result.explanation
+    assert "2022 (provisional)" not in result.explanation
+
+
 def test_one_sided_not_two_sided() -> None:
     # 100 → 126: two-sided p > 0.05 (within chance before), one-sided p < 0.05.
     result = evaluate(not_up(m("2022", 100, count=True)), [m("2024", 126, count=True)])

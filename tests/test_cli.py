@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -84,7 +85,7 @@ def test_errors_exit_nonzero_with_a_message_not_a_traceback(
 
 
 @pytest.mark.django_db
-def test_createuser_gives_a_role(capsys: pytest.CaptureFixture[str], maassluis) -> None:
+def test_createuser_gives_a_role(capsys: pytest.CaptureFixture[str], maassluis: Any) -> None:
     from regie.accounts.models import Membership
 
     code, out, _ = run_main(

@@ -203,3 +203,47 @@ def test_service_messages_follow_the_active_language(db: Any) -> None:
         create_organisation(name="X", slug="beheer", kind="politie")
     with translation.override("en"), pytest.raises(ServiceError, match="is reserved"):
         create_organisation(name="X", slug="beheer", kind="politie")
+
+
+#: Variants that docs/glossary.md rules out, as (pattern, the glossary's term). Placeholders
+#: (``%(name)s``) are removed before matching.
+FORBIDDEN_VARIANTS: list[tuple[str, str]] = [
+    (r"\bCOVID-?jaa?r(en)?\b|(?i:\bcovidjaa?r)", "coronajaar, coronajaren"),
+    (r"High Impact|(?i:high-impact)", "high impact crimes (HIC)"),
+    (r"(?<!\()\bHIC\b|\bHIC\b(?!\))", "high impact crimes (HIC): HIC only in brackets"),
+    (r"(?i:\bpolitie ?eenhe)", "politie-eenheid"),
+    (r"95%%?-(marges?|grenzen)\b|95 %", "95%-interval"),
+    (r"\d %(?![(%])", "5%: a percentage without a space"),
+    (r"(?i:per 1000 inwoners|per duizend inwoners)", "per 1.000 inwoners"),
+    (r"(?i:waterbed-effect)", "waterbedeffect"),
+    (r"\bbinnen marge\b", "binnen de marge"),
+    (r"(?i:\bsnapshots?\b)", "momentopname"),
+    (r"\bbaseline\b", "nulmeting"),
+    (r"(?i:\baudit[ -]log\b)", "auditlog"),
+    (r"(?i:\bemail\b|\bemailadres|e-mail adres)", "e-mailadres"),
+    (r"Nederland Nederland", "Nederland"),
+]
+
+
+def test_the_dutch_catalogue_uses_the_glossary_terms() -> None:
+    """docs/glossary.md: one Dutch term per concept; the variants it names are wrong."""
+    import re
+
+    found = []
+    for entry in parse_po(NL_PO):
+        for text in entry.msgstr:
+            plain = re.sub(r"%\(\w+\)[sdr]", "", text)
+            found += [
+                f"line {entry.line}: {plain!r} → {term}"
+                for pattern, term in FORBIDDEN_VARIANTS
+                if re.search(pattern, plain)
+            ]
+    assert found == []
+
+
+def test_the_glossary_names_every_forbidden_variant_it_tests() -> None:
+    glossary = (Path(__file__).resolve().parent.parent / "docs" / "glossary.md").read_text()
+    assert "test_the_dutch_catalogue_uses_the_glossary_terms" in glossary
+    for _pattern, term in FORBIDDEN_VARIANTS:
+        first = term.split(":")[0].split(",")[0].strip()
+        assert first.lower() in glossary.lower(), term

@@ -7,8 +7,15 @@ The journeys drive Debian's chromium (never a downloaded browser) against pytest
 
 from __future__ import annotations
 
+import base64
 import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -39,7 +46,9 @@ CHROMIUM_ARGS = [
 #: WCAG 2.1 A and AA; "serious" and "critical" findings fail the test.
 AXE_RUN = (
     "async () => await axe.run(document, {runOnly: {type: 'tag', "
-    "values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+    "values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}, "
+    # Details of every violating element, one example of passes and "needs review" (faster).
+    "resultTypes: ['violations']})"
 )
 #: Stylesheets linked from the page that did not load (absent, 404, or not CSS).
 MISSING_STYLESHEETS = """() => {
@@ -231,3 +240,201 @@ def world(live_server: Any) -> World:
         maassluis=GemeenteFactory(name="Maassluis", slug="gm0556", cbs_code="GM0556"),
         alblasserdam=GemeenteFactory(name="Alblasserdam", slug="gm0482", cbs_code="GM0482"),
     )
+
+
+# --- The demo installation as a real server (role journeys, layout, radios) ------------------
+#
+# The role journeys need every demo account with its real roles, plans and figures. One demo is
+# built per session (`regie migrate` + `regie demo` into a temporary REGIE_VAR_DIR, SQLite) and
+# served by `regie serve` in a child process on a free port; the tests only read, so they share
+# it. Each account logs in once per time step of its authenticator (django-otp refuses a code
+# twice), so a second login of the same account in the same 30 s waits for the next code.
+
+DEMO_PASSWORD = "Regie-demo-2026"
+DEMO_START_TIMEOUT_S = 30
+
+
+def _regie_command() -> list[str]:
+    script = Path(sys.executable).with_name("regie")
+    if script.is_file():
+        return [str(script)]
+    found = shutil.which("regie")
+    if found:
+        return [found]
+    return [sys.executable, "-c", "import sys; from regie.cli import main; sys.exit(main())"]
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class DemoServer:
+    """A `regie serve` of a freshly built demo, and the demo accounts' second factor."""
+
+    url: str
+    env: dict[str, str] = field(repr=False)
+    _secrets: dict[str, bytes] = field(default_factory=dict, repr=False)
+    _last_step: dict[str, int] = field(default_factory=dict, repr=False)
+    _sessions: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def regie(self, *args: str) -> str:
+        result = subprocess.run(  # noqa: S603 - the project's own command, fixed arguments
+            [*_regie_command(), *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+        )
+        return result.stdout
+
+    def code(self, username: str) -> str:
+        """A code the account's authenticator shows now, never one used before."""
+        from django_otp.oath import totp
+
+        if username not in self._secrets:
+            secret = self.regie("demo-code", username, "--secret").strip().split()[-1]
+            self._secrets[username] = base64.b32decode(secret)
+        step = int(time.time()) // 30
+        if step <= self._last_step.get(username, -1):
+            # Wait for the authenticator's next code (a login of the same account just now).
+            time.sleep((step + 1) * 30 - time.time() + 0.2)
+            step = int(time.time()) // 30
+        self._last_step[username] = step
+        return f"{totp(self._secrets[username], step=30, t0=0, digits=6):06d}"
+
+
+@pytest.fixture(scope="session")
+def demo_server(
+    tmp_path_factory: pytest.TempPathFactory, chromium_executable: str
+) -> Iterator[DemoServer]:
+    var_dir = tmp_path_factory.mktemp("demo-var")
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "PORT"}
+    }
+    env["REGIE_VAR_DIR"] = str(var_dir)
+    port = _free_port()
+    server = DemoServer(url=f"http://127.0.0.1:{port}", env=env)
+    server.regie("migrate", "--noinput")
+    server.regie("demo")
+    log = (var_dir / "serve.log").open("w")
+    process = subprocess.Popen(  # noqa: S603 - the project's own command, fixed arguments
+        [*_regie_command(), "serve", "--port", str(port)], env=env, stdout=log, stderr=log
+    )
+    try:
+        deadline = time.monotonic() + DEMO_START_TIMEOUT_S
+        while True:
+            try:
+                with urllib.request.urlopen(  # noqa: S310 - http://127.0.0.1 only
+                    f"{server.url}/account/inloggen/", timeout=2
+                ):
+                    break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    log.flush()
+                    pytest.fail(
+                        "the demo server did not start:\n"
+                        + (var_dir / "serve.log").read_text(encoding="utf-8")[-3000:]
+                    )
+                time.sleep(0.2)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+def new_demo_context(
+    browser: Browser, server: DemoServer, width: int, height: int = 900
+) -> BrowserContext:
+    ctx = browser.new_context(
+        base_url=server.url,
+        locale="nl-NL",
+        timezone_id="Europe/Amsterdam",
+        viewport={"width": width, "height": height},
+    )
+    ctx.set_default_timeout(TIMEOUT_MS)
+    ctx.set_default_navigation_timeout(TIMEOUT_MS)
+    return ctx
+
+
+def logged_in_context(
+    browser: Browser, server: DemoServer, username: str, width: int, height: int = 900
+) -> BrowserContext:
+    """A context with the account's session: logged in once per test session, then reused."""
+    if username not in server._sessions:
+        first = new_demo_context(browser, server, width, height)
+        try:
+            demo_log_in(first.new_page(), server, username)
+            server._sessions[username] = first.storage_state()
+        finally:
+            first.close()
+    ctx = browser.new_context(
+        base_url=server.url,
+        locale="nl-NL",
+        timezone_id="Europe/Amsterdam",
+        viewport={"width": width, "height": height},
+        storage_state=server._sessions[username],
+    )
+    ctx.set_default_timeout(TIMEOUT_MS)
+    ctx.set_default_navigation_timeout(TIMEOUT_MS)
+    return ctx
+
+
+def demo_log_in(page: Page, server: DemoServer, username: str) -> None:
+    """Password, then (for accounts with a second factor) the authenticator code."""
+    page.goto("/account/inloggen/")
+    page.get_by_label("Gebruikersnaam", exact=True).fill(username)
+    page.get_by_label("Wachtwoord", exact=True).fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_load_state("load")
+    if "/verificatie/" in page.url:
+        page.get_by_label("Code uit uw authenticator-app").fill(server.code(username))
+        page.get_by_role("button", name="Controleren", exact=True).click()
+        page.wait_for_load_state("load")
+        assert "/verificatie/" not in page.url, f"{username}: the second factor was refused"
+    assert "/inloggen/" not in page.url, f"{username}: the password was refused"
+
+
+#: The page scrolls sideways when its content is wider than the viewport.
+PAGE_SCROLL_WIDTH = "() => [document.documentElement.scrollWidth, window.innerWidth]"
+#: The innermost elements that stick out to the right of the viewport (outside scroll regions).
+WIDE_ELEMENTS = """() => {
+  const w = window.innerWidth;
+  const over = (el) => {
+    const r = el.getBoundingClientRect();
+    return r.width > 0 && r.right > w + 1;
+  };
+  const scrolls = (el) => {
+    for (let p = el.parentElement; p; p = p.parentElement) {
+      if (['auto', 'scroll', 'hidden', 'clip'].includes(getComputedStyle(p).overflowX)) return true;
+    }
+    return false;
+  };
+  return [...document.querySelectorAll('body *')]
+    .filter((el) => over(el) && !scrolls(el) && ![...el.children].some(over))
+    .slice(0, 5)
+    .map((el) => `${el.tagName.toLowerCase()}.`
+      + `${String(el.className).trim().split(/\\s+/).join('.')} `
+      + `(right ${Math.round(el.getBoundingClientRect().right)} px): `
+      + (el.textContent || '').trim().replace(/\\s+/g, ' ').slice(0, 60));
+}"""
+
+
+def side_scroll(page: Page) -> str | None:
+    """None when the page fits its viewport, else what sticks out."""
+    scroll_width, inner_width = page.evaluate(PAGE_SCROLL_WIDTH)
+    if scroll_width <= inner_width:
+        return None
+    wide = page.evaluate(WIDE_ELEMENTS)
+    return f"{page.url}: {scroll_width} px wide in a {inner_width} px viewport; {wide}"

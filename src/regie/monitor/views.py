@@ -33,6 +33,7 @@ SESSION_KEY = "regie_uploads"
 TEMPLATE_DIR = catalogue.DATA / "templates"
 TEMPLATE_NAME = "lokale-cijfers-sjabloon"
 REVISIONS_PER_PAGE = 50
+DATASETS_PER_PAGE = 25
 
 
 def _status_labels() -> dict[str, str]:
@@ -45,15 +46,17 @@ def _status_labels() -> dict[str, str]:
 @org_view(STAFF_ROLES)
 def dataset_list(request: HttpRequest, organisation: Organisation) -> HttpResponse:
     rows = selectors.datasets_overview(organisation)
+    page = Paginator(rows, DATASETS_PER_PAGE).get_page(request.GET.get("pagina"))
     batches.fail_abandoned(
-        row["latest"] for row in rows if row["latest"] and not row["latest"].is_finished
+        row["latest"] for row in page.object_list if row["latest"] and not row["latest"].is_finished
     )
     return render(
         request,
         "monitor/dataset_list.html",
         {
             "organisation": organisation,
-            "rows": rows,
+            "page": page,
+            "rows": list(page.object_list),  # this page's datasets
             "can_upload": request.role in EDITOR_ROLES,  # type: ignore[attr-defined]
             "nav": "bronnen",
         },

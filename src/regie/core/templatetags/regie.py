@@ -1,4 +1,5 @@
-"""Template helpers for the NL Design System (Utrecht) markup of forms and numbers."""
+"""Template helpers for the NL Design System (Utrecht) markup of forms and numbers, and the
+inline explanations of words (``{% explain "toevalsmarge" %}``)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from typing import Any
 
 from django import forms, template
 from django.forms.boundfield import BoundField
+
+from regie.core.help_texts import help_text
 
 register = template.Library()
 
@@ -60,3 +63,27 @@ def breadcrumbs(*items: Any) -> dict[str, Any]:
     if values:
         crumbs.append((str(values[0]), None))
     return {"crumbs": crumbs}
+
+
+@register.inclusion_tag("includes/help.html")
+def explain(key: str) -> dict[str, Any]:
+    """``{% explain "toevalsmarge" %}``: a disclosure (``<details>``) with the question as its
+    summary and a short answer for a raadslid, from :mod:`regie.core.help_texts`. A block
+    element: put it after a paragraph, heading or in a table cell, not inside a ``<p>``.
+    An unknown key raises :class:`regie.core.help_texts.UnknownHelpText`."""
+    text = help_text(str(key))
+    return {"question": text.question, "answer": text.answer}
+
+
+@register.filter
+def year(value: Any) -> str:
+    """A year as written, never grouped: ``{{ plan.start_year|year }}`` → "2025", not "2.025"
+    (``USE_THOUSAND_SEPARATOR`` groups every int a template prints). Also for blocktranslate:
+    ``{% blocktranslate with year=plan.start_year|year %}``. "" for None."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | float) and float(value).is_integer():
+        return str(int(value))
+    return str(value)

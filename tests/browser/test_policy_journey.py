@@ -49,9 +49,11 @@ def test_adviseur_reads_changes_and_versions_the_plan(
     org = plan.organisation.slug
     log_in(page, make_user((plan.organisation, Role.ADVISEUR)))
 
-    # The menu leads to the plans; the current one opens as a tree with status lights.
-    page.locator(f"nav a[href='{url('policy:index', org=org)}']").first.click()
-    expect(page).to_have_url(path_is("policy:index", org=org))
+    # The menu's "Beleid" opens the current plan in one click, as a tree with status lights;
+    # the list of every plan and version is one link away.
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Beleid").click()
+    expect(page).to_have_url(path_is("policy:plan_detail", org=org, plan_id=plan.pk))
+    page.goto(url("policy:index", org=org))
     a11y.check(page, "beleid index")
     page.get_by_role("link", name=plan.title).click()
     expect(page).to_have_url(path_is("policy:plan_detail", org=org, plan_id=plan.pk))

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
+import re
 from typing import Any
 
 import pytest
@@ -54,6 +56,24 @@ def test_maassluis_total_crime_per_1000_is_the_cbs_figure(gemeente: Any) -> None
         "GM0556", "cbs:T001161", "2022", organisation=Organisation.objects.get(slug="gm0556")
     )
     assert round(rate.rate.value, 1) == 36.5
+
+
+def test_maassluis_overview_shows_total_crime_over_years_last_year_against_before_and_hic(
+    gemeente: Any,
+) -> None:
+    """Issue 15's acceptance on the real demo: what a raadslid reads first."""
+    client = gemeente("gm0556", Role.RAADPLEGER)
+    page = client.get("/gm0556/veiligheidsbeeld/").content.decode()
+    text = html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page)))
+    # total crime over several years: its table holds every year 2021–2025
+    total = text[text.index("Geregistreerde misdrijven, totaal") :]
+    for figure in ("1.181", "1.234", "1.135", "1.219", "1.222"):
+        assert figure in total
+    # the last year against the year before, both named provisional
+    assert "1.222 in 2025 (voorlopig) tegen 1.219 in 2024 (voorlopig)" in text
+    # HIC, with its own types over the years
+    hic = text[text.index("High impact crimes (HIC)") :]
+    assert "Diefstal/inbraak woning: 30 in 2025 (voorlopig) tegen 44 in 2024 (voorlopig)" in hic
 
 
 def test_huiselijk_geweld_half_year_is_never_set_against_a_whole_year(gemeente: Any) -> None:

@@ -31,9 +31,8 @@ logout, language switch, downloads or API), and every HTML page must be free of:
 The crawl is bounded (:data:`MAX_PAGES`, :data:`MAX_DEPTH`, :data:`MAX_PER_SHAPE` pages per URL
 shape such as ``/gm0556/beleid/*/indicator/*/``, :data:`MAX_QUERIES_PER_PATH`): about 350 pages.
 
-Pages show a new msgid in English until the catalogue is compiled with the fragments of
-/work/po; run this test after integration. One assertion at the end lists every failure with the
-page, the account and the text found.
+A msgid without a Dutch translation shows in English and is reported as such. One assertion at
+the end lists every failure with the page, the account and the text found.
 """
 
 from __future__ import annotations

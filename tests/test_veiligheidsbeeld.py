@@ -127,7 +127,7 @@ def test_regions_are_sums_of_all_their_gemeenten_and_say_so(gemeente: Any) -> No
     text = client.get(
         "/gm0482/veiligheidsbeeld/cbs:T001161/?vergelijk=RE07&vergelijk=NL01"
     ).content.decode()
-    assert "sum of its" in text or "som van" in text
+    assert "som van" in text
 
 
 def test_another_gemeente_is_not_even_confirmed_to_exist(gemeente: Any) -> None:
@@ -137,9 +137,7 @@ def test_another_gemeente_is_not_even_confirmed_to_exist(gemeente: Any) -> None:
     response = client.get("/gm0482/veiligheidsbeeld/local:huiselijk_geweld_aangiften/")
     assert response.status_code == 200  # the measure is in the shared catalogue …
     assert b"1e halfjaar 2022" not in response.content  # … Maassluis's figures are not shown
-    assert b"No figures for this measure" in response.content or (
-        b"Geen cijfers" in response.content
-    )
+    assert "Geen cijfers voor deze maatstaf en dit gebied." in response.content.decode()
 
 
 def test_waterbed_refuses_covid_windows_and_says_why(gemeente: Any) -> None:

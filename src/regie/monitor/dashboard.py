@@ -287,6 +287,18 @@ def _hic_missing(present: set[str], totals: set[str]) -> list[Reason]:
     if "derived:hic-breed" not in totals:
         lacking = [(c, n) for c, n in HIC_CODES if c not in present]
         values = {"types": _types_text([n for _c, n in lacking])}
+        if not lacking:
+            # every component is held, but never all of them in one whole year
+            lines.append(
+                Reason(
+                    _(
+                        "No High Impact Crimes total is computed: there is no year in which "
+                        "every component has a figure."
+                    ),
+                    uploadable=False,
+                )
+            )
+            return lines
         if "derived:hic-kern" not in totals:
             sentence = ngettext(
                 "No High Impact Crimes total is computed: it needs every component, and the "

@@ -125,9 +125,9 @@ class BudgetLine:
     """A line of the current budget (before the chosen scenarios).
 
     Incidenteel (``recurring`` False): the amount counts in ``year`` only. Structureel
-    (``recurring`` True): it counts in ``year`` and every later year until a later line of the
-    same label replaces it, so a structural line of a year before the plan counts in every plan
-    year (:func:`budget_in`).
+    (``recurring`` True): it counts in ``year`` and every later year until a later structural
+    line of the same label replaces it, so a structural line of a year before the plan counts in
+    every plan year (:func:`budget_in`).
     """
 
     label: str
@@ -138,19 +138,20 @@ class BudgetLine:
 
 def budget_in(budget: Sequence[BudgetLine], year: int) -> list[BudgetLine]:
     """The lines of ``budget`` that count in ``year`` — the one rule for the budget table, the
-    calculator and the command. Per label: its lines of ``year`` itself; without those, its
-    structural lines of the latest earlier year that has a line of that label (a later line of
-    a label replaces an earlier structural one, so two structural amounts never add up)."""
+    calculator and the command. Per label: its lines of ``year`` itself, and — unless one of
+    those is structural — its structural lines of the latest earlier year that has one. So an
+    incidental amount adds to a structural one, and a later structural line of the same label
+    replaces the earlier one (two structural amounts of one item never add up)."""
     by_label: dict[str, list[BudgetLine]] = {}
     for line in budget:
         by_label.setdefault(line.label, []).append(line)
     counted: list[BudgetLine] = []
     for lines in by_label.values():
         own = [line for line in lines if line.year == year]
-        if own:
-            counted.extend(own)
+        counted.extend(own)
+        if any(line.recurring for line in own):
             continue
-        earlier = [line.year for line in lines if line.year < year]
+        earlier = [line.year for line in lines if line.recurring and line.year < year]
         if earlier:
             latest = max(earlier)
             counted.extend(line for line in lines if line.year == latest and line.recurring)

@@ -444,9 +444,10 @@ class BudgetLineForm(_Checked):
         label=_("Structural: counts in this year and every later plan year"),
         required=False,
         help_text=_(
-            "Structureel budget recurs every year; leave unticked for an incidental amount "
-            "of this year only. A structural line of a year before the plan counts in every "
-            "plan year."
+            "Structureel budget recurs every year until a later structural line with the same "
+            "name replaces it; leave unticked for an incidental amount of this year only (on "
+            "top of a structural one). A structural line of a year before the plan counts in "
+            "every plan year."
         ),
     )
     amount = _amount_field(_("Amount (€)"))

@@ -673,9 +673,9 @@ def budget_kind(plan: Plan, lines: Sequence[BudgetLine]) -> str:
 def budget_rows(plan: Plan, lines: Sequence[BudgetLine]) -> tuple[list[BudgetRow], list[str]]:
     """The current budget as label × plan year, and the totals per year.
 
-    A structural line counts in its year and every later plan year until a later line of its
-    label replaces it, an incidental one in its own year (:func:`costs.budget_in`); the totals
-    are those of the calculator.
+    A structural line counts in its year and every later plan year until a later structural
+    line of its label replaces it, an incidental one in its own year on top of it
+    (:func:`costs.budget_in`); the totals are those of the calculator.
     """
     years = plan.years
     amounts: dict[str, dict[int, Decimal]] = {}

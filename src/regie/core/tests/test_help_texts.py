@@ -67,7 +67,7 @@ def test_every_explanation_is_a_question_and_one_to_five_sentences(key: str) -> 
 
 @pytest.mark.parametrize("key", sorted(HELP_TEXTS))
 def test_every_explanation_is_dutch_by_default(key: str) -> None:
-    """Needs the compiled catalogue with /work/po fragments merged (after integration)."""
+    """From the compiled catalogue (a lost translation fails here)."""
     assert settings.LANGUAGE_CODE == "nl"
     with translation.override("nl"):
         text = help_text(key)

@@ -73,7 +73,8 @@ def client(areas: Any, maassluis: Organisation, member: Any) -> Client:
     from conftest import verified_client
 
     client = verified_client(member(maassluis, Role.ADVISEUR))
-    # The new texts are English msgids until the catalogue is compiled at integration.
+    # Assertions name the msgids (English); the Dutch page is read by
+    # tests/test_veiligheidsbeeld.py on the demo and by the crawl of tests/test_page_words.py.
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
 
@@ -445,7 +446,7 @@ def test_the_count_of_changes_agrees_with_its_first_number(
     areas: Any, maassluis: Organisation
 ) -> None:
     """Dutch: "1 van de 4 aantallen veranderde …" (the verb agrees with the first number).
-    The Dutch text comes from the compiled catalogue: this test passes after integration."""
+    The Dutch text comes from the compiled catalogue."""
     from django.utils import translation
 
     from regie.monitor.tests.test_dashboard_honesty import _crime_measures

@@ -365,7 +365,7 @@ def test_a_long_list_of_areas_can_be_searched_keeping_the_choices(wijken, member
 
 
 def test_the_page_speaks_dutch(monthly, member, maassluis, login):
-    """Runs green once /work/po/h5-waterbed.po is merged into the catalogue and compiled."""
+    """The page in Dutch, from the compiled catalogue."""
     client = login(member(maassluis))
     page = client.get(URL).content.decode()
     for text in (

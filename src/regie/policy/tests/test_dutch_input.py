@@ -476,7 +476,8 @@ def test_the_plan_form_shows_years_without_a_dot_and_reads_them_back(
 def test_a_later_line_of_the_same_name_replaces_a_structural_one(
     plan: Plan, adviseur: Client
 ) -> None:
-    # Two structural amounts of one budget item never add up: 2026's replaces 2024's.
+    # Two structural amounts of one budget item never add up: 2026's replaces 2024's; an
+    # incidental amount of a year comes on top of the structural one and ends nothing.
     for data in (
         {"label": "Team OOV", "year": "2024", "recurring": "on", "amount": "100.000"},
         {"label": "Team OOV", "year": "2026", "recurring": "on", "amount": "110.000"},
@@ -488,11 +489,10 @@ def test_a_later_line_of_the_same_name_replaces_a_structural_one(
     response = scenario_page(plan, adviseur)
     rows = {row.label: row for row in response.context["budget_rows"]}
     assert rows["Team OOV"].amounts == ["€ 100.000", "€ 100.000", "€ 110.000", "€ 110.000"]
-    # An incidental line of a later year replaces the structural one and ends it.
-    assert rows["Crisis"].amounts == ["€ 10.000", "€ 2.500", "–", "–"]
+    assert rows["Crisis"].amounts == ["€ 10.000", "€ 12.500", "€ 10.000", "€ 10.000"]
     assert response.context["budget_totals"] == [
         "€ 110.000",
-        "€ 102.500",
-        "€ 110.000",
-        "€ 110.000",
+        "€ 112.500",
+        "€ 120.000",
+        "€ 120.000",
     ]

@@ -101,10 +101,6 @@ def register_link(key: str, provider: Callable[[Organisation], tuple[str, str] |
     _link_providers[key] = provider
 
 
-def unregister_link(key: str) -> None:
-    _link_providers.pop(key, None)
-
-
 def _describe(key: str, organisation: Organisation | None, role: str | None) -> str:
     org = organisation.name if organisation is not None else ""
     editor = role in EDITOR_ROLES

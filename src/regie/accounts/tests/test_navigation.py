@@ -117,16 +117,21 @@ def test_raadpleger_without_second_factor_reaches_veiligheidsbeeld_and_plan_in_o
 
 
 def test_the_menu_links_the_current_plan_when_an_app_provides_it(
-    maassluis: Organisation, member: Callable[..., User], login: Any
+    maassluis: Organisation,
+    member: Callable[..., User],
+    login: Any,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     plan_url = reverse("policy:plan_detail", kwargs={"org": "gm0556", "plan_id": 1})
-    navigation.register_link(navigation.BELEID, lambda org: (plan_url, "IVB 2023–2026"))
-    try:
-        page = login(member(maassluis, Role.RAADPLEGER)).get(
-            reverse("org_areas:overview", kwargs={"org": maassluis.slug})
-        )
-    finally:
-        navigation.unregister_link(navigation.BELEID)
+    # setitem puts the policy app's own provider back afterwards (later tests rely on it)
+    monkeypatch.setitem(
+        navigation._link_providers,
+        navigation.BELEID,
+        lambda org: (plan_url, "IVB 2023–2026"),
+    )
+    page = login(member(maassluis, Role.RAADPLEGER)).get(
+        reverse("org_areas:overview", kwargs={"org": maassluis.slug})
+    )
     assert menu(page)["Beleid"] == plan_url
     body = page.content.decode()
     assert "IVB 2023–2026" in body  # the start page names the plan …

@@ -164,30 +164,29 @@ def _thing(entry: AuditEntry) -> str:
     return _("%(kind)s “%(object)s”") % {"kind": kind, "object": entry.object_repr}
 
 
+#: What each action says, with the actor and the thing it was about.
+_SENTENCES: dict[str, Any] = {
+    AuditAction.CREATE: gettext_lazy("%(actor)s created %(thing)s."),
+    AuditAction.UPDATE: gettext_lazy("%(actor)s changed %(thing)s."),
+    AuditAction.DELETE: gettext_lazy("%(actor)s deleted %(thing)s."),
+    AuditAction.READ: gettext_lazy("%(actor)s viewed %(thing)s."),
+    AuditAction.IMPORT: gettext_lazy("%(actor)s imported %(thing)s."),
+    AuditAction.LOGIN: gettext_lazy("%(actor)s logged in."),
+    AuditAction.LOGOUT: gettext_lazy("%(actor)s logged out."),
+    AuditAction.LOGIN_FAILED: gettext_lazy("Logging in as %(actor)s failed."),
+    AuditAction.VERIFIED: gettext_lazy("%(actor)s passed the second login step."),
+    AuditAction.VERIFY_FAILED: gettext_lazy(
+        "%(actor)s gave a wrong code at the second login step."
+    ),
+}
+
+
 def sentence(entry: AuditEntry) -> str:
     """Who did what to which thing, in one sentence."""
     values = {"actor": entry.actor_label, "thing": _thing(entry)}
-    action = entry.action
-    if action == AuditAction.CREATE:
-        return _("%(actor)s created %(thing)s.") % values
-    if action == AuditAction.UPDATE:
-        return _("%(actor)s changed %(thing)s.") % values
-    if action == AuditAction.DELETE:
-        return _("%(actor)s deleted %(thing)s.") % values
-    if action == AuditAction.READ:
-        return _("%(actor)s viewed %(thing)s.") % values
-    if action == AuditAction.IMPORT:
-        return _("%(actor)s imported %(thing)s.") % values
-    if action == AuditAction.LOGIN:
-        return _("%(actor)s logged in.") % values
-    if action == AuditAction.LOGOUT:
-        return _("%(actor)s logged out.") % values
-    if action == AuditAction.LOGIN_FAILED:
-        return _("Logging in as %(actor)s failed.") % values
-    if action == AuditAction.VERIFIED:
-        return _("%(actor)s passed the second login step.") % values
-    if action == AuditAction.VERIFY_FAILED:
-        return _("%(actor)s gave a wrong code at the second login step.") % values
+    template = _SENTENCES.get(entry.action)
+    if template is not None:
+        return str(template) % values
     return _("%(actor)s: %(action)s (%(thing)s).") % {
         **values,
         "action": entry.get_action_display(),

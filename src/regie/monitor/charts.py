@@ -508,6 +508,33 @@ def _facet_header(table: ChartTable, facet: str) -> alt.Facet:
     )
 
 
+def _highlight_band(
+    base: alt.Chart,
+    highlight: str,
+    label: str,
+    calculations: dict[str, Any],
+    x: tuple[Any, Any],
+    tooltips: list[Any],
+) -> Any:
+    """The band behind highlighted periods (the coronajaren), in the legend with its label."""
+    return (
+        base.transform_filter(f"{_datum(highlight)} === true")
+        .transform_calculate(__highlight=_literal(label), **calculations)
+        .mark_rect(opacity=1, clip=True)
+        .encode(
+            x=x[0],
+            x2=x[1],
+            fill=alt.Fill(
+                "__highlight",
+                type="nominal",
+                scale=alt.Scale(domain=[label], range=[HIGHLIGHT_BAND]),
+                legend=alt.Legend(title=None, symbolType="square"),
+            ),
+            tooltip=[*tooltips, alt.Tooltip("__highlight", type="nominal", title=_("Note"))],
+        )
+    )
+
+
 def small_multiples(
     table: ChartTable,
     *,
@@ -533,23 +560,7 @@ def small_multiples(
         band_calc, band_x, band_x2 = _year_band(table, x_col)
         h_label = table.column(highlight).label
         layers.append(
-            base.transform_filter(f"{_datum(highlight)} === true")
-            .transform_calculate(__highlight=_literal(h_label), **band_calc)
-            .mark_rect(opacity=1, clip=True)
-            .encode(
-                x=band_x,
-                x2=band_x2,
-                fill=alt.Fill(
-                    "__highlight",
-                    type="nominal",
-                    scale=alt.Scale(domain=[h_label], range=[HIGHLIGHT_BAND]),
-                    legend=alt.Legend(title=None, symbolType="square"),
-                ),
-                tooltip=[
-                    *tooltips[:2],
-                    alt.Tooltip("__highlight", type="nominal", title=_("Note")),
-                ],
-            )
+            _highlight_band(base, highlight, h_label, band_calc, (band_x, band_x2), tooltips[:2])
         )
     layers.append(
         base.mark_line(strokeWidth=2, color=PRIMARY).encode(x=x_enc, y=y_enc, tooltip=tooltips)
@@ -627,23 +638,7 @@ def line_series(
             year_calc, band_x, band_x2 = _year_band(table, x_col)
             band_calc.update(year_calc)
         layers.append(
-            base.transform_filter(f"{_datum(highlight)} === true")
-            .transform_calculate(__highlight=_literal(h_label), **band_calc)
-            .mark_rect(opacity=1, clip=True)
-            .encode(
-                x=band_x,
-                x2=band_x2,
-                fill=alt.Fill(
-                    "__highlight",
-                    type="nominal",
-                    scale=alt.Scale(domain=[h_label], range=[HIGHLIGHT_BAND]),
-                    legend=alt.Legend(title=None, symbolType="square"),
-                ),
-                tooltip=[
-                    *band_tooltips,
-                    alt.Tooltip("__highlight", type="nominal", title=_("Note")),
-                ],
-            )
+            _highlight_band(base, highlight, h_label, band_calc, (band_x, band_x2), band_tooltips)
         )
     if lower is not None and upper is not None:
         band_tooltips, band_calc = _tooltips(table, [color, x, lower, upper])

@@ -27,7 +27,7 @@ node_modules/.installed: package.json
 install: $(VENV)/.installed assets
 
 assets: node_modules/.installed $(VENV)/.installed
-	$(BIN)/python -m regie.monitor.vega_bundle
+	$(BIN)/python -m regie.core.vega_bundle
 
 run: install
 	mkdir -p var

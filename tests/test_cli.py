@@ -162,9 +162,9 @@ def test_starting_django_does_not_load_the_statistics_libraries(tmp_path: Path) 
     script = (
         "import sys, django; django.setup(); "
         "import regie.policy.engine, regie.monitor.services, regie.monitor.insight; "
-        "from regie.monitor import analysis; "
+        "from regie import stats; "
         "print(sorted(m for m in ('scipy', 'statsmodels', 'pandas') if m in sys.modules)); "
-        "analysis.poisson_interval(3); "
+        "stats.poisson_interval(3); "
         "print('scipy' in sys.modules)"
     )
     result = subprocess.run(  # noqa: S603 - a fixed script run by the test's own interpreter

@@ -274,7 +274,8 @@ def test_compare_leaves_out_the_percentage_on_small_counts(
 def test_waterbed_refuses_windows_of_unequal_length(
     demo_figures: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from regie.monitor import analysis, wording
+    from regie import stats
+    from regie.monitor import wording
 
     code, out, err = run(
         capsys,
@@ -288,12 +289,12 @@ def test_waterbed_refuses_windows_of_unequal_length(
     )
     assert code == 1
     assert out == ""
-    assert wording.window_error(analysis.WindowError("unequal_length", "")) in err
+    assert wording.window_error(stats.WindowError("unequal_length", "")) in err
 
 
 def _monthly_sum(capsys: pytest.CaptureFixture[str], area: str, first: str, last: str) -> int:
     """The sum of ``regie figure`` over the months of a window (YYYYMmm, inclusive)."""
-    from regie.monitor import periods
+    from regie.stats import periods
 
     total = 0
     month = periods.parse(first).start

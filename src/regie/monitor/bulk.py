@@ -27,9 +27,9 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 
-from regie.monitor import periods
 from regie.monitor.models import Series
 from regie.monitor.sources.base import Status, clean_label, is_pseudo_region
+from regie.stats import periods
 
 #: The texts of skipped pseudo-regions a report names.
 SKIPPED_SHOWN = 4

@@ -39,10 +39,13 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from regie import stats
 from regie.areas.models import Area, AreaLevel
+from regie.core import charts
 from regie.core.models import Organisation
-from regie.monitor import analysis, catalogue, charts, insight, periods, wording
+from regie.monitor import catalogue, insight, wording
 from regie.monitor.models import Measure, MeasureKind, ObservationStatus, Source, Unit
+from regie.stats import periods
 
 
 @dataclass
@@ -317,7 +320,7 @@ def _hic_missing(present: set[str], totals: set[str]) -> list[Reason]:
 
 
 def _is_covid(year: int) -> bool:
-    return analysis.is_covid_year(year)
+    return stats.is_covid_year(year)
 
 
 def value_label(measure_unit: str, source: str = "", *, per_1000: bool = False) -> str:
@@ -391,7 +394,7 @@ def _margins_differ(before: insight.Point, after: insight.Point) -> bool | None:
     """Beyond chance on the survey's published bounds; None when either has none."""
     if before.margin is None or after.margin is None or None in (before.value, after.value):
         return None
-    return analysis.margins_differ(
+    return stats.margins_differ(
         float(before.value or 0.0), before.margin, float(after.value or 0.0), after.margin
     )
 
@@ -456,7 +459,7 @@ def _latest(series: insight.Series) -> Latest | None:
     test = None
     percent = None  # a relative change only for counts of events, and not on small counts
     if series.is_count:
-        test = analysis.compare_counts(before.value, after.value)
+        test = stats.compare_counts(before.value, after.value)
         percent = test.percent_change
     sentence = wording.change(
         series.measure.name,
@@ -469,7 +472,7 @@ def _latest(series: insight.Series) -> Latest | None:
         kind=series.kind,
         beyond=None if test else _margins_differ(before, after),
     )
-    beyond = test is not None and test.verdict != analysis.Verdict.WITHIN_CHANCE
+    beyond = test is not None and test.verdict != stats.Verdict.WITHIN_CHANCE
     return Latest(sentence, tested=test is not None, beyond_chance=beyond)
 
 
@@ -867,7 +870,7 @@ def _count_tile(organisation: Organisation, key: str, title: str, series: insigh
             if rest is None:
                 continue  # the region is this area itself: nothing to compare with
             rest_count, rest_people = rest
-            test = analysis.compare_counts(
+            test = stats.compare_counts(
                 rest_count,
                 latest.value or 0.0,
                 exposure_before=float(rest_people),
@@ -906,7 +909,7 @@ def _rest_of_region(
     region_count: float | None,
     region_people: int,
     own_count: float | None,
-    own_rate: analysis.Rate,
+    own_rate: stats.Rate,
 ) -> tuple[float, int] | None:
     """The region without the area (count, inhabitants); None when nothing else is left (the
     region is the area itself) or the figures do not add up."""
@@ -919,10 +922,10 @@ def _rest_of_region(
     return rest_count, rest_people
 
 
-def _relative(test: analysis.CountComparison) -> str:
-    if test.verdict == analysis.Verdict.HIGHER:
+def _relative(test: stats.CountComparison) -> str:
+    if test.verdict == stats.Verdict.HIGHER:
         return _("higher, beyond chance")
-    if test.verdict == analysis.Verdict.LOWER:
+    if test.verdict == stats.Verdict.LOWER:
         return _("lower, beyond chance")
     return _("no difference beyond chance")
 
@@ -965,7 +968,7 @@ class MeasurePage:
     area: Area
     measure: Measure
     per_1000: bool
-    baseline: analysis.Baseline
+    baseline: stats.Baseline
     exclude_covid: bool
     compare_with: list[Area]
     charts: dict[str, charts.Chart]
@@ -1036,7 +1039,7 @@ def measure_page(
     *,
     per_1000: bool = False,
     compare_codes: Sequence[str] = (),
-    baseline: analysis.Baseline = analysis.Baseline.Y2019,
+    baseline: stats.Baseline = stats.Baseline.Y2019,
     exclude_covid: bool = False,
 ) -> MeasurePage:
     # Rates, intervals and trends are for counts of events only (not stocks or amounts).
@@ -1131,7 +1134,7 @@ def measure_page(
     months = own.months()
     if months:
         monthly = {(p.year, p.month or 0): p.value for p in months}
-        rolling = dict(analysis.rolling_12(monthly))
+        rolling = dict(stats.rolling_12(monthly))
         month_rows = [
             {
                 "month": f"{p.year}-{p.month:02d}",
@@ -1184,15 +1187,15 @@ def measure_page(
     if latest is not None:
         sentences.append(latest.sentence)
     own_years = {p.year: p.value for p in years_by_area[area.pk]}
-    base = analysis.baseline_value(own_years, baseline)
+    base = stats.baseline_value(own_years, baseline)
     whole = [p for p in years_by_area[area.pk] if p.value is not None]
-    if base is not None and whole and whole[-1].year > max(analysis.baseline_years(baseline)):
+    if base is not None and whole and whole[-1].year > max(stats.baseline_years(baseline)):
         last = whole[-1]
-        n = len(analysis.baseline_years(baseline))
+        n = len(stats.baseline_years(baseline))
         label = _("the mean of %(years)s") % {"years": baseline.value} if n > 1 else baseline.value
         assert last.value is not None  # noqa: S101 - filtered above
         test = (
-            analysis.compare_counts(base * n, last.value, exposure_before=float(n))
+            stats.compare_counts(base * n, last.value, exposure_before=float(n))
             if own.is_count and float(base * n).is_integer()
             else None
         )

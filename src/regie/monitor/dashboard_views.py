@@ -12,11 +12,13 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from regie import stats
 from regie.accounts.permissions import EDITOR_ROLES, STAFF_ROLES, org_view
 from regie.areas.models import Area, AreaLevel
 from regie.areas.selectors import area_of_organisation
+from regie.core import charts, exports
 from regie.core.models import Organisation
-from regie.monitor import analysis, cache, charts, dashboard, exports, selectors
+from regie.monitor import cache, dashboard, selectors
 
 
 def _gemeente(organisation: Organisation) -> Area:
@@ -123,9 +125,9 @@ def measure(request: HttpRequest, organisation: Organisation, code: str) -> Http
         raise Http404(_("Unknown measure."))
     compare = [c for c in request.GET.getlist("vergelijk") if c.strip()][:6]
     try:
-        baseline = analysis.Baseline(request.GET.get("basis") or analysis.Baseline.Y2019)
+        baseline = stats.Baseline(request.GET.get("basis") or stats.Baseline.Y2019)
     except ValueError:
-        baseline = analysis.Baseline.Y2019
+        baseline = stats.Baseline.Y2019
     per_1000 = request.GET.get("weergave") == "per1000"
     exclude_covid = request.GET.get("zonder_covid") == "1"
     options = (per_1000, tuple(compare), baseline, exclude_covid)
@@ -170,7 +172,7 @@ def measure(request: HttpRequest, organisation: Organisation, code: str) -> Http
                 "compare": compare,
                 "regions": regions,
                 "nl": Area.objects.filter(level=AreaLevel.NL).first(),
-                "baselines": [(b.value, b.value) for b in analysis.Baseline],
+                "baselines": [(b.value, b.value) for b in stats.Baseline],
             },
         )
 

@@ -1,5 +1,5 @@
 """Series, rates and comparisons for the veiligheidsbeeld: data from the selectors, statistics
-from :mod:`regie.monitor.analysis`. Pages, exports, the API and the CLI all use these functions,
+from :mod:`regie.stats`. Pages, exports, the API and the CLI all use these functions,
 so that they show the same numbers.
 
 Rules kept here (DOMAIN.md §5):
@@ -26,9 +26,10 @@ from django.db.models.functions import Cast, ExtractYear
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from regie import stats
 from regie.areas.models import Area, AreaLevel, Population
 from regie.core.models import Organisation
-from regie.monitor import analysis, catalogue, periods, selectors
+from regie.monitor import catalogue, selectors
 from regie.monitor.models import (
     BOUND_SUFFIXES,
     DerivedComponent,
@@ -38,6 +39,7 @@ from regie.monitor.models import (
     Unit,
     table_label,
 )
+from regie.stats import periods
 
 #: Units whose values are counts. Poisson intervals and tests need more: the measure's kind must
 #: be :attr:`MeasureKind.EVENT_COUNT` (a stock or an amount is a count without chance margin).
@@ -421,7 +423,7 @@ def populations(
 
 def rate(
     point: Point, population: int | None, *, kind: str = MeasureKind.EVENT_COUNT
-) -> analysis.Rate | None:
+) -> stats.Rate | None:
     """Per 1,000 inhabitants with an exact interval: whole, complete years of counts of events
     only (pass the series' ``kind``: a stock or an amount has no Poisson interval)."""
     if kind != MeasureKind.EVENT_COUNT or point.incomplete:
@@ -430,14 +432,14 @@ def rate(
         return None
     if not float(point.value).is_integer() or point.value < 0:
         return None
-    return analysis.rate_per(point.value, population)
+    return stats.rate_per(point.value, population)
 
 
 @dataclass(frozen=True)
 class YearTrend:
     """A trend over whole years with its sentence; ``result`` None when none can be given."""
 
-    result: analysis.Trend | None
+    result: stats.Trend | None
     sentence: str
 
 
@@ -467,13 +469,13 @@ def year_trend(
         if p.value is not None and not p.incomplete and people.get((series.area.pk, p.year))
     ]
     try:
-        result = analysis.poisson_trend(
+        result = stats.poisson_trend(
             [p.year for p in usable],
             [p.value or 0.0 for p in usable],
             [float(people[(series.area.pk, p.year)]) for p in usable],
-            exclude=analysis.COVID_YEARS if exclude_covid else (),
+            exclude=stats.COVID_YEARS if exclude_covid else (),
         )
-    except analysis.InsufficientData:
+    except stats.InsufficientData:
         return YearTrend(
             None, _("Too few whole years with figures for a trend (at least three are needed).")
         )
@@ -758,7 +760,7 @@ class PeriodComparison:
     second: selectors.Figure
     difference: float | None
     percent_change: float | None
-    test: analysis.CountComparison | None
+    test: stats.CountComparison | None
     sentence: str
     kind: str = MeasureKind.EVENT_COUNT
     #: for survey figures with published bounds: whether the two 95 % margins overlap
@@ -916,7 +918,7 @@ def _comparison(first: selectors.Figure, second: selectors.Figure) -> PeriodComp
     """``first`` is the earlier figure. Which statistics apply follows the measure's kind."""
     from regie.monitor import wording
 
-    test: analysis.CountComparison | None = None
+    test: stats.CountComparison | None = None
     difference = percent = None
     overlap: bool | None = None  # the published bounds overlap (a fact, not a test)
     beyond: bool | None = None  # the difference is beyond chance, tested on those bounds
@@ -924,18 +926,18 @@ def _comparison(first: selectors.Figure, second: selectors.Figure) -> PeriodComp
         difference = second.value - first.value
         whole = all(float(v).is_integer() and v >= 0 for v in (first.value, second.value))
         if first.kind == MeasureKind.EVENT_COUNT and first.unit in COUNT_UNITS and whole:
-            test = analysis.compare_counts(first.value, second.value)
+            test = stats.compare_counts(first.value, second.value)
             percent = test.percent_change
         elif (
             first.kind in (MeasureKind.STOCK, MeasureKind.AMOUNT)
-            and min(first.value, second.value) >= analysis.SMALL_COUNT
+            and min(first.value, second.value) >= stats.SMALL_COUNT
         ):
             # a relative change of a stock or an amount, not on small numbers (3 → 5 is
             # "+2", not "+67 %"); never of a percentage (procentpunt), a grade or a ratio
             percent = 100.0 * difference / first.value
         if first.margin is not None and second.margin is not None:
             overlap = first.margin[0] <= second.margin[1] and second.margin[0] <= first.margin[1]
-            beyond = analysis.margins_differ(first.value, first.margin, second.value, second.margin)
+            beyond = stats.margins_differ(first.value, first.margin, second.value, second.margin)
     return PeriodComparison(
         area=first.area,
         measure=first.measure,
@@ -996,7 +998,7 @@ def latest_comparison(series: Series) -> tuple[Point, Point] | None:
 @dataclass(frozen=True)
 class RateFigure:
     figure: selectors.Figure
-    rate: analysis.Rate
+    rate: stats.Rate
     population_year: int
     population_source: str = "reference"
     population_description: str = ""
@@ -1060,7 +1062,7 @@ def rate_figure(
         )
     return RateFigure(
         figure,
-        analysis.rate_per(figure.value, found.value),
+        stats.rate_per(figure.value, found.value),
         year,
         population_source=found.source,
         population_description=found.description,
@@ -1073,12 +1075,12 @@ def rate_figure(
 @dataclass(frozen=True)
 class WaterbedResult:
     measure: str
-    before: analysis.Window
-    after: analysis.Window
+    before: stats.Window
+    after: stats.Window
     groups: dict[str, list[str]]
-    counts: analysis.WaterbedCounts
-    wdd: analysis.WDD
-    wdq: analysis.WDQ
+    counts: stats.WaterbedCounts
+    wdd: stats.WDD
+    wdq: stats.WDQ
     sentence: str
     sources: list[str] = field(default_factory=list)
 
@@ -1108,7 +1110,7 @@ class WaterbedResult:
         }
 
 
-def parse_window(text: str) -> analysis.Window:
+def parse_window(text: str) -> stats.Window:
     """``2023M01:2023M12`` (first and last month, inclusive) → a window."""
     first_code, _sep, last_code = text.partition(":")
     try:
@@ -1122,7 +1124,7 @@ def parse_window(text: str) -> analysis.Window:
             % {"text": text},
             code="window",
         )
-    return analysis.Window(first.start, last.end)
+    return stats.Window(first.start, last.end)
 
 
 def waterbed(
@@ -1132,16 +1134,16 @@ def waterbed(
     displacement: Sequence[str],
     control_target: Sequence[str],
     control_displacement: Sequence[str] | None = None,
-    before: analysis.Window,
-    after: analysis.Window,
+    before: stats.Window,
+    after: stats.Window,
     organisation: Organisation | None,
 ) -> WaterbedResult:
     """WDD and WDQ from monthly counts; refuses windows that cannot be compared, and says why."""
     from regie.monitor import wording
 
     try:
-        analysis.check_windows(before, after)
-    except analysis.WindowError as exc:
+        stats.check_windows(before, after)
+    except stats.WindowError as exc:
         raise InsightError(wording.window_error(exc), code=exc.code) from exc
     measure = selectors.visible_measures(organisation).filter(code=measure_code.strip()).first()
     if measure is None:
@@ -1174,7 +1176,7 @@ def waterbed(
         for code, area in found.items()
     }
 
-    def total(group: list[str], window: analysis.Window) -> float:
+    def total(group: list[str], window: stats.Window) -> float:
         result = 0.0
         for code in group:
             for month in window.months:
@@ -1198,7 +1200,7 @@ def waterbed(
                 result += point.value
         return result
 
-    counts = analysis.WaterbedCounts(
+    counts = stats.WaterbedCounts(
         target_before=total(groups["target"], before),
         target_after=total(groups["target"], after),
         displacement_before=total(groups["displacement"], before),
@@ -1209,13 +1211,13 @@ def waterbed(
         control_displacement_after=total(groups["control_displacement"], after),
     )
     try:
-        wdd = analysis.wdd(counts, shared_control=shared_control)
-    except analysis.NotComputable as exc:
+        wdd = stats.wdd(counts, shared_control=shared_control)
+    except stats.NotComputable as exc:
         raise InsightError(
             _("WDD cannot be computed: every count in both windows is 0."),
             code="not_computable",
         ) from exc
-    wdq = analysis.wdq(counts)
+    wdq = stats.wdq(counts)
     used = set(before.months) | set(after.months)
     return WaterbedResult(
         measure=measure.code,
@@ -1225,9 +1227,7 @@ def waterbed(
         counts=counts,
         wdd=wdd,
         wdq=wdq,
-        sentence=wording.waterbed(
-            wdd, wdq, small=min(vars(counts).values()) < analysis.SMALL_COUNT
-        ),
+        sentence=wording.waterbed(wdd, wdq, small=min(vars(counts).values()) < stats.SMALL_COUNT),
         sources=sorted(
             {
                 f"{code}: {point.source_line}"

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from regie.areas.models import Area, AreaLevel
 from regie.core.models import Organisation
-from regie.monitor import catalogue, periods
+from regie.monitor import catalogue
 from regie.monitor.models import (
     BOUND_SUFFIXES,
     BatchState,
@@ -28,6 +28,7 @@ from regie.monitor.models import (
     Observation,
     ObservationStatus,
 )
+from regie.stats import periods
 
 #: Worst status wins when figures are combined: unknown > provisional > revised provisional > final
 STATUS_RANK: dict[str, int] = {

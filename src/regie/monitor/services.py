@@ -56,7 +56,7 @@ from regie.areas.models import Area, AreaLevel
 from regie.core.errors import ServiceError
 from regie.core.models import AuditAction, Organisation
 from regie.core.services import record_event
-from regie.monitor import batches, bulk, catalogue, periods, selectors, sources
+from regie.monitor import batches, bulk, catalogue, selectors, sources
 from regie.monitor.models import (
     LOCAL_TABLE_PREFIX,
     BatchState,
@@ -82,6 +82,7 @@ from regie.monitor.sources.base import (
     gettext_noop,
     is_pseudo_region,
 )
+from regie.stats import periods
 
 #: Rows between two progress reports of the row reader (the heartbeat stores them at most
 #: every few seconds: see :mod:`regie.monitor.batches`).

@@ -20,12 +20,14 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from regie import stats
 from regie.areas.models import Area, AreaLevel
 from regie.core.models import Organisation
-from regie.monitor import analysis, insight, periods, selectors, wording
-from regie.monitor.analysis.covid import COVID_YEARS
-from regie.monitor.analysis.waterbed import Window
+from regie.monitor import insight, selectors, wording
 from regie.monitor.models import Measure, MeasureKind, Unit
+from regie.stats import periods
+from regie.stats.covid import COVID_YEARS
+from regie.stats.waterbed import Window
 
 Month = tuple[int, int]
 #: The longest window offered by default: a whole year holds every season once.
@@ -459,7 +461,7 @@ def explain(result: insight.WaterbedResult) -> list[str]:
         )
     else:
         sentences.append(wording.wdq_reading(result.wdq.reading))
-    if min(vars(result.counts).values()) < analysis.SMALL_COUNT:
+    if min(vars(result.counts).values()) < stats.SMALL_COUNT:
         small = (
             _(
                 "Small numbers (fewer than %(n)d in an area and window): the result is "
@@ -470,7 +472,7 @@ def explain(result: insight.WaterbedResult) -> list[str]:
                 "Small numbers (fewer than %(n)d in an area and window): the result is uncertain."
             )
         )
-        sentences.append(small % {"n": analysis.SMALL_COUNT})
+        sentences.append(small % {"n": stats.SMALL_COUNT})
     if result.wdd.shared_control:
         sentences.append(
             _(

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from regie.monitor import wording
-from regie.monitor.analysis.waterbed import Window, window_problems
 from regie.monitor.models import Measure
 from regie.monitor.waterbed_data import (
     AreaMonths,
@@ -26,6 +25,7 @@ from regie.monitor.waterbed_data import (
     parse_month,
     window,
 )
+from regie.stats.waterbed import Window, window_problems
 
 #: Area lists longer than this get a search field.
 SEARCH_FROM = 12

@@ -20,8 +20,9 @@ from regie.accounts.permissions import STAFF_ROLES, org_view
 from regie.areas.models import Area
 from regie.areas.selectors import area_of_organisation
 from regie.core.models import Organisation
-from regie.monitor import insight, periods, waterbed_data
+from regie.monitor import insight, waterbed_data
 from regie.monitor.waterbed_forms import AREA_FIELDS, WaterbedForm
+from regie.stats import periods
 
 #: Query parameters that only steer the page, not the analysis.
 _STEERING = {"measure", "search", "step"}

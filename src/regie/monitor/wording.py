@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from regie.monitor import analysis, selectors
-from regie.monitor.formats import num as num  # re-exported: pages and commands call wording.num
+from regie import stats
+from regie.core.formats import num as num  # re-exported: pages and commands call wording.num
+from regie.monitor import selectors
 from regie.monitor.models import MeasureKind, Unit
 
 
@@ -23,7 +24,7 @@ def comparison(
     second: selectors.Figure,
     difference: float | None,
     percent: float | None,
-    test: analysis.CountComparison | None,
+    test: stats.CountComparison | None,
     *,
     beyond: bool | None = None,
 ) -> str:
@@ -46,7 +47,7 @@ def change(
     second: tuple[float | None, str],
     difference: float | None,
     percent: float | None,
-    test: analysis.CountComparison | None,
+    test: stats.CountComparison | None,
     *,
     unit: str = "",
     kind: str = "",
@@ -85,7 +86,7 @@ def change(
 def _reading(difference: float, kind: str, beyond: bool | None) -> str:
     """What a change means when no Poisson test applies (DOMAIN §5: kinds of measure).
     ``beyond``: whether a survey change is beyond chance on its published bounds
-    (:func:`regie.monitor.analysis.margins_differ`); None when there are none."""
+    (:func:`regie.stats.margins_differ`); None when there are none."""
     if kind in (MeasureKind.STOCK, MeasureKind.AMOUNT):
         if difference == 0:
             return _("unchanged.")
@@ -111,10 +112,10 @@ def _reading(difference: float, kind: str, beyond: bool | None) -> str:
     return ""
 
 
-def verdict(test: analysis.CountComparison) -> str:
-    if test.verdict == analysis.Verdict.WITHIN_CHANCE:
+def verdict(test: stats.CountComparison) -> str:
+    if test.verdict == stats.Verdict.WITHIN_CHANCE:
         text = _("within the margin of chance.")
-    elif test.verdict == analysis.Verdict.HIGHER:
+    elif test.verdict == stats.Verdict.HIGHER:
         text = _("a rise beyond the margin of chance.")
     else:
         text = _("a fall beyond the margin of chance.")
@@ -123,13 +124,13 @@ def verdict(test: analysis.CountComparison) -> str:
     return text
 
 
-def trend(result: analysis.Trend) -> str:
+def trend(result: stats.Trend) -> str:
     """The trend with its interval; says so when COVID years or fewer than five years carry it,
     and which model handled overdispersion."""
     return " ".join([_trend_head(result), *trend_caveats(result)])
 
 
-def trend_caveats(result: analysis.Trend) -> list[str]:
+def trend_caveats(result: stats.Trend) -> list[str]:
     caveats: list[str] = []
     if result.covid_years:
         caveats.append(
@@ -164,7 +165,7 @@ def _and_list(items: list[str]) -> str:
     return _("%(first)s and %(last)s") % {"first": ", ".join(items[:-1]), "last": items[-1]}
 
 
-def _trend_head(result: analysis.Trend) -> str:
+def _trend_head(result: stats.Trend) -> str:
     first, last = result.years[0], result.years[-1]
     values = {
         "pct": _signed(result.yearly_change_pct, 1),
@@ -173,7 +174,7 @@ def _trend_head(result: analysis.Trend) -> str:
         "first": first,
         "last": last,
     }
-    if result.verdict == analysis.TrendVerdict.RISING:
+    if result.verdict == stats.TrendVerdict.RISING:
         return (
             _(
                 "From %(first)s to %(last)s a rising trend of %(pct)s%% a year "
@@ -181,7 +182,7 @@ def _trend_head(result: analysis.Trend) -> str:
             )
             % values
         )
-    if result.verdict == analysis.TrendVerdict.FALLING:
+    if result.verdict == stats.TrendVerdict.FALLING:
         return (
             _(
                 "From %(first)s to %(last)s a falling trend of %(pct)s%% a year "
@@ -198,7 +199,7 @@ def _trend_head(result: analysis.Trend) -> str:
     )
 
 
-def window_error(error: analysis.WindowError) -> str:
+def window_error(error: stats.WindowError) -> str:
     messages = {
         "unequal_length": _("The windows before and after must have the same number of months."),
         "different_months": _(
@@ -206,7 +207,7 @@ def window_error(error: analysis.WindowError) -> str:
         ),
         "covid": _(
             "A window includes 2020 or 2021: COVID years were abnormal and are not used in a "
-            "displacement analysis."
+            "displacement stats."
         ),
         "overlap": _("The windows before and after overlap."),
         "order": _("The window after must come later than the window before."),
@@ -215,31 +216,31 @@ def window_error(error: analysis.WindowError) -> str:
     return messages.get(error.code, str(error))
 
 
-def wdq_reading(reading: analysis.WdqReading) -> str:
+def wdq_reading(reading: stats.WdqReading) -> str:
     texts = {
-        analysis.WdqReading.NO_SUCCESS_IN_TARGET: _(
+        stats.WdqReading.NO_SUCCESS_IN_TARGET: _(
             "WDQ does not apply: crime in the target area did not fall relative to the control "
             "area."
         ),
-        analysis.WdqReading.DIFFUSION_GREATER_THAN_EFFECT: _(
+        stats.WdqReading.DIFFUSION_GREATER_THAN_EFFECT: _(
             "Diffusion of benefits larger than the direct effect: the neighbouring area gained "
             "more than the target area."
         ),
-        analysis.WdqReading.DIFFUSION: _(
+        stats.WdqReading.DIFFUSION: _(
             "Diffusion of benefits: the neighbouring area also improved."
         ),
-        analysis.WdqReading.NO_DISPLACEMENT: _("Neither displacement nor diffusion."),
-        analysis.WdqReading.DISPLACEMENT_SMALLER_THAN_EFFECT: _(
+        stats.WdqReading.NO_DISPLACEMENT: _("Neither displacement nor diffusion."),
+        stats.WdqReading.DISPLACEMENT_SMALLER_THAN_EFFECT: _(
             "Displacement, but smaller than the direct effect: on balance a gain."
         ),
-        analysis.WdqReading.DISPLACEMENT_GREATER_THAN_EFFECT: _(
+        stats.WdqReading.DISPLACEMENT_GREATER_THAN_EFFECT: _(
             "Displacement larger than the direct effect: on balance a loss."
         ),
     }
     return texts[reading]
 
 
-def waterbed(wdd: analysis.WDD, wdq: analysis.WDQ, *, small: bool = False) -> str:
+def waterbed(wdd: stats.WDD, wdq: stats.WDQ, *, small: bool = False) -> str:
     beyond = abs(wdd.z) > 1.96
     head = _("WDD %(wdd)s (SE %(se)s, Z %(z)s): %(verdict)s") % {
         "wdd": _signed(wdd.value),

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from django.utils.translation import gettext as _
 
-from regie.monitor.formats import num
+from regie.core.formats import num
 
 if TYPE_CHECKING:
     from regie.policy.models import Plan

@@ -102,9 +102,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from regie.monitor import periods
-from regie.monitor.analysis import is_covid_year, poisson_interval
-from regie.monitor.formats import half_up
+from regie.core.formats import half_up
+from regie.stats import is_covid_year, periods, poisson_interval
 
 #: Confidence of every margin: Veiligheidsmonitor bounds and Poisson intervals are 95%.
 CONFIDENCE: Final = 0.95
@@ -232,7 +231,7 @@ class TargetError(ValueError):
 class Measurement:
     """One figure of an indicator.
 
-    ``period`` is a canonical period code (:mod:`regie.monitor.periods`); ``year`` must be the
+    ``period`` is a canonical period code (:mod:`regie.stats.periods`); ``year`` must be the
     year it ends in and ``whole_year`` must say whether it is a calendar year. ``lower`` and
     ``upper`` are the source's published 95% bounds (both or neither, enclosing ``value``). A
     count (``is_count``) is a whole number ≥ 0. ``kind`` is the kind of figure; left empty it
@@ -835,7 +834,7 @@ def _exact_one_sided(before: float, after: float, *, rise: bool) -> float:
     n = int(before) + int(after)
     if n == 0:
         return 1.0
-    from scipy import stats  # here, not at the top: see regie.monitor.analysis
+    from scipy import stats  # here, not at the top: see regie.stats
 
     result = stats.binomtest(int(after), n, 0.5, alternative="greater" if rise else "less")
     return min(1.0, float(result.pvalue))

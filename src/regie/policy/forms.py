@@ -20,12 +20,12 @@ from regie.core.concurrency import ConcurrencyFormMixin
 from regie.core.models import Organisation
 from regie.core.numbers import NumberField
 from regie.core.uploads import validate_upload_size
-from regie.monitor import periods
 from regie.monitor.models import Measure, Source
 from regie.monitor.selectors import pickable_measures
 from regie.policy import engine, plan_file, scales
 from regie.policy.engine import Status, TargetKind
 from regie.policy.models import PriorityKind, SafetyTheme
+from regie.stats import periods
 
 #: The largest plan file the browser accepts (a plan of 200 indicators is about 150 kB).
 MAX_PLAN_FILE = plan_file.MAX_BYTES

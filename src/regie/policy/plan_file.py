@@ -30,7 +30,6 @@ from django.utils.translation import gettext as _
 
 from regie.areas.models import Area
 from regie.core.models import Organisation
-from regie.monitor import periods
 from regie.monitor.models import Measure
 from regie.monitor.selectors import visible_measures
 from regie.policy import scales
@@ -50,6 +49,7 @@ from regie.policy.models import (
     StatusOverride,
     Theme,
 )
+from regie.stats import periods
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from regie.monitor import charts, insight
+from regie.core import charts
+from regie.monitor import insight
 from regie.monitor.models import Unit
 from regie.policy import engine
 from regie.policy.engine import Status, TargetKind

@@ -21,11 +21,12 @@ from django.utils.translation import ngettext
 from regie.areas.models import Area, AreaLevel
 from regie.areas.selectors import merged_predecessors
 from regie.core.models import Organisation
-from regie.monitor import catalogue, insight, periods
+from regie.monitor import catalogue, insight
 from regie.monitor.models import Measure, ObservationStatus, Source, Unit
 from regie.policy import engine
 from regie.policy.engine import Status, TargetKind
 from regie.policy.models import Goal, Indicator, Plan, Priority, StatusOverride, Theme
+from regie.stats import periods
 
 #: The source named when a measure's figures are not official statistics.
 UNOFFICIAL_SOURCE = "Misdaad in kaart"

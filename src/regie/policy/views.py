@@ -28,7 +28,6 @@ from regie.core.concurrency import ConcurrencyFormMixin, StaleEditError
 from regie.core.errors import ServiceError
 from regie.core.models import Organisation
 from regie.core.uploads import upload_limit
-from regie.monitor import periods
 from regie.policy import diff, forms, plan_file, presentation, selectors, services, status
 from regie.policy.engine import Status
 from regie.policy.models import (
@@ -44,6 +43,7 @@ from regie.policy.models import (
     StatusSnapshot,
     Theme,
 )
+from regie.stats import periods
 
 # --- lookups ------------------------------------------------------------------------------------
 
@@ -472,7 +472,7 @@ def indicator_detail(
     sources = sorted({r.source for r in rows if r.source})
     chart = presentation.chart(found, series, rows, sources)
     if request.GET.get("download") == chart.table.key:
-        from regie.monitor import exports
+        from regie.core import exports
 
         return exports.download_response(
             chart, request.GET.get("format", "csv"), filename_stem=f"indicator-{indicator.key}"

@@ -7,8 +7,10 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from regie.monitor import analysis, periods, selectors
+from regie import stats
+from regie.monitor import selectors
 from regie.monitor.models import Measure
+from regie.stats import periods
 
 #: Documents the kind of a measure (a plain string in the schema: "kind" names other enums too).
 KIND_HELP = _(
@@ -206,7 +208,7 @@ class CountTestSerializer(serializers.Serializer[Any]):
     small_counts = serializers.BooleanField(
         help_text=_("True when a count is below 20: no percentage is given.")
     )
-    verdict = serializers.ChoiceField(choices=[v.value for v in analysis.Verdict])
+    verdict = serializers.ChoiceField(choices=[v.value for v in stats.Verdict])
 
 
 class ComparisonSerializer(serializers.Serializer[Any]):
@@ -281,7 +283,7 @@ class WdqSerializer(serializers.Serializer[Any]):
     value = serializers.FloatField(
         allow_null=True, help_text=_("Null when the target did not fall relative to the control.")
     )
-    reading = serializers.ChoiceField(choices=[r.value for r in analysis.WdqReading])
+    reading = serializers.ChoiceField(choices=[r.value for r in stats.WdqReading])
 
 
 class WaterbedSerializer(serializers.Serializer[Any]):

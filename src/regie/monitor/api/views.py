@@ -19,7 +19,7 @@ from regie.accounts.models import Membership
 from regie.accounts.permissions import STAFF_ROLES, role_in
 from regie.core.api import FIELD_ERRORS
 from regie.core.models import Organisation
-from regie.monitor import insight, periods, selectors
+from regie.monitor import insight, selectors
 from regie.monitor.api.serializers import (
     ComparisonSerializer,
     ErrorSerializer,
@@ -30,6 +30,7 @@ from regie.monitor.api.serializers import (
     WaterbedSerializer,
 )
 from regie.monitor.models import Measure, Observation, Source
+from regie.stats import periods
 
 # --- Tenancy ----------------------------------------------------------------------------------
 

@@ -61,7 +61,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Protocol
 
-from regie.monitor import periods
 from regie.monitor.sources.base import (
     AmbiguousName,
     FormatError,
@@ -78,6 +77,7 @@ from regie.monitor.sources.base import (
     is_pseudo_region,
     lookup_area_name,
 )
+from regie.stats import periods
 
 # --------------------------------------------------------------------------------------------
 # Shared helpers for text formats (also used by ``statline_csv`` and ``incidents``)

@@ -36,7 +36,6 @@ import operator
 from collections.abc import Iterable, Iterator
 from typing import IO, TYPE_CHECKING
 
-from regie.monitor import periods
 from regie.monitor.sources.base import (
     FILE_EMPTY,
     TABLE_UNKNOWN,
@@ -72,6 +71,7 @@ from regie.monitor.sources.odata_v3 import (
     spec_for,
     table_from_text,
 )
+from regie.stats import periods
 
 if TYPE_CHECKING:
     from regie.monitor.bulk import Columns

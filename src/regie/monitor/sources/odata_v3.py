@@ -37,7 +37,6 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import IO
 
-from regie.monitor import periods
 from regie.monitor.sources.base import (
     STATUS_BY_CBS_TEXT,
     TABLE_UNKNOWN,
@@ -57,6 +56,7 @@ from regie.monitor.sources.base import (
     is_pseudo_region,
     shorten,
 )
+from regie.stats import periods
 
 NAME = "odata-v3"
 DESCRIPTION = "CBS/politie OData v3 JSON (TypedDataSet or UntypedDataSet download)"

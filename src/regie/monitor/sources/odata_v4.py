@@ -38,7 +38,6 @@ import itertools
 from collections.abc import Iterator, Mapping, Sequence
 from typing import IO
 
-from regie.monitor import periods
 from regie.monitor.sources.base import (
     FILE_EMPTY,
     FormatError,
@@ -76,6 +75,7 @@ from regie.monitor.sources.odata_v3 import (
     table_from_text,
     table_from_url,
 )
+from regie.stats import periods
 
 NAME = "odata-v4"
 DESCRIPTION = "CBS OData v4 Observations (long format: Measure, Value), as JSON or CSV"

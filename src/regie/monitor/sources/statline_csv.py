@@ -70,7 +70,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO
 
-from regie.monitor import periods
 from regie.monitor.sources.base import (
     FILE_EMPTY,
     STATUS_BY_MARKER,
@@ -101,6 +100,7 @@ from regie.monitor.sources.local import (
     read_all,
     sniff_delimiter,
 )
+from regie.stats import periods
 
 NAME = "statline-csv"
 #: Bounds of a download (the grid is held in memory: about 15 times the file's size). StatLine

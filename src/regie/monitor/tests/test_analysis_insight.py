@@ -12,10 +12,11 @@ from django.core.management import call_command
 from django.utils import translation
 
 from regie.areas.models import Area, AreaLevel, Population
-from regie.monitor import insight, periods, selectors, services
+from regie.monitor import insight, selectors, services
 from regie.monitor.models import Measure, MeasureKind
 from regie.monitor.sources.base import Row, Status
 from regie.monitor.tests.factories import dataset, load
+from regie.stats import periods
 
 pytestmark = pytest.mark.django_db
 
@@ -500,15 +501,16 @@ def test_the_latest_comparison_skips_an_incomplete_month(areas):
 
 
 def test_the_trend_sentence_names_covid_years_and_few_points() -> None:
-    from regie.monitor import analysis, wording
+    from regie import stats
+    from regie.monitor import wording
 
     with translation.override("en"):
         years = [2019, 2020, 2021, 2022]
-        result = analysis.poisson_trend(years, [100.0, 80.0, 85.0, 95.0], [30_000.0] * 4)
+        result = stats.poisson_trend(years, [100.0, 80.0, 85.0, 95.0], [30_000.0] * 4)
         text = wording.trend(result)
         assert "2020 and 2021" in text
         assert "Only 4 years" in text
-        longer = analysis.poisson_trend(
+        longer = stats.poisson_trend(
             [2015, 2016, 2017, 2018, 2019, 2022],
             [100.0, 98.0, 97.0, 95.0, 93.0, 90.0],
             [30_000.0] * 6,

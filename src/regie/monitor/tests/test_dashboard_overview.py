@@ -429,10 +429,11 @@ def test_the_map_title_names_the_kind_of_region(client: Client, areas: Any) -> N
 def test_a_negative_trend_and_its_interval_use_one_minus_sign() -> None:
     from django.utils import translation
 
-    from regie.monitor import analysis, wording
+    from regie import stats
+    from regie.monitor import wording
 
     with translation.override("nl"):
-        result = analysis.poisson_trend(
+        result = stats.poisson_trend(
             [2016, 2017, 2018, 2019, 2020, 2021, 2022],
             [150.0, 140.0, 120.0, 100.0, 90.0, 80.0, 70.0],
             [34000.0] * 7,

@@ -415,7 +415,7 @@ def test_excel_unicode_text_utf16_tab_separated_is_read() -> None:
 def _wide_table_view(months: int) -> bytes:
     import openpyxl
 
-    from regie.monitor.periods import MONTH_NAMES_NL
+    from regie.stats.periods import MONTH_NAMES_NL
 
     workbook = openpyxl.Workbook()
     sheet = workbook.active

@@ -20,7 +20,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from regie.monitor import periods
 from regie.monitor.api.serializers import ErrorSerializer
 from regie.monitor.api.views import staff_organisation, staff_organisation_ids
 from regie.policy import status
@@ -33,6 +32,7 @@ from regie.policy.api.serializers import (
     SinceErrorSerializer,
 )
 from regie.policy.models import Goal, Indicator, Plan, Scenario, StatusOverride
+from regie.stats import periods
 
 _NOT_FOUND = OpenApiResponse(
     ErrorSerializer,

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from regie.monitor.formats import num
+from regie.core.formats import num
 from regie.policy.engine import Status, status_label
 
 register = template.Library()

@@ -13,7 +13,6 @@ import pytest
 from django.utils import translation
 from scipy import stats
 
-from regie.monitor import periods
 from regie.policy.engine import (
     SEVERITY,
     STATUS_LABELS,
@@ -30,6 +29,7 @@ from regie.policy.engine import (
     status_label,
     target_problems,
 )
+from regie.stats import periods
 
 MINUS = "\u2212"
 

@@ -11,7 +11,6 @@ import pytest
 from django.utils import translation
 from scipy import stats
 
-from regie.monitor import periods
 from regie.policy.engine import (
     AMBER_SHARE,
     ChanceMethod,
@@ -28,6 +27,7 @@ from regie.policy.engine import (
     format_number,
     is_amber,
 )
+from regie.stats import periods
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,6 @@
 /* Veiligheidsregie charts: embeds every [data-chart-spec] element with vega-embed.
  *
- * Markup (monitor/_chart.html):
+ * Markup (core/_chart.html):
  *   <div data-chart-spec="ID-of-a-script-type-application/json"
  *        data-vega-locale="/static/regie/vendor/vega-locale-nl.json"   (or on <body>; optional)
  *        data-chart-description="text alternative" data-chart-table="ID-of-the-table-details"

@@ -9,8 +9,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from regie.core import formats
 from regie.core.models import Organisation
-from regie.monitor import formats, insight, selectors, wording
+from regie.monitor import insight, selectors, wording
 
 
 def format_value(value: float | None) -> str:

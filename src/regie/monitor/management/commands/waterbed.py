@@ -8,7 +8,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
-from regie.monitor import analysis, insight, wording
+from regie import stats
+from regie.monitor import insight, wording
 from regie.monitor.management.commands.compare import p_value, signed
 from regie.monitor.management.commands.figure import (
     insight_command_error,
@@ -22,7 +23,7 @@ def codes(text: str) -> list[str]:
     return [code.strip() for code in text.split(",") if code.strip()]
 
 
-def window_text(window: analysis.Window) -> str:
+def window_text(window: stats.Window) -> str:
     """A window as it is written on the command line: ``2023M07:2024M06``."""
     return f"{window.start:%Y}M{window.start:%m}:{window.end:%Y}M{window.end:%m}"
 

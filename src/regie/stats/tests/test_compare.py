@@ -10,7 +10,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from scipy import stats
 
-from regie.monitor.analysis import (
+from regie.stats import (
     SMALL_COUNT,
     WHEELER_THRESHOLD,
     CountComparison,
@@ -269,7 +269,7 @@ def test_wheeler_rejects_bad_input() -> None:
 def test_overlapping_survey_bounds_can_still_differ_beyond_chance() -> None:
     """Overlap of two 95 % intervals is not a test: 20 (18-22) against 23 (21-25) overlaps, yet
     z = 3 / √(1.02² + 1.02²) ≈ 2.08 is beyond chance; 20 (17-23) against 21 (18-24) is not."""
-    from regie.monitor.analysis import margins_differ
+    from regie.stats import margins_differ
 
     assert margins_differ(20.0, (18.0, 22.0), 23.0, (21.0, 25.0))
     assert not margins_differ(20.0, (17.0, 23.0), 21.0, (18.0, 24.0))

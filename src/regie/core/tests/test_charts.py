@@ -16,12 +16,16 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext
 
-from regie.monitor import charts, vega_bundle
-from regie.monitor.charts import Chart, ChartTable, Column
-from regie.monitor.exports import to_svg
+from regie.core import charts, vega_bundle
+from regie.core.charts import Chart, ChartTable, Column
+from regie.core.exports import to_svg
 
 GEOJSON = (
-    Path(charts.__file__).resolve().parent / "data" / "cbs" / "gemeenten_2022_83648NED_2022.geojson"
+    Path(charts.__file__).resolve().parent.parent
+    / "monitor"
+    / "data"
+    / "cbs"
+    / "gemeenten_2022_83648NED_2022.geojson"
 )
 
 
@@ -400,7 +404,7 @@ class Collector(HTMLParser):
 
 
 def render_chart(chart: Chart) -> tuple[str, Collector]:
-    html = render_to_string("monitor/_chart.html", {"chart": chart, "download_base": "?year=2023&"})
+    html = render_to_string("core/_chart.html", {"chart": chart, "download_base": "?year=2023&"})
     parser = Collector()
     parser.feed(html)
     return html, parser
@@ -474,7 +478,7 @@ def test_include_in_english_has_no_dutch_locale() -> None:
 
 
 def test_chart_scripts_include_loads_bundle_and_charts_js_without_inline_code() -> None:
-    html = render_to_string("monitor/_chart_scripts.html")
+    html = render_to_string("core/_chart_scripts.html")
     parsed = Collector()
     parsed.feed(html)
     sources = [a["src"] for t, a in parsed.tags if t == "script"]

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
 
-from regie.monitor.analysis import Rate, poisson_interval, rate_per
+from regie.stats import Rate, poisson_interval, rate_per
 
 
 def test_maassluis_2022_acceptance_figure() -> None:

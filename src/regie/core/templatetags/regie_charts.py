@@ -1,4 +1,4 @@
-"""Template helpers for ``monitor/_chart.html``: the spec as safe JSON and the formatted table."""
+"""Template helpers for ``core/_chart.html``: the spec as safe JSON and the formatted table."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from regie.monitor.charts import Chart, ChartTable, Column, round_half_up, to_json
+from regie.core.charts import Chart, ChartTable, Column, round_half_up, to_json
 
 register = template.Library()
 

@@ -1,6 +1,6 @@
 """Charts: one table of figures plus one Vega-Lite spec (built with Altair) per chart.
 
-A :class:`Chart` is what a page section hands to ``monitor/_chart.html``: the :class:`ChartTable`
+A :class:`Chart` is what a page section hands to ``core/_chart.html``: the :class:`ChartTable`
 is the table alternative and the source of the CSV/XLSX downloads (``monitor.exports``), the spec is
 embedded in the browser with vega-embed (``static/regie/charts.js``) and rendered to SVG/PNG on the
 server with vl-convert. Every builder below takes a table and column keys and returns a plain dict.

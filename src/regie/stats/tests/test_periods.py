@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from regie.monitor import periods
+from regie.stats import periods
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from regie.monitor.analysis import (
+from regie.stats import (
     WDD,
     NotComputable,
     WaterbedCounts,

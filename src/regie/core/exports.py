@@ -17,7 +17,7 @@ from django.http import Http404, HttpResponse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from regie.monitor.charts import Chart, ChartTable, Column, round_half_up
+from regie.core.charts import Chart, ChartTable, Column, round_half_up
 
 LOCALE: Final = "nl-NL"
 #: Width used for ``width: "container"`` specs when there is no container (server rendering).

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from regie.monitor.analysis import (
+from regie.stats import (
     COVID_YEARS,
     Baseline,
     baseline_value,

@@ -11,8 +11,8 @@ from django.http import Http404
 from django.utils import translation
 from openpyxl import load_workbook
 
-from regie.monitor import charts, exports
-from regie.monitor.charts import Chart, ChartTable, Column
+from regie.core import charts, exports
+from regie.core.charts import Chart, ChartTable, Column
 
 
 @pytest.fixture(autouse=True)

@@ -18,14 +18,14 @@ import statsmodels.api as sm
 import statsmodels.formula.api as smf
 from scipy import optimize, special, stats
 
-from regie.monitor.analysis import (
+from regie.stats import (
     COVID_YEARS,
     InsufficientData,
     Trend,
     TrendVerdict,
     poisson_trend,
 )
-from regie.monitor.analysis import trend as trend_module
+from regie.stats import trend as trend_module
 
 YEARS = [2016, 2017, 2018, 2019, 2022, 2023]
 POPULATION = [33_800.0, 33_900.0, 34_000.0, 34_110.0, 34_200.0, 34_300.0]

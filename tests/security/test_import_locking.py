@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.db import OperationalError, connection, connections
 from django.test import Client
 from django.urls import reverse
@@ -45,7 +46,7 @@ from regie.accounts.tests.test_login_and_two_factor import code_for
 from regie.core.audit import acting_as
 from regie.core.models import AuditAction, AuditEntry, Organisation
 from regie.core.tests.factories import GemeenteFactory
-from regie.monitor import batches, services, tasks
+from regie.monitor import batches, services
 from regie.monitor.models import BatchState, ImportBatch, Observation, Series
 from regie.monitor.sources import local
 from regie.monitor.sources.base import Row, RowError
@@ -88,7 +89,6 @@ def file_database(transactional_db: Any, tmp_path: Path) -> Iterator[None]:
     try:
         yield
     finally:
-        tasks.wait_for_all(timeout=WAIT)
         conn.close()
         conn.settings_dict["NAME"] = memory_name
         options.clear()
@@ -232,6 +232,7 @@ def test_the_web_flow_checks_and_imports_in_the_background(
         response = uploader.post(upload_url, {"file": fh})
     assert response.status_code == 302
     check_url = response["Location"]
+    worker, ran = in_thread(lambda: call_command("worker", "--batch"))  # regie worker
     try:
         assert slow.reading.wait(WAIT), "the check never reached the middle of its file"
         page = uploader.get(check_url, headers={"HX-Request": "true"})
@@ -240,7 +241,8 @@ def test_the_web_flow_checks_and_imports_in_the_background(
         log_in_and_save(world["beheerder"], world["device"], world["alblasserdam"])
     finally:
         slow.release.set()
-    tasks.wait_for_all(timeout=WAIT)
+        worker.join(WAIT)
+    assert "error" not in ran, ran.get("error")
     preview = uploader.get(check_url)
     assert preview.context["batch"].state == BatchState.DRY_RUN
     token = preview.context["token"]
@@ -249,7 +251,7 @@ def test_the_web_flow_checks_and_imports_in_the_background(
         reverse("monitor:upload_confirm", kwargs={"org": org.slug}), {"token": token}
     )
     assert response.status_code == 302
-    tasks.wait_for_all(timeout=WAIT)
+    call_command("worker", "--batch")
     batch = ImportBatch.objects.get(dry_run=False)
     assert batch.state == BatchState.DONE, batch.notes
     assert Observation.objects.filter(owner=org).count() == len(ROWS)

@@ -1,28 +1,32 @@
 """The life of an import batch around its one short write: who runs it, its signs of life,
 batches whose process is gone, waiting for a locked SQLite database, and the scheduled clean-up.
 
-- Every queued or running batch records its *worker* (host name and process id) and a
-  *heartbeat* (the time it last said it was alive, with the rows processed so far). Both are
-  written in autocommit, so other processes (the web pages, ``regie cleanup``) see them.
-- A batch is *abandoned* when its process is gone (same host, process id not running) or its
-  heartbeat is older than :data:`ABANDONED_AFTER`; :func:`fail_abandoned` marks it failed. The
-  import writes its figures and its final state in one transaction, which first claims the
-  batch (:func:`claim_open`): a batch marked failed meanwhile stays failed and its write is
-  rolled back, so an abandoned batch never stored anything.
+- Every running batch records its *worker* (host name and process id) and a *heartbeat* (the
+  time it last said it was alive, with the rows processed so far). Both are written in
+  autocommit, so other processes (the web pages, ``regie cleanup``) see them.
+- A batch run by a job of the durable queue (``task_id``, :mod:`regie.monitor.tasks`) belongs to
+  the queue while its job waits or runs: a job whose worker died is run again by the next worker
+  (:mod:`regie.core.jobs`), so such a batch is only *abandoned* once its job has finished without
+  finishing it (it failed, or its workers died too often).
+- Any other batch (``regie import``, eager jobs) is *abandoned* when its process is gone (same
+  host, process id not running) or its heartbeat is older than :data:`ABANDONED_AFTER`.
+- :func:`fail_abandoned` marks abandoned batches failed. The import writes its figures and its
+  final state in one transaction, which first claims the batch (:func:`claim_open`): a batch
+  marked failed (or run by another worker) meanwhile is left alone and the write is rolled back,
+  so an abandoned batch never stored anything.
 - :func:`atomic_retry` runs a write transaction and, when SQLite answers "database is locked"
   (another write holds the lock longer than the busy timeout), waits and tries again for up to
   :data:`LOCK_WAIT_SECONDS`: concurrent imports queue instead of failing. An import beats
   (:func:`beat`) before each pause, so that waiting never makes it look abandoned.
-- :func:`cleanup` (``regie cleanup``, and hourly in ``regie serve``) removes uploads nobody
-  confirmed, checks (dry runs) older than :data:`CHECKS_KEPT`, and fails abandoned batches.
+- :func:`cleanup` (``regie cleanup``, and nightly as the periodic job ``monitor.cleanup`` of
+  ``regie worker``) removes uploads nobody confirmed, checks (dry runs) older than
+  :data:`CHECKS_KEPT`, and fails abandoned batches.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
-import socket
 import time
 import traceback
 from collections.abc import Callable, Iterable
@@ -35,6 +39,7 @@ from django.db import DatabaseError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from regie.core import jobs
 from regie.monitor.models import BatchState, ImportBatch
 
 logger = logging.getLogger(__name__)
@@ -60,36 +65,22 @@ DELETE_CHUNK = 500
 # --- Who runs a batch ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Worker:
-    host: str
-    pid: int
+Worker = jobs.Process
+this_worker = jobs.this_process
+pid_alive = jobs.pid_alive
 
-
-def this_worker() -> Worker:
-    """This process: host name and process id."""
-    return Worker(socket.gethostname()[:255], os.getpid())
-
-
-def pid_alive(pid: int) -> bool:
-    """Whether a process with this id runs on this host (a zombie counts as running)."""
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # it exists, under another user
-    except OSError:
-        return False
-    return True
+#: States of a queued job (django-tasks) that will still run or runs.
+_JOB_OPEN = ("READY", "RUNNING")
 
 
 def is_abandoned(batch: ImportBatch, *, now: dt.datetime | None = None) -> bool:
-    """Whether ``batch`` is queued or running in a process that is gone or silent too long."""
+    """Whether ``batch`` is queued or running in a process that is gone or silent too long
+    (a batch of the durable queue: whether its job has finished without finishing it)."""
     if batch.state not in OPEN_STATES:
         return False
+    job = jobs.task_status(batch.task_id)
+    if job is not None:
+        return job not in _JOB_OPEN
     worker = this_worker()
     if batch.worker_host == worker.host and batch.worker_pid and not pid_alive(batch.worker_pid):
         return True
@@ -126,13 +117,18 @@ def claim_open(batch_id: int) -> None:
     locked until the transaction ends (:func:`fail_abandoned` waits for it and then sees the
     batch finished); on SQLite the write transaction holds the database's write lock already.
     """
-    state = (
+    found = (
         ImportBatch.objects.select_for_update()
         .filter(pk=batch_id)
-        .values_list("state", flat=True)
+        .values_list("state", "worker_host", "worker_pid")
         .first()
     )
-    if state not in OPEN_STATES:
+    if found is None or found[0] not in OPEN_STATES:
+        raise BatchAbandoned(batch_id)
+    state, host, pid = found
+    me = this_worker()
+    if state == BatchState.RUNNING and pid and (host, pid) != (me.host, me.pid):
+        # A job queued again after its worker was taken for dead runs it now elsewhere.
         raise BatchAbandoned(batch_id)
 
 
@@ -243,20 +239,6 @@ class Heartbeat:
 def beat(batch_id: int) -> None:
     """A sign of life of a running batch now (written at once; a locked database skips it)."""
     _store_beat(batch_id, None)
-
-
-def touch(batch_ids: Iterable[int]) -> None:
-    """A sign of life for batches waiting in this process's queue."""
-    ids = list(batch_ids)
-    if not ids:
-        return
-    try:
-        with transaction.atomic():
-            ImportBatch.objects.filter(pk__in=ids, state=BatchState.QUEUED).update(
-                heartbeat_at=timezone.now()
-            )
-    except DatabaseError:
-        logger.debug("heartbeat of queued import batches skipped: database busy")
 
 
 # --- Waiting for a locked database --------------------------------------------------------------

@@ -88,7 +88,7 @@ def test_a_running_import_keeps_its_batch_alive(areas: Any, monkeypatch: Any) ->
         seen.append((batch.progress, batch.worker_pid))
 
     monkeypatch.setattr(batches, "_store_beat", store)
-    monkeypatch.setattr(services, "CHUNK", 1)
+    monkeypatch.setattr(services.rows, "CHUNK", 1)
     load(("GM0556", "politie:1.1.1", "2022", 10.0), ("NL01", "politie:1.1.1", "2022", 9.0))
     assert (1, os.getpid()) in seen
     batch = ImportBatch.objects.get()
@@ -155,7 +155,8 @@ def test_serve_caps_the_request_body_and_cleans_up(
     )
     monkeypatch.setattr(waitress, "serve", lambda app, **kwargs: served.update(kwargs))
     settings.REGIE_MAX_REQUEST_BYTES = 5 * 1024 * 1024
-    call_command("serve", "--port", "8123", stdout=io.StringIO())
+    # Without a worker of its own (--no-worker) the server keeps house itself.
+    call_command("serve", "--port", "8123", "--no-worker", stdout=io.StringIO())
     assert served["max_request_body_size"] == 5 * 1024 * 1024
     assert served["port"] == 8123
     assert calls == ["cleanup"]  # at start

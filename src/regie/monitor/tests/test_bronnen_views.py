@@ -9,9 +9,11 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from regie.accounts.models import Role, User
 from regie.areas.models import Area, AreaLevel
@@ -229,7 +231,6 @@ def test_the_upload_request_only_queues_the_check(
     login: Login,
     settings: Any,
     monkeypatch: pytest.MonkeyPatch,
-    django_capture_on_commit_callbacks: Any,
 ) -> None:
     """No request reads the file: the check is a background job, its page polls."""
     settings.REGIE_TASKS_EAGER = False
@@ -239,29 +240,26 @@ def test_the_upload_request_only_queues_the_check(
 
     monkeypatch.setattr(services, "import_file", no_reading)
     client = login(member(maassluis, Role.ADVISEUR))
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        response = upload(client, maassluis, VALID)
-    assert len(callbacks) == 1  # the job, started once the batch row is committed
+    response = upload(client, maassluis, VALID)
     batch = ImportBatch.objects.get()
     assert (batch.state, batch.dry_run) == (BatchState.QUEUED, True)
-    assert batch.worker_pid
+    # The job waits in the database for a worker (regie worker), stored with the batch.
+    job = DBTaskResult.objects.get()
+    assert (job.status, job.queue_name, str(job.pk)) == ("READY", "checks", batch.task_id)
     assert batch.heartbeat_at
     assert response["Location"] == url("upload_check", maassluis, batch_id=batch.pk)
     (token,) = client.session[SESSION_KEY]
     assert (uploads_dir(settings) / token).is_file()
-    try:
-        page = client.get(response["Location"])
-        html = page.content.decode()
-        assert 'hx-trigger="every 1s"' in html
-        assert "htmx.min.js" in html
-        assert url("upload_confirm", maassluis) not in html  # nothing to confirm yet
-        # Confirming before the check has finished imports nothing and keeps the upload.
-        early = confirm(client, maassluis, token)
-        assert early["Location"] == response["Location"]
-        assert client.session[SESSION_KEY][token]
-        assert ImportBatch.objects.count() == 1
-    finally:
-        tasks._forget(batch.pk)
+    page = client.get(response["Location"])
+    html = page.content.decode()
+    assert 'hx-trigger="every 1s"' in html
+    assert "htmx.min.js" in html
+    assert url("upload_confirm", maassluis) not in html  # nothing to confirm yet
+    # Confirming before the check has finished imports nothing and keeps the upload.
+    early = confirm(client, maassluis, token)
+    assert early["Location"] == response["Location"]
+    assert client.session[SESSION_KEY][token]
+    assert ImportBatch.objects.count() == 1
 
 
 def test_check_page_polls_with_progress(
@@ -463,23 +461,21 @@ def test_status_fragment_polls_while_running(
         filename="x.csv",
         imported_by_label="x",
         heartbeat_at=timezone.now(),
+        progress=20_000,  # stored by the job's heartbeat, in whatever process it runs
+        progress_total=50_000,
     )
-    tasks._report(batch.pk, 20_000, 50_000)
-    try:
-        client = login(member(maassluis, Role.RAADPLEGER))
-        status_url = url("import_status", maassluis, batch_id=batch.pk)
-        fragment = client.get(status_url, headers={"HX-Request": "true"})
-        html = fragment.content.decode()
-        assert "<html" not in html
-        assert 'hx-trigger="every 1s"' in html
-        assert 'max="50000"' in html
-        assert 'value="20000"' in html
-        page = client.get(status_url).content.decode()
-        assert "<html" in page
-        assert "htmx.min.js" in page
-    finally:
-        tasks._forget(batch.pk)
-    # Another process's import: the rows processed at its last heartbeat.
+    client = login(member(maassluis, Role.RAADPLEGER))
+    status_url = url("import_status", maassluis, batch_id=batch.pk)
+    fragment = client.get(status_url, headers={"HX-Request": "true"})
+    html = fragment.content.decode()
+    assert "<html" not in html
+    assert 'hx-trigger="every 1s"' in html
+    assert 'max="50000"' in html
+    assert 'value="20000"' in html
+    page = client.get(status_url).content.decode()
+    assert "<html" in page
+    assert "htmx.min.js" in page
+    # The next heartbeat: the rows processed at its time.
     ImportBatch.objects.filter(pk=batch.pk).update(progress=30_000)
     html = client.get(status_url, headers={"HX-Request": "true"}).content.decode()
     assert "30.000" in html
@@ -547,7 +543,7 @@ def test_import_of_another_gemeente_is_404(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_background_runner_imports_in_a_thread(
+def test_background_worker_imports(
     maassluis: Organisation, member: Member, settings: Any, tmp_path: Path
 ) -> None:
     settings.REGIE_TASKS_EAGER = False
@@ -565,7 +561,7 @@ def test_background_runner_imports_in_a_thread(
         filename="cijfers.csv",
         expected_rows=3,
     )
-    tasks.wait_for_all(timeout=30)
+    call_command("worker", "--batch")
     batch.refresh_from_db()
     assert batch.state == BatchState.DONE
     assert batch.rows_stored == 3
@@ -574,7 +570,7 @@ def test_background_runner_imports_in_a_thread(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_background_runner_checks_in_a_thread(
+def test_background_worker_checks(
     maassluis: Organisation, member: Member, settings: Any, tmp_path: Path
 ) -> None:
     settings.REGIE_TASKS_EAGER = False
@@ -582,15 +578,14 @@ def test_background_runner_checks_in_a_thread(
     good, bad = tmp_path / "good", tmp_path / "bad"
     good.write_text(VALID, encoding="utf-8")
     bad.write_text(MALFORMED, encoding="utf-8")
-    # One after the other: the in-memory test database fails two writers at once.
     checked = tasks.queue_local_check(
         path=good, organisation=maassluis, user=user, filename="cijfers.csv"
     )
-    tasks.wait_for_all(timeout=30)
+    call_command("worker", "--batch")
     refused = tasks.queue_local_check(
         path=bad, organisation=maassluis, user=user, filename="fout.csv"
     )
-    tasks.wait_for_all(timeout=30)
+    call_command("worker", "--batch")
     checked.refresh_from_db()
     refused.refresh_from_db()
     assert (checked.state, checked.rows_stored) == (BatchState.DRY_RUN, 3)

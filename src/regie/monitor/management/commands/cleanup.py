@@ -1,7 +1,8 @@
 """``regie cleanup [--dry-run]``: stale uploads, old checks, and imports whose process stopped.
 
-``regie serve`` runs it at start and then hourly; an installation that runs the server otherwise
-(or several processes) runs it from cron or a systemd timer.
+``regie worker`` runs the same service functions nightly (the periodic job ``monitor.cleanup``,
+:mod:`regie.monitor.tasks`); ``regie serve --no-worker`` runs this command at start and hourly; an
+installation without either runs it from cron or a systemd timer.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ class Command(BaseCommand):
     help = (
         "Remove uploads nobody confirmed within 24 hours, checks (dry runs) older than 7 days "
         "and used or expired e-mail change requests, and mark imports whose process stopped as "
-        "failed. regie serve runs this at start "
-        "and hourly; run it from cron or a systemd timer when the server runs otherwise."
+        "failed. regie worker does this nightly; run it from cron or a systemd timer when no "
+        "worker runs."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -18,7 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from regie.accounts import events
 from regie.accounts.models import Role, User
 from regie.accounts.permissions import ADMIN_ROLES, ALL_ROLES, EDITOR_ROLES, STAFF_ROLES
-from regie.accounts.services import invite
+from regie.accounts.services import create_token, invite
 from regie.core.models import AuditAction, Organisation
 from regie.core.services import record_event
 from regie.monitor.models import Dataset, ImportBatch, Measure
@@ -77,10 +77,12 @@ MATRIX: dict[str, Any] = {
     "beheer:organisation_settings": ADMIN_ROLES,
     "beheer:audit_log": ADMIN_ROLES,
     "beheer:audit_entry": ADMIN_ROLES,
+    "beheer:api_token_list": ADMIN_ROLES,
+    "beheer:api_token_revoke": ADMIN_ROLES,
     "monitor:dataset_list": STAFF_ROLES,
-    "monitor:overview": STAFF_ROLES,
-    "monitor:measure": STAFF_ROLES,
-    "monitor:waterbed": STAFF_ROLES,
+    "veiligheidsbeeld:overview": STAFF_ROLES,
+    "veiligheidsbeeld:measure": STAFF_ROLES,
+    "veiligheidsbeeld:waterbed": STAFF_ROLES,
     "monitor:dataset_detail": STAFF_ROLES,
     "monitor:upload": EDITOR_ROLES,
     "monitor:upload_confirm": NOT_GET,
@@ -162,7 +164,7 @@ def _kwargs(name: str, org: Organisation, target: dict[str, Any]) -> dict[str, A
         "installatie:account_detail",
         "installatie:account_reset_2fa",
     }
-    if name.startswith(("org_areas:", "beheer:", "monitor:", "policy:")):
+    if name.startswith(("org_areas:", "beheer:", "monitor:", "veiligheidsbeeld:", "policy:")):
         kwargs["org"] = org.slug
     if name in POLICY_ID_URLS:
         kwargs["plan_id"] = target["plan"].pk
@@ -184,7 +186,7 @@ def _kwargs(name: str, org: Organisation, target: dict[str, Any]) -> dict[str, A
         kwargs["batch_id"] = target["batch"].pk
     if name == "monitor:upload_check":
         kwargs["batch_id"] = target["check"].pk
-    if name == "monitor:measure":
+    if name == "veiligheidsbeeld:measure":
         kwargs["code"] = "politie:1.1.1"
     if name in pattern_keys:
         kwargs["user_id"] = target["member"].pk
@@ -196,6 +198,8 @@ def _kwargs(name: str, org: Organisation, target: dict[str, Any]) -> dict[str, A
         kwargs["invitation_id"] = target["invitation"].pk
     if name == "accounts:device_remove":
         kwargs["device_id"] = target["device"].pk
+    if name == "beheer:api_token_revoke":
+        kwargs["token_id"] = target["token"].pk
     if name in {"accounts:invitation", "accounts:email_confirm"}:
         kwargs["token"] = "no-such-token"
     if name in {"areas:detail", "api:area_detail"}:
@@ -281,6 +285,7 @@ def _account_things(org: Organisation, target_user: User) -> dict[str, Any]:
             base_url="http://testserver",
         ),
         "device": TOTPDevice.objects.create(user=target_user, name="app", confirmed=True),
+        "token": create_token(organisation=org, name="Koppeling", created_by=None).token,
     }
 
 
@@ -360,6 +365,7 @@ def test_other_gemeente_ids_under_own_slug_are_404(
             "beheer:member_remove",
             "beheer:invitation_cancel",
             "beheer:audit_entry",
+            "beheer:api_token_revoke",
             "monitor:dataset_detail",
             "monitor:import_status",
             "monitor:upload_check",

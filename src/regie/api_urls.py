@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from django.urls import path, register_converter
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.urls import Resolver404, path, register_converter, resolve
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView
 
 from regie.areas import api as areas_api
 from regie.monitor.api import views as monitor_api
 from regie.policy.api import views as policy_api
+from regie.veiligheidsbeeld.api import views as analysis_api
 
 
 class MeasureCodeConverter:
@@ -39,6 +43,27 @@ register_converter(PeriodCodeConverter, "period")
 
 app_name = "api"
 
+
+@csrf_exempt
+def not_found(request: HttpRequest) -> HttpResponse:
+    """Any address under ``/api/`` that no endpoint matches, whatever the method: JSON 404 as the
+    endpoints answer it (never the HTML page, never a login redirect). ``regie.urls`` routes
+    every such address here. A GET without its trailing slash is sent on, as ``APPEND_SLASH``
+    would have done."""
+    path_info = request.path_info
+    if request.method in ("GET", "HEAD") and not path_info.endswith("/"):
+        try:
+            match = resolve(path_info + "/")
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not not_found:
+            query = request.META.get("QUERY_STRING", "")
+            return HttpResponsePermanentRedirect(
+                request.path + "/" + (f"?{query}" if query else "")
+            )
+    return JsonResponse({"detail": _("Not found."), "code": "not_found"}, status=404)
+
+
 urlpatterns = [
     path("areas/", areas_api.AreaList.as_view(), name="area_list"),
     path("areas/<str:code>/", areas_api.AreaDetail.as_view(), name="area_detail"),
@@ -47,15 +72,15 @@ urlpatterns = [
     path("observations/", monitor_api.ObservationList.as_view(), name="observation_list"),
     path(
         "figures/<str:area>/<measure:measure>/<period:period>/",
-        monitor_api.FigureDetail.as_view(),
+        analysis_api.FigureDetail.as_view(),
         name="figure",
     ),
     path(
         "compare/<str:area>/<measure:measure>/<period:first>/<period:second>/",
-        monitor_api.ComparisonDetail.as_view(),
+        analysis_api.ComparisonDetail.as_view(),
         name="compare",
     ),
-    path("waterbed/", monitor_api.Waterbed.as_view(), name="waterbed"),
+    path("waterbed/", analysis_api.Waterbed.as_view(), name="waterbed"),
     path("plans/", policy_api.PlanList.as_view(), name="plan_list"),
     path("plans/<int:pk>/", policy_api.PlanDetail.as_view(), name="plan_detail"),
     path("plans/<int:pk>/statuses/", policy_api.PlanStatuses.as_view(), name="plan_statuses"),

@@ -12,6 +12,7 @@ class AccountsConfig(AppConfig):
 
         from regie.accounts import signals
         from regie.accounts.models import (
+            ApiToken,
             EmailChange,
             EnrolmentCode,
             Invitation,
@@ -25,6 +26,13 @@ class AccountsConfig(AppConfig):
         audit.register(User, exclude=("last_login",), redact=("password", "security_stamp"))
         audit.register(Membership, organisation=lambda m: m.organisation)
         audit.register(Invitation, organisation=lambda i: i.organisation, redact=("token_hash",))
+        # Each use is a TOKEN_USE entry of its own (ADR 0017); last_used_at is no change.
+        audit.register(
+            ApiToken,
+            organisation=lambda t: t.organisation,
+            redact=("secret_hash",),
+            exclude=("last_used_at",),
+        )
         # Each failure, slow-down, e-mail change and cleared second factor is an event of its
         # own; rows that anonymous visitors make must not fill the append-only log (ADR 0004).
         events = "recorded as security events; anonymous visitors make these rows (ADR 0004)"

@@ -11,8 +11,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from regie.accounts.audit_display import type_choices
-from regie.accounts.models import Role
+from regie.accounts.models import ApiTokenScope, Role
 from regie.accounts.reauth import check_password, throttled_message
+from regie.accounts.services import api_tokens
 from regie.accounts.services.two_factor import verify_current_code
 from regie.core.concurrency import ConcurrencyFormMixin
 from regie.core.models import AuditAction, OrganisationKind
@@ -346,3 +347,51 @@ class AuditFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         field: Any = self.fields["object_type"]
         field.choices = [("", _("All kinds")), *type_choices()]
+
+
+#: Who an API token acts as (the management page): the organisation, or the beheerder in person.
+TOKEN_OWNER_ORGANISATION = "organisation"  # noqa: S105 - a choice, no secret
+TOKEN_OWNER_ME = "me"  # noqa: S105 - a choice, no secret
+
+
+class ApiTokenForm(ReauthMixin, forms.Form):
+    """A new API token of the organisation (ADR 0017). It asks for the current password: a
+    session alone (a stolen one) must not mint a key that outlives it."""
+
+    purpose = "api-token"
+
+    def __init__(self, *args: Any, request: HttpRequest, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.request = request
+        self.user = request.user
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What the token is for, e.g. “Dashboard of the region”."),
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    owner = forms.ChoiceField(
+        label=_("Acts as"),
+        choices=[
+            (TOKEN_OWNER_ORGANISATION, _("The organisation (a machine, not a person)")),
+            (TOKEN_OWNER_ME, _("Me (personal token, with my role in this organisation)")),
+        ],
+        initial=TOKEN_OWNER_ORGANISATION,
+    )
+    scope = forms.ChoiceField(
+        label=_("Scope"),
+        choices=ApiTokenScope.choices,
+        initial=ApiTokenScope.READ,
+        help_text=_("The API is read-only for now: choose read."),
+    )
+    days = forms.IntegerField(
+        label=_("Valid for (days)"),
+        min_value=1,
+        max_value=api_tokens.MAX_DAYS,
+        initial=api_tokens.DEFAULT_DAYS,
+        help_text=_("At most 365 days; after that the token no longer works."),
+    )
+    password = _password_field()

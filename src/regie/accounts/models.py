@@ -266,3 +266,93 @@ class KnownAddress(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+class ApiTokenScope(models.TextChoices):
+    """What an :class:`ApiToken` may do: read, or also write (where the API allows writing)."""
+
+    READ = "read", _("read")
+    WRITE = "write", _("read and write")
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def usable(self, at: dt.datetime | None = None) -> ApiTokenQuerySet:
+        """Tokens that open the API: not revoked, not expired, of an active organisation."""
+        return self.filter(
+            revoked_at__isnull=True,
+            expires_at__gt=at or timezone.now(),
+            organisation__is_active=True,
+        )
+
+
+class ApiToken(models.Model):
+    """A key for machines to the JSON API, scoped to exactly one organisation (ADR 0017).
+
+    With ``user`` it is a personal token: it acts with that user's role in the organisation,
+    never more (and only while the user is active). Without it the token acts as a machine of the
+    organisation (a raadpleger for a read token, an adviseur for a write token). Only the SHA-256
+    of the secret is stored; the secret is shown once, when the token is created.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="api_tokens",
+    )
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("personal token of"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    scope = models.CharField(
+        _("scope"), max_length=10, choices=ApiTokenScope.choices, default=ApiTokenScope.READ
+    )
+    secret_hash = models.CharField(_("secret hash"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        User,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    expires_at = models.DateTimeField(_("valid until"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User,
+        verbose_name=_("revoked by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    objects: ClassVar[ApiTokenQuerySet] = ApiTokenQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organisation})"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_usable(self) -> bool:
+        return not self.is_revoked and not self.is_expired and self.organisation.is_active

@@ -55,7 +55,7 @@ class _Place:
     key: str
     label: Promise
     url_name: str
-    #: URL names ("monitor:overview") or namespaces ("policy:") whose pages belong here.
+    #: URL names ("veiligheidsbeeld:overview") or namespaces ("policy:") whose pages belong here.
     sections: tuple[str, ...]
     #: Roles in the organisation that may open it; None: any logged-in user (no organisation).
     roles: frozenset[str] | None
@@ -66,8 +66,8 @@ class _Place:
 _PLACES: tuple[_Place, ...] = (
     _Place(OVERVIEW, gettext_lazy("Overview"), "org_areas:overview", ("org_areas:overview",),
            ALL_ROLES),
-    _Place(VEILIGHEIDSBEELD, gettext_lazy("Veiligheidsbeeld"), "monitor:overview",
-           ("monitor:overview", "monitor:measure", "monitor:waterbed"), STAFF_ROLES,
+    _Place(VEILIGHEIDSBEELD, gettext_lazy("Veiligheidsbeeld"), "veiligheidsbeeld:overview",
+           ("veiligheidsbeeld:",), STAFF_ROLES,
            gemeente_only=True),
     _Place(BELEID, gettext_lazy("Policy"), "policy:index", ("policy:",), STAFF_ROLES,
            gemeente_only=True),

@@ -3,6 +3,10 @@
 Every organisation-scoped URL has an ``org`` slug. :func:`org_view` resolves it and checks the
 user's role there: not a member → 404 (another gemeente's pages are not even confirmed to exist),
 member with a role that is not allowed → 403.
+
+The JSON API asks :func:`api_role`, :func:`staff_organisation_ids` and
+:func:`staff_organisation` (one home for its tenancy): for a session the user's roles, for an API
+token only the token's organisation with the role the token implies (ADR 0017).
 """
 
 from __future__ import annotations
@@ -15,8 +19,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
-from regie.accounts.models import Membership, Role
+from regie.accounts.models import ApiToken, ApiTokenScope, Membership, Role
 from regie.core.models import Organisation
 
 P = ParamSpec("P")
@@ -27,6 +32,12 @@ STAFF_ROLES: frozenset[str] = frozenset({Role.BEHEERDER, Role.ADVISEUR, Role.RAA
 #: Roles that may change the gemeente's policy content.
 EDITOR_ROLES: frozenset[str] = frozenset({Role.BEHEERDER, Role.ADVISEUR})
 ADMIN_ROLES: frozenset[str] = frozenset({Role.BEHEERDER})
+#: The role an organisation token (no user) has in its organisation, by scope: a machine that
+#: reads is a raadpleger, one that may write an adviseur (never a beheerder).
+TOKEN_ROLES: dict[str, str] = {
+    ApiTokenScope.READ: Role.RAADPLEGER,
+    ApiTokenScope.WRITE: Role.ADVISEUR,
+}
 
 
 def role_in(user: Any, organisation: Organisation) -> str | None:
@@ -152,3 +163,60 @@ def second_factor_step(user: Any) -> str | None:
 def may_use_site(user: Any) -> bool:
     """Whether ``user`` is logged in and owes no second factor in this session."""
     return bool(user is not None and user.is_authenticated and second_factor_step(user) is None)
+
+
+# --- The JSON API ----------------------------------------------------------------------------
+
+
+def api_token(request: Any) -> ApiToken | None:
+    """The API token a request to the JSON API authenticated with, if any."""
+    token = getattr(request, "auth", None)
+    return token if isinstance(token, ApiToken) else None
+
+
+def api_role(request: Any, organisation: Organisation) -> str | None:
+    """The role of an API request in ``organisation``.
+
+    With a token only the token's organisation counts: a personal token has its user's role
+    there (never more), an organisation token the role of :data:`TOKEN_ROLES`. Without one the
+    session user's role (:func:`role_in`).
+    """
+    token = api_token(request)
+    if token is None:
+        return role_in(request.user, organisation)
+    if organisation.pk != token.organisation_id or not organisation.is_active:
+        return None
+    if token.user is not None:
+        return role_in(token.user, organisation)
+    return TOKEN_ROLES.get(token.scope)
+
+
+def staff_organisation_ids(request: Any) -> list[int]:
+    """Organisations whose own data the API request may read (a role in STAFF_ROLES)."""
+    token = api_token(request)
+    if token is not None:
+        allowed = api_role(request, token.organisation) in STAFF_ROLES
+        return [token.organisation_id] if allowed else []
+    user = request.user
+    if not user.is_authenticated or not user.is_active:
+        return []
+    return list(
+        Membership.objects.filter(
+            user=user, role__in=STAFF_ROLES, organisation__is_active=True
+        ).values_list("organisation_id", flat=True)
+    )
+
+
+def staff_organisation(request: Any, slug: str | None) -> Organisation | None:
+    """The organisation of ``?org=``; 404 unless the request has a staff role there (as pages).
+
+    Another organisation than a token's is not found either, exactly like one that does not exist.
+    """
+    from rest_framework.exceptions import NotFound
+
+    if not slug:
+        return None
+    organisation = Organisation.objects.filter(slug=slug).first()
+    if organisation is None or api_role(request, organisation) not in STAFF_ROLES:
+        raise NotFound(_("Unknown organisation %(slug)s.") % {"slug": slug})
+    return organisation

@@ -22,7 +22,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Concat
 
 from regie.accounts.events import EVENT
-from regie.accounts.models import Invitation, Membership, User
+from regie.accounts.models import ApiToken, Invitation, Membership, User
 from regie.core import selectors as core_selectors
 from regie.core.models import SECURITY_ACTIONS, AuditAction, AuditEntry, Organisation
 
@@ -32,6 +32,13 @@ def members(organisation: Organisation) -> QuerySet[Membership]:
         Membership.objects.filter(organisation=organisation)
         .select_related("user")
         .order_by("user__username")
+    )
+
+
+def api_tokens(organisation: Organisation) -> QuerySet[ApiToken]:
+    """The organisation's API tokens, newest first, revoked and expired ones included."""
+    return ApiToken.objects.filter(organisation=organisation).select_related(
+        "organisation", "user", "created_by", "revoked_by"
     )
 
 

@@ -70,6 +70,12 @@ org_urlpatterns = [
         name="invitation_cancel",
     ),
     path("beheer/organisatie/", views.organisation_settings, name="organisation_settings"),
+    path("beheer/api-tokens/", views.api_token_list, name="api_token_list"),
+    path(
+        "beheer/api-tokens/<int:token_id>/intrekken/",
+        views.api_token_revoke,
+        name="api_token_revoke",
+    ),
     path("beheer/audit/", views.audit_log, name="audit_log"),
     path("beheer/audit/<int:entry_id>/", views.audit_entry, name="audit_entry"),
 ]

@@ -9,6 +9,11 @@ its owner or by the installation's beheer.
 
 from __future__ import annotations
 
+from regie.accounts.services.api_tokens import (
+    NewToken,
+    create_token,
+    revoke_token,
+)
 from regie.accounts.services.invitations import (
     accept_invitation,
     cancel_invitation,
@@ -50,6 +55,7 @@ from regie.accounts.services.users import (
 )
 
 __all__ = [
+    "NewToken",
     "TwoFactorReset",
     "accept_invitation",
     "allowed_reset_recipients",
@@ -59,6 +65,7 @@ __all__ = [
     "confirm_email_change",
     "confirm_totp_enrolment",
     "create_account_from_invitation",
+    "create_token",
     "create_user",
     "decline_invitation",
     "invitation_by_token",
@@ -74,6 +81,7 @@ __all__ = [
     "rename_organisation",
     "request_email_change",
     "reset_two_factor",
+    "revoke_token",
     "set_role",
     "unsaved_device",
     "user_label",

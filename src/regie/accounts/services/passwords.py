@@ -13,6 +13,7 @@ from django.utils.translation import gettext_noop
 
 from regie.accounts import events, sessions
 from regie.accounts.models import User
+from regie.accounts.services.api_tokens import revoke_personal_tokens
 from regie.core.models import AuditAction, AuditEntry
 
 RESET_WINDOW = dt.timedelta(hours=1)
@@ -80,8 +81,9 @@ def _refusal_recorded(
 
 
 def record_password_change(*, user: User, current_session: str | None = None) -> None:
-    """The owner changed the password: the account's other sessions end."""
+    """The owner changed the password: the account's other sessions and personal tokens end."""
     ended = sessions.end_sessions(user, keep=current_session)
+    revoke_personal_tokens(user=user, revoked_by=user)
     events.record(
         AuditAction.PASSWORD_CHANGE,
         account=user,
@@ -91,8 +93,10 @@ def record_password_change(*, user: User, current_session: str | None = None) ->
 
 
 def record_password_reset(*, user: User) -> None:
-    """A new password through a reset link: every session of the account ends."""
+    """A new password through a reset link: every session and personal token of the account
+    ends."""
     ended = sessions.end_sessions(user)
+    revoke_personal_tokens(user=user)
     events.record(
         AuditAction.PASSWORD_RESET,
         account=user,

@@ -28,6 +28,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 from regie.accounts import events, known_device, mail, sessions
 from regie.accounts.models import EnrolmentCode, User
 from regie.accounts.permissions import requires_two_factor
+from regie.accounts.services.api_tokens import revoke_personal_tokens
 from regie.core.errors import ServiceError
 from regie.core.models import AuditAction
 
@@ -209,6 +210,7 @@ def reset_two_factor(*, user: User, by: Any | None = None) -> TwoFactorReset:
         created_by=by if isinstance(by, User) else None,
     )
     ended = sessions.end_sessions(user)
+    revoke_personal_tokens(user=user, revoked_by=by if isinstance(by, User) else None)
     events.record(
         AuditAction.DEVICE_REMOVED,
         account=user,

@@ -42,7 +42,7 @@ def org_urls(org: Organisation, *names: str) -> set[str]:
 
 
 GEMEENTE_ALL = ("org_areas:overview", "org_areas:gemeente_areas")
-STAFF = ("monitor:overview", "policy:index", "monitor:dataset_list")
+STAFF = ("veiligheidsbeeld:overview", "policy:index", "monitor:dataset_list")
 
 #: The menu of each role in its gemeente: the org pages (besides Gebieden for everyone).
 EXPECTED = {
@@ -91,7 +91,9 @@ def test_staff_menu_names_veiligheidsbeeld_and_beleid(
         reverse("org_areas:overview", kwargs={"org": maassluis.slug})
     )
     links = menu(page)
-    assert links["Veiligheidsbeeld"] == reverse("monitor:overview", kwargs={"org": "gm0556"})
+    assert links["Veiligheidsbeeld"] == reverse(
+        "veiligheidsbeeld:overview", kwargs={"org": "gm0556"}
+    )
     assert links["Beleid"] == reverse("policy:index", kwargs={"org": "gm0556"})
     assert 'aria-label="Hoofdmenu"' in page.content.decode()
 
@@ -107,7 +109,7 @@ def test_raadpleger_without_second_factor_reaches_veiligheidsbeeld_and_plan_in_o
     start = client.get("/", follow=True)
     assert start.redirect_chain[-1][0] == reverse("org_areas:overview", kwargs={"org": "gm0556"})
     links = menu(start)
-    for name in ("monitor:overview", "policy:index"):
+    for name in ("veiligheidsbeeld:overview", "policy:index"):
         target = reverse(name, kwargs={"org": "gm0556"})
         assert target in links.values()
         assert client.get(target).status_code == 200

@@ -3,6 +3,7 @@ the installation's beheer (superusers)."""
 
 from __future__ import annotations
 
+from regie.accounts.views.api_tokens import api_token_list, api_token_revoke
 from regie.accounts.views.auth import (
     LoginView,
     PasswordChangeView,
@@ -46,6 +47,8 @@ __all__ = [
     "account_detail",
     "account_list",
     "account_reset_2fa",
+    "api_token_list",
+    "api_token_revoke",
     "audit_entry",
     "audit_log",
     "device_remove",

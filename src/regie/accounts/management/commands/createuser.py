@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from regie.accounts import services
 from regie.accounts.models import Role
 from regie.core import audit
+from regie.core.commands import add_org_option, organisation_option
 from regie.core.errors import ServiceError
-from regie.core.models import Organisation
 
 
 class Command(BaseCommand):
@@ -26,8 +26,8 @@ class Command(BaseCommand):
         parser.add_argument("--email", required=True, help="e-mail address for password resets")
         parser.add_argument("--first-name", default="", help="first name")
         parser.add_argument("--last-name", default="", help="last name")
-        parser.add_argument(
-            "--org", help="short name (slug) of the organisation, e.g. gm0556 (see the Beheer page)"
+        add_org_option(
+            parser, help="short name (slug) of the organisation, e.g. gm0556 (see the Beheer page)"
         )
         parser.add_argument(
             "--role",
@@ -46,14 +46,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if bool(options["org"]) != bool(options["role"]):
             raise CommandError(_("Give --org and --role together (or neither)."))
-        organisation = None
-        if options["org"]:
-            organisation = Organisation.objects.filter(slug=options["org"]).first()
-            if organisation is None:
-                raise CommandError(
-                    _("There is no organisation with the short name %(slug)r.")
-                    % {"slug": options["org"]}
-                )
+        organisation = organisation_option(options["org"])
         if not organisation and not options["superuser"]:
             raise CommandError(_("Give an organisation and a role (--org, --role) or --superuser."))
         password = None

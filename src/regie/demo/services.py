@@ -78,31 +78,21 @@ class DemoAccount:
 def load_figures(*, samples: bool = False) -> list[str]:
     """Load the shipped open data and the seed figures of both demo gemeenten (idempotent);
     ``samples`` adds the format samples that tests use but the demo does not show."""
-    from regie.monitor import demo_data
+    from regie.monitor import services as figure_services
 
     gemeenten = list(Organisation.objects.filter(slug__in=["gm0556", "gm0482"]).order_by("slug"))
     with audit.acting_as(None, "demo"):
-        return [str(item) for item in demo_data.load(gemeenten, samples=samples)]
+        return [str(item) for item in figure_services.load_demo_figures(gemeenten, samples=samples)]
 
 
 def load_plans() -> list[str]:
     """The demo safety plans of both gemeenten, unless a plan of that title exists (idempotent)."""
-    from regie.policy import plan_file
     from regie.policy import services as policy_services
-    from regie.policy.models import Plan
 
-    lines: list[str] = []
     with audit.acting_as(None, "demo"):
         policy_services.load_kbv_taxonomy()  # gone after `regie demo --reset` (flush)
-        for path in sorted(plan_file.DEMO_DIR.glob("*.yaml")):
-            data = plan_file.parse(path.read_text(encoding="utf-8"))
-            exists = Plan.objects.filter(
-                organisation__cbs_code=data["gemeente"], title=data["title"]
-            ).exists()
-            if not exists:
-                plan = plan_file.import_plan(data)
-                lines.append(f"{plan.organisation.name}: {plan}")
-    return lines
+        plans = policy_services.import_demo_plans()
+    return [f"{plan.organisation.name}: {plan}" for plan in plans]
 
 
 def demo_exists() -> bool:

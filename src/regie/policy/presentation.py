@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from regie.core import charts
-from regie.monitor import insight
+from regie.monitor import selectors
 from regie.monitor.models import Unit
 from regie.policy import engine
 from regie.policy.engine import Status, TargetKind
@@ -102,7 +102,7 @@ def _role(indicator: Indicator, year: int, years: list[int]) -> str:
     return _("plan year") if year in years else ""
 
 
-def year_rows(found: IndicatorStatus, series: insight.Series, years: list[int]) -> list[YearRow]:
+def year_rows(found: IndicatorStatus, series: selectors.Series, years: list[int]) -> list[YearRow]:
     """Every year of the plan and of the data: figure, target value and the status it had.
 
     The status of a year is what the engine says when that year's figure was the latest one,
@@ -116,7 +116,7 @@ def year_rows(found: IndicatorStatus, series: insight.Series, years: list[int]) 
     organisation = indicator.goal.theme.priority.plan.organisation
     points = {
         p.year: p
-        for p in insight.area_years(organisation, indicator.area, indicator.measure, series)
+        for p in selectors.area_years(organisation, indicator.area, indicator.measure, series)
     }
     measured = [m for m in found.measurements if m.whole_year]
     all_years = sorted(set(years) | set(points) | {m.year for m in measured})
@@ -176,7 +176,7 @@ def _shown_against(indicator: Indicator, value: float | None, target: float | No
 
 
 def chart(
-    found: IndicatorStatus, series: insight.Series, rows: list[YearRow], sources: list[str]
+    found: IndicatorStatus, series: selectors.Series, rows: list[YearRow], sources: list[str]
 ) -> charts.Chart:
     """The measure's yearly figures with the target as a dashed line (a trajectory slopes)."""
     indicator = found.indicator

@@ -17,7 +17,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from regie.monitor.api.serializers import NumberField
+from regie.core.api_fields import NumberField
 from regie.policy import engine, selectors
 from regie.policy.engine import Status, TargetKind
 from regie.policy.models import (

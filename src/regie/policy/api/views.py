@@ -1,7 +1,7 @@
 """Endpoints of the policy API: thin views over ``policy.status`` and tenant filters.
 
 Every query starts from the organisations where the user has a staff role
-(:func:`regie.monitor.api.views.staff_organisation_ids`), so an item of another gemeente is
+(:func:`regie.accounts.permissions.staff_organisation_ids`), so an item of another gemeente is
 simply not found (404), exactly like one that does not exist.
 """
 
@@ -20,8 +20,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from regie.monitor.api.serializers import ErrorSerializer
-from regie.monitor.api.views import staff_organisation, staff_organisation_ids
+from regie.accounts.permissions import staff_organisation, staff_organisation_ids
+from regie.core.api_fields import ErrorSerializer
 from regie.policy import status
 from regie.policy.api.serializers import (
     GoalDetailSerializer,
@@ -44,9 +44,9 @@ _NOT_FOUND = OpenApiResponse(
 
 def _plans(request: Request) -> QuerySet[Plan]:
     """Plans (every version) of the gemeenten where the user has a staff role."""
-    return Plan.objects.filter(
-        organisation_id__in=staff_organisation_ids(request.user)
-    ).select_related("organisation")
+    return Plan.objects.filter(organisation_id__in=staff_organisation_ids(request)).select_related(
+        "organisation"
+    )
 
 
 @extend_schema(
@@ -71,7 +71,7 @@ class PlanList(generics.ListAPIView[Plan]):
 
     def get_queryset(self) -> QuerySet[Plan]:
         plans = _plans(self.request)
-        organisation = staff_organisation(self.request.user, self.request.query_params.get("org"))
+        organisation = staff_organisation(self.request, self.request.query_params.get("org"))
         if organisation is not None:
             plans = plans.filter(organisation=organisation)
         return plans.order_by("organisation__slug", "-start_year", "-version", "-pk")
@@ -162,7 +162,7 @@ class GoalDetail(APIView):
     def get(self, request: Request, pk: int) -> Response:
         goal = get_object_or_404(
             Goal.objects.filter(
-                theme__priority__plan__organisation_id__in=staff_organisation_ids(request.user)
+                theme__priority__plan__organisation_id__in=staff_organisation_ids(request)
             )
             .select_related("theme__priority__plan__organisation")
             .prefetch_related("safety_themes"),
@@ -190,9 +190,7 @@ class IndicatorDetail(APIView):
     def get(self, request: Request, pk: int) -> Response:
         indicator = get_object_or_404(
             Indicator.objects.filter(
-                goal__theme__priority__plan__organisation_id__in=staff_organisation_ids(
-                    request.user
-                )
+                goal__theme__priority__plan__organisation_id__in=staff_organisation_ids(request)
             ).select_related("measure", "area", "goal__theme__priority__plan__organisation"),
             pk=pk,
         )

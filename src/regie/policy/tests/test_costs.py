@@ -51,7 +51,13 @@ def _english():
     ],
 )
 def test_euro(amount, text):
-    assert euro(amount) == text
+    with translation.override("nl"):  # written in the active language (core.formats.money)
+        assert euro(amount) == text
+
+
+def test_euro_follows_the_active_language():
+    assert euro(D("1234.5")) == "€ 1,234.50"  # the tests here run in English
+    assert format_fte(D("1.5")) == "1.5 fte"
 
 
 @pytest.mark.parametrize(
@@ -59,7 +65,8 @@ def test_euro(amount, text):
     [(D("1.5"), "1,5 fte"), (D("3.0"), "3 fte"), (D("0.25"), "0,25 fte"), (D(10), "10 fte")],
 )
 def test_format_fte(value, text):
-    assert format_fte(value) == text
+    with translation.override("nl"):
+        assert format_fte(value) == text
 
 
 # --- pro rata -----------------------------------------------------------------------------------
@@ -107,7 +114,7 @@ def test_line_cap_applies_to_that_line_only():
     assert (cost.months, cost.gross, cost.capped) == (12, D(422000), D(244000))
     assert result.per_line == {"OOV": (D(44000),), "Boa's": (D(200000),)}
     assert cost.fte == D("3.5")
-    assert any("Boa's" in note and "€ 200.000" in note for note in cost.notes)
+    assert any("Boa's" in note and "€ 200,000" in note for note in cost.notes)
 
 
 def test_line_cap_in_a_part_year_follows_cap_mode():
@@ -141,7 +148,7 @@ def test_overall_cap_applies_to_the_sum_after_line_caps():
     assert result.year(2024).capped == D(112500)
     # per line stays after pro rata and line caps only
     assert result.per_line == {"one": (D(90000), D(120000)), "two": (D(45000), D(60000))}
-    assert any("€ 150.000" in note for note in result.year(2025).notes)
+    assert any("€ 150,000" in note for note in result.year(2025).notes)
     calendar = yearly_costs(
         lines, years=[2024], start=APRIL_2024, cap=D(150000), cap_mode="calendar"
     )
@@ -242,8 +249,8 @@ def test_discrepancy_is_flagged_with_both_numbers():
         D(9000),
     )
     assert found.difference == D(500)
-    assert "€ 9.500" in found.explanation
-    assert "€ 9.000" in found.explanation
+    assert "€ 9,500" in found.explanation
+    assert "€ 9,000" in found.explanation
     assert "9 months" in found.explanation
 
 
@@ -427,8 +434,8 @@ def test_alblasserdam_chosen_b_b_with_cap_and_april_start():
     # the stated 2024 amount does not add up; "vanaf 2025 € 244.000" does
     (flagged,) = result.discrepancies
     assert (flagged.year, flagged.stated, flagged.computed) == (2024, D(187500), D(183000))
-    assert "€ 187.500" in flagged.explanation
-    assert "€ 183.000" in flagged.explanation
+    assert "€ 187,500" in flagged.explanation
+    assert "€ 183,000" in flagged.explanation
     assert any("9 of 12 months" in note for note in result.year(2024).notes)
 
 

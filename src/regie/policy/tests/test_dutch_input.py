@@ -19,7 +19,7 @@ from regie.areas.models import Area
 from regie.core.models import Organisation
 from regie.core.numbers import NumberError, parse
 from regie.monitor.models import Measure, MeasureKind, Unit
-from regie.policy import costs, plan_file, scales
+from regie.policy import costs, plan_file, targets
 from regie.policy.models import (
     BudgetLine,
     CapacityLine,
@@ -268,7 +268,7 @@ def test_a_target_outside_the_measures_scale_is_refused_naming_the_scale(
     )
     assert response.status_code == 200
     assert not Indicator.objects.filter(goal=goal).exists()
-    scale = scales.scale_of(measure)
+    scale = targets.scale_of(measure)
     assert scale is not None
     (message,) = response.context["form"].errors[field]
     assert scale.name in message
@@ -332,7 +332,7 @@ def test_the_plan_file_refuses_a_target_outside_the_scale(
     indicator["target"]["value"] = 75
     with pytest.raises(plan_file.PlanFileError) as refused:
         plan_file.import_plan(data, organisation=plan.organisation)
-    problem = scales.scale_problem(measures["grade"], 75)
+    problem = targets.scale_problem(measures["grade"], 75)
     assert problem is not None
     place = "priorities[0].themes[0].goals[0].indicators[0].target.value"
     assert any(p.endswith(f"{place}: {problem}") for p in refused.value.problems), (

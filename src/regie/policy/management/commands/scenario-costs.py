@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from regie.core import formats
 from regie.policy import costs, selectors
 from regie.policy.management.commands.plan import plan_for
 
@@ -39,7 +40,7 @@ class Command(BaseCommand):
             _("Chosen: %(choice)s; counted from %(start)s.")
             % {
                 "choice": ", ".join(f"{theme} {letter}" for theme, letter in choice.items()),
-                "start": result.start.strftime("%d-%m-%Y") if result.start else "–",
+                "start": formats.date(result.start),
             }
         )
         # (labels outside the f-strings: makemessages does not read calls inside them)

@@ -576,7 +576,7 @@ def test_rows_the_writer_rejects_at_a_flush_are_capped_too(
     services.load_catalogue()
     distinct = services.MAX_ERRORS + 100
     # The second half repeats the first, which an earlier flush holds: the writer finds them.
-    monkeypatch.setattr(services, "FLUSH_POINTS", distinct)
+    monkeypatch.setattr(services.rows, "FLUSH_POINTS", distinct)
     report = services.import_file(
         repeating_file(distinct),
         fmt="local",
@@ -622,7 +622,7 @@ def test_keep_errors_never_keeps_more_than_the_cap() -> None:
 
 # --- 7. in the user's language, without an exception's own text ---------------------------------
 
-SOURCES = Path(services.__file__).parent / "sources"
+SOURCES = Path(services.__file__).parent.parent / "sources"
 
 
 def test_every_format_error_is_a_translatable_message_with_placeholders() -> None:
@@ -734,7 +734,7 @@ def test_an_unexpected_error_of_a_check_shows_a_dutch_note_not_its_text(
     if stage == "reading":
         monkeypatch.setattr(local.ADAPTER, "read", broken)  # inside the import service
     else:
-        monkeypatch.setattr(services, "CatalogueLookup", broken)  # before it
+        monkeypatch.setattr(services.files, "CatalogueLookup", broken)  # before it
     with caplog.at_level(logging.DEBUG):
         response = post_file(adviseur, maassluis, "cijfers.csv", b"gebied;maatstaf;periode\n")
     assert broken.raised
@@ -761,7 +761,7 @@ def test_an_unexpected_error_of_an_import_shows_a_dutch_note_not_its_text(
     services.load_catalogue()
     path = tmp_path / "upload"
     path.write_bytes(b"gebied;maatstaf;periode;waarde\nGM0556;huisverboden;2022;1\n")
-    monkeypatch.setattr(services, "CatalogueLookup", Broken())
+    monkeypatch.setattr(services.files, "CatalogueLookup", Broken())
     with caplog.at_level(logging.DEBUG):
         batch = tasks.queue_local_import(
             path=path,

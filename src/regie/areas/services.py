@@ -85,6 +85,27 @@ def load_reference_data() -> LoadReport:
     changed_history = _load_successors(records, ids) | _load_names(records, ids)
     new_codes = set(created)
 
+    pop_created, pop_updated, pop_removed = _load_population(ids)
+
+    report = LoadReport(
+        areas_created=len(created),
+        areas_updated=len({a.code for a in to_update} | (changed_history - new_codes)),
+        populations_created=pop_created,
+        populations_updated=pop_updated,
+        populations_removed=pop_removed,
+    )
+    if created or to_update or changed_history or pop_created or pop_updated or pop_removed:
+        record_event(
+            action=AuditAction.IMPORT,
+            user=None,
+            label="gebiedenlader",
+            description=_("Areas and population loaded (%(report)s)") % {"report": report},
+        )
+    return report
+
+
+def _load_population(ids: dict[str, int]) -> tuple[int, int, int]:
+    """Create, update and remove population figures; how many of each."""
     pop_existing = {
         (area_id, year): (pk, value, source)
         for pk, area_id, year, value, source in Population.objects.values_list(
@@ -115,22 +136,7 @@ def load_reference_data() -> LoadReport:
     pop_stale = [p[0] for key, p in pop_existing.items() if key not in pop_wanted]
     for start in range(0, len(pop_stale), 500):
         Population.objects.filter(pk__in=pop_stale[start : start + 500]).delete()
-
-    report = LoadReport(
-        areas_created=len(created),
-        areas_updated=len({a.code for a in to_update} | (changed_history - new_codes)),
-        populations_created=len(pop_create),
-        populations_updated=len(pop_update),
-        populations_removed=len(pop_stale),
-    )
-    if created or to_update or changed_history or pop_create or pop_update or pop_stale:
-        record_event(
-            action=AuditAction.IMPORT,
-            user=None,
-            label="gebiedenlader",
-            description=_("Areas and population loaded (%(report)s)") % {"report": report},
-        )
-    return report
+    return len(pop_create), len(pop_update), len(pop_stale)
 
 
 def _load_successors(records: list[reference_data.AreaRecord], ids: dict[str, int]) -> set[str]:

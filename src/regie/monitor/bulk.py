@@ -21,14 +21,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.db import connection
 
 from regie.monitor.models import Series
-from regie.monitor.sources.base import Status, clean_label, is_pseudo_region
+from regie.monitor.sources.base import RowError, Status, clean_label, is_pseudo_region
 from regie.stats import periods
 
 #: The texts of skipped pseudo-regions a report names.
@@ -41,7 +41,53 @@ if TYPE_CHECKING:
     import numpy as np
     import pyarrow as pa
 
-    from regie.monitor.services import CatalogueLookup, _SeriesWriter
+
+class Lookup(Protocol):
+    """What :func:`prepare` reads of the catalogue (the import service's ``CatalogueLookup``):
+    this module does not import the service, which imports it."""
+
+    measure_ids: dict[str, int]
+    derived: set[str]
+
+    @property
+    def figure_area_ids(self) -> dict[str, int]: ...
+
+    @property
+    def ceased(self) -> dict[int, dt.date]: ...
+
+
+class Writer(Protocol):
+    """What :func:`store` uses of the import service's writer of series (``_SeriesWriter``)."""
+
+    batch_id: int
+    owner_id: int | None
+    stored: int
+    size: int
+
+    @property
+    def writes(self) -> bool: ...
+
+    def period(self, code: str, start: str, end: str, kind: str) -> None: ...
+
+    def save_periods(self) -> None: ...
+
+    def existing(
+        self, keys: Iterable[tuple[int, int]]
+    ) -> dict[tuple[int, int], tuple[int, Any]]: ...
+
+    def add(
+        self, area_id: int, measure_id: int, code: str, value: float | None, status: str, line: int
+    ) -> None: ...
+
+    def flush(self) -> list[RowError]: ...
+
+
+#: Per point: index into the distinct measures, areas, periods and values of its file.
+Indices = tuple[
+    "np.ndarray[Any, Any]", "np.ndarray[Any, Any]", "np.ndarray[Any, Any]", "np.ndarray[Any, Any]"
+]
+#: The distinct periods: canonical code → (period, status); the codes in time order.
+Periods = tuple[dict[str, tuple[periods.Period, Status]], list[str]]
 
 
 @dataclass
@@ -113,68 +159,37 @@ def _indices(array: pa.DictionaryArray) -> np.ndarray[Any, Any]:
     return np.frombuffer(buffer, dtype=dtype)[indices.offset : indices.offset + len(indices)]
 
 
-def prepare(columns: Columns, lookup: CatalogueLookup) -> Prepared | None:
+def prepare(columns: Columns, lookup: Lookup) -> Prepared | None:
     """Check and sort the points of ``columns``; None when the row reader must do it."""
     import numpy as np
 
     count = len(columns.measure)
     if count == 0:
         return None
-    measure_ids = {c: pk for c, pk in lookup.measure_ids.items() if c not in lookup.derived}
-    area_ids = lookup.figure_area_ids
-
-    def measure_id(raw: str) -> int:
-        return measure_ids[columns.measure_code(raw)]
-
-    def area_id(raw: str) -> int:
-        if not raw.strip():
-            raise ValueError("missing area code")
-        if is_pseudo_region(raw):
-            return -1  # skipped: not an area
-        return area_ids[columns.area_code(raw)]
-
-    measures = _codes(columns.measure, measure_id)
-    areas = _codes(columns.area, area_id)
-    raw_periods = _codes(columns.period, columns.period_code)
-    values = _codes(columns.value, columns.parse_value)
-    if measures is None or areas is None or raw_periods is None or values is None:
+    distinct = _distinct(columns, lookup)
+    if distinct is None:
         return None
-    if any(v is not None and not -float("inf") < v < float("inf") for v in values):
-        return None
-
-    measure_index = _indices(columns.measure)
-    area_index = _indices(columns.area)
-    period_index = _indices(columns.period)
-    value_index = _indices(columns.value)
+    measures, areas, raw_periods, values = distinct
+    indices: Indices = (
+        _indices(columns.measure),
+        _indices(columns.area),
+        _indices(columns.period),
+        _indices(columns.value),
+    )
     skipped = 0
     skipped_areas: list[str] = []
     if -1 in areas:
-        pseudo = np.asarray([pk == -1 for pk in areas], dtype=bool)[area_index]
-        skipped = int(pseudo.sum())
-        keep = ~pseudo
-        measure_index, area_index = measure_index[keep], area_index[keep]
-        period_index, value_index = period_index[keep], value_index[keep]
+        indices, skipped, skipped_areas = _without_pseudo(columns, areas, indices)
         count -= skipped
         if count == 0:
             return None  # nothing but pseudo-regions: the row reader reports it
-        raw_areas = columns.area.dictionary.to_pylist()
-        used_pseudo = np.flatnonzero(
-            np.bincount(_indices(columns.area)[pseudo], minlength=len(areas))
-        )
-        for i in used_pseudo.tolist()[:SKIPPED_SHOWN]:
-            text = clean_label(str(raw_areas[i]))
-            if text not in skipped_areas:
-                skipped_areas.append(text)
+    measure_index, area_index, period_index, value_index = indices
 
-    # Distinct canonical periods (two raw texts may name one period), in time order.
-    parsed: dict[str, tuple[periods.Period, Status]] = {}
-    for code, status in raw_periods:
-        parsed.setdefault(code, (periods.parse(code), status))
-    order = sorted(parsed, key=lambda c: (parsed[c][0].start, parsed[c][0].end))
-    rank = {code: i for i, code in enumerate(order)}
-    if any(parsed[code][1] != status for code, status in raw_periods):
+    found = _periods(raw_periods)
+    if found is None:
         return None  # one period with two statuses: let the row reader decide
-
+    parsed, order = found
+    rank = {code: i for i, code in enumerate(order)}
     m = np.asarray(measures, dtype=np.int64)[measure_index]
     a = np.asarray(areas, dtype=np.int64)[area_index]
     p = np.asarray([rank[code] for code, _s in raw_periods], dtype=np.int64)[period_index]
@@ -184,26 +199,10 @@ def prepare(columns: Columns, lookup: CatalogueLookup) -> Prepared | None:
     area_span = int(a.max()) + 1
     series_key = m * area_span + a
     del m, a
-    changes = np.flatnonzero(series_key[1:] != series_key[:-1]) + 1
-    starts = np.concatenate(([0], changes))
-    same = np.ones(count - 1, dtype=bool)
-    same[changes - 1] = False
-    if len(np.unique(series_key[starts])) == len(starts) and bool(
-        (p[1:][same] > p[:-1][same]).all()
-    ):
-        # Each series in one run of rows, its periods in time order (how national files come):
-        # no row repeats another, and nothing needs sorting.
-        sort: Any = slice(None)
-    else:
-        key = series_key * width + p
-        sort = np.argsort(key, kind="stable")
-        key = key[sort]
-        if bool((key[1:] == key[:-1]).any()):
-            return None  # repeated rows: the row reader names them
-        del key
-        series_key = series_key[sort]
-        starts = np.flatnonzero(np.concatenate(([True], series_key[1:] != series_key[:-1])))
-    del same, changes
+    sorted_series = _series_order(series_key, p, width)
+    if sorted_series is None:
+        return None  # repeated rows: the row reader names them
+    sort, series_key, starts = sorted_series
     keys = [(int(k) // area_span, int(k) % area_span) for k in series_key[starts]]
     used = np.flatnonzero(np.bincount(p, minlength=width))
     entries = [parsed[order[i]][0] for i in used]
@@ -230,6 +229,103 @@ def prepare(columns: Columns, lookup: CatalogueLookup) -> Prepared | None:
         skipped=skipped,
         skipped_areas=skipped_areas,
     )
+
+
+def _distinct(
+    columns: Columns, lookup: Lookup
+) -> tuple[list[int], list[int], list[tuple[str, Status]], list[float | None]] | None:
+    """The measure id, area id (-1: a pseudo-region), period and value of every distinct raw
+    text of ``columns``; None when one of them is unknown or no finite number."""
+    measure_ids = {c: pk for c, pk in lookup.measure_ids.items() if c not in lookup.derived}
+    area_ids = lookup.figure_area_ids
+
+    def measure_id(raw: str) -> int:
+        return measure_ids[columns.measure_code(raw)]
+
+    def area_id(raw: str) -> int:
+        if not raw.strip():
+            raise ValueError("missing area code")
+        if is_pseudo_region(raw):
+            return -1  # skipped: not an area
+        return area_ids[columns.area_code(raw)]
+
+    measures = _codes(columns.measure, measure_id)
+    areas = _codes(columns.area, area_id)
+    raw_periods = _codes(columns.period, columns.period_code)
+    values = _codes(columns.value, columns.parse_value)
+    if measures is None or areas is None or raw_periods is None or values is None:
+        return None
+    if any(v is not None and not -float("inf") < v < float("inf") for v in values):
+        return None
+    return measures, areas, raw_periods, values
+
+
+def _without_pseudo(
+    columns: Columns, areas: list[int], indices: Indices
+) -> tuple[Indices, int, list[str]]:
+    """The points of ``indices`` without those of pseudo-regions (area id -1), how many those
+    were, and the first of their area texts."""
+    import numpy as np
+
+    measure_index, area_index, period_index, value_index = indices
+    pseudo = np.asarray([pk == -1 for pk in areas], dtype=bool)[area_index]
+    skipped = int(pseudo.sum())
+    keep = ~pseudo
+    kept: Indices = (
+        measure_index[keep],
+        area_index[keep],
+        period_index[keep],
+        value_index[keep],
+    )
+    raw_areas = columns.area.dictionary.to_pylist()
+    used_pseudo = np.flatnonzero(np.bincount(area_index[pseudo], minlength=len(areas)))
+    skipped_areas: list[str] = []
+    for i in used_pseudo.tolist()[:SKIPPED_SHOWN]:
+        text = clean_label(str(raw_areas[i]))
+        if text not in skipped_areas:
+            skipped_areas.append(text)
+    return kept, skipped, skipped_areas
+
+
+def _periods(raw_periods: list[tuple[str, Status]]) -> Periods | None:
+    """Distinct canonical periods (two raw texts may name one period) and their codes in time
+    order; None when one period comes with two statuses."""
+    parsed: dict[str, tuple[periods.Period, Status]] = {}
+    for code, status in raw_periods:
+        parsed.setdefault(code, (periods.parse(code), status))
+    order = sorted(parsed, key=lambda c: (parsed[c][0].start, parsed[c][0].end))
+    if any(parsed[code][1] != status for code, status in raw_periods):
+        return None
+    return parsed, order
+
+
+def _series_order(
+    series_key: np.ndarray[Any, Any], p: np.ndarray[Any, Any], width: int
+) -> tuple[Any, np.ndarray[Any, Any], np.ndarray[Any, Any]] | None:
+    """How to sort the points by series and period (``sort``), the series key of each point
+    in that order, and where each series starts; None when a point repeats another."""
+    import numpy as np
+
+    changes = np.flatnonzero(series_key[1:] != series_key[:-1]) + 1
+    starts = np.concatenate(([0], changes))
+    same = np.ones(len(series_key) - 1, dtype=bool)
+    same[changes - 1] = False
+    if len(np.unique(series_key[starts])) == len(starts) and bool(
+        (p[1:][same] > p[:-1][same]).all()
+    ):
+        # Each series in one run of rows, its periods in time order (how national files come):
+        # no row repeats another, and nothing needs sorting.
+        return slice(None), series_key, starts
+    del same, changes
+    key = series_key * width + p
+    sort = np.argsort(key, kind="stable")
+    key = key[sort]
+    if bool((key[1:] == key[:-1]).any()):
+        return None
+    del key
+    series_key = series_key[sort]
+    starts = np.flatnonzero(np.concatenate(([True], series_key[1:] != series_key[:-1])))
+    return sort, series_key, starts
 
 
 def _outside_validity(
@@ -288,7 +384,7 @@ def _texts(prepared: Prepared, batch_id: int, first: int, last: int) -> list[str
     return texts
 
 
-def store(prepared: Prepared, writer: _SeriesWriter, slice_points: int = SLICE_POINTS) -> None:
+def store(prepared: Prepared, writer: Writer, slice_points: int = SLICE_POINTS) -> None:
     """Write the series of ``prepared``; points of series that exist go through ``writer``.
 
     Series go in slices of about ``slice_points`` points, so that memory stays flat.

@@ -18,6 +18,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import IO, Protocol, SupportsIndex
 
+from regie.monitor.sources.tables import TABLES as TABLES
+from regie.monitor.sources.tables import TableSpec as TableSpec
+
 #: File values are shown in errors and notes at most this long (cut with "…"): one long cell
 #: referenced by many rows (an XLSX shared string) must not be copied into every error.
 MAX_VALUE_CHARS = 100
@@ -70,7 +73,7 @@ STATUS_BY_CBS_TEXT = {
 
 @dataclass(slots=True)
 class Row:
-    """One value: canonical area code, measure code and period code (see ``monitor.periods``)."""
+    """One value: canonical area code, measure code and period code (``regie.stats.periods``)."""
 
     line: int  # text/spreadsheet: physical 1-based row (header = 1); JSON: 1-based record number
     area: str  # "GM0556", "WK055601", "BU05560101", "NL01", "RE07" …
@@ -336,107 +339,6 @@ class AmbiguousName(LookupError):
     def __init__(self, message: str = "", candidates: tuple[str, ...] = ()) -> None:
         super().__init__(message)
         self.candidates = candidates
-
-
-@dataclass(frozen=True)
-class TableSpec:
-    """How a CBS/politie table maps onto measures: which dimension holds the measure code and
-    which topic column carries the main count."""
-
-    table: str
-    source: str  # "politie", "overlast", "cbs", "vm"
-    title: str
-    measure_dimension: str  # "SoortMisdrijf", "SoortOverlast"
-    count_topics: tuple[str, ...]  # topic keys that hold the count, first match wins
-    area_dimensions: tuple[str, ...] = ("RegioS", "WijkenEnBuurten")
-    #: a table without a measure dimension (``measure_dimension`` ""): the measure of every
-    #: value (population tables: ``cbs:bevolking``)
-    fixed_measure: str = ""
-    #: breakdown dimensions of which only the total is imported: (dimension, total keys)
-    totals: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    #: years added to the period: "Bevolking aan het einde van de periode" of year Y is the
-    #: population on 1 January Y+1 (CONTRACT I3); of the months only December is imported then
-    year_shift: int = 0
-
-
-#: Known tables. Other tables can be read when the measure dimension and topic are given.
-TABLES: dict[str, TableSpec] = {
-    spec.table: spec
-    for spec in (
-        TableSpec(
-            "83648NED",
-            "cbs",
-            "Geregistreerde criminaliteit; soort misdrijf, regio",
-            "SoortMisdrijf",
-            ("TotaalGeregistreerdeMisdrijven_1",),
-        ),
-        TableSpec(
-            "47013NED",
-            "politie",
-            "Geregistreerde misdrijven en aangiften; soort misdrijf, gemeente",
-            "SoortMisdrijf",
-            ("GeregistreerdeMisdrijven_1",),
-        ),
-        TableSpec(
-            "47018NED",
-            "politie",
-            "Geregistreerde misdrijven; soort misdrijf, wijk, buurt, jaarcijfers",
-            "SoortMisdrijf",
-            ("GeregistreerdeMisdrijven_1",),
-        ),
-        TableSpec(
-            "47022NED",
-            "politie",
-            "Geregistreerde misdrijven; soort misdrijf, wijk, buurt, maandcijfers",
-            "SoortMisdrijf",
-            ("GeregistreerdeMisdrijven_1", "GeregistreerdeMisdrijven"),
-        ),
-        TableSpec(
-            "47025NED",
-            "politie",
-            "Geregistreerde misdrijven; soort misdrijf, regio",
-            "SoortMisdrijf",
-            ("GeregistreerdeMisdrijven_1",),
-        ),
-        TableSpec(
-            "03759NED",
-            "cbs",
-            "Bevolking op 1 januari en gemiddeld; geslacht, leeftijd en regio",
-            "",
-            ("BevolkingOp1Januari_1",),
-            fixed_measure="cbs:bevolking",
-            totals=(
-                ("Geslacht", ("T001038",)),
-                ("Leeftijd", ("10000",)),
-                ("BurgerlijkeStaat", ("T001019",)),
-            ),
-        ),
-        TableSpec(
-            "70072NED",
-            "cbs",
-            "Regionale kerncijfers Nederland",
-            "",
-            ("TotaleBevolking_1",),
-            fixed_measure="cbs:bevolking",
-        ),
-        TableSpec(
-            "37230NED",
-            "cbs",
-            "Bevolkingsontwikkeling; regio per maand",
-            "",
-            ("BevolkingAanHetEindeVanDePeriode_15", "BevolkingAanHetEindeVanDePeriode"),
-            fixed_measure="cbs:bevolking",
-            year_shift=1,
-        ),
-        TableSpec(
-            "47021NED",
-            "overlast",
-            "Geregistreerde overlast; soort overlast, regio",
-            "SoortOverlast",
-            ("GeregistreerdeOverlast_1", "Registraties_1"),
-        ),
-    )
-}
 
 
 _SPACES = re.compile(r"\s+")

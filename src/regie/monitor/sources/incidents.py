@@ -32,7 +32,7 @@ Choices (each reported in ``context.notes``):
   :attr:`Status.VOORLOPIG`; all other rows :attr:`Status.ONBEKEND` (the feed is not an official
   statistic). When the first date in the file is not the 1st, the first month is incomplete as
   well: it is VOORLOPIG too, and a note says so. Incomplete months are never judged as whole
-  months (``monitor.insight``).
+  months (``veiligheidsbeeld.insight``).
 
 - **Months without incidents.** Every area and type that occurs in the file gets a row for
   every month from the first to the last date of the file; a month without an incident is 0
@@ -52,6 +52,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
 
+from regie.monitor.sources.area_lookup import AMBIGUOUS_AREA, AreaLookup
 from regie.monitor.sources.base import (
     FILE_EMPTY,
     FormatError,
@@ -63,11 +64,8 @@ from regie.monitor.sources.base import (
     clean_label,
     gettext_noop,
 )
-from regie.monitor.sources.local import (
-    AMBIGUOUS_AREA,
-    COLUMN_MISSING,
+from regie.monitor.sources.files import (
     MAX_DECOMPRESSED_BYTES,
-    AreaLookup,
     csv_records,
     decode_text,
     normalise_header,
@@ -75,6 +73,7 @@ from regie.monitor.sources.local import (
     read_all,
     sniff_delimiter,
 )
+from regie.monitor.sources.local import COLUMN_MISSING
 
 DATE_HEADERS = frozenset(
     {"datum", "date", "pleegdatum", "incidentdatum", "meldingsdatum", "datum incident"}
@@ -202,139 +201,183 @@ FIRST_MONTH = gettext_noop("the file starts on %(day)s: month %(month)s may be i
 def _read(
     records: Iterator[tuple[int, list[str]]], columns: _Columns, context: ReadContext
 ) -> Iterator[Row | RowError]:
-    headers = columns.headers
-    areas = AreaLookup(context)
-    postcode_cache: dict[str, str | None] = {}
-    measure_cache: dict[str, str | None] = {}
-    unknown_types: dict[str, int] = {}
-    counts: dict[tuple[str, str, str], _Count] = {}
-    seen: set[tuple[str, dt.date, str]] = set()
-    duplicates = outside = no_place = total = 0
-    first_day: dt.date | None = None
-    last_day: dt.date | None = None
-
-    def cell(cells: list[str], index: int | None) -> str:
-        return cells[index].strip() if index is not None and index < len(cells) else ""
-
+    tally = _Tally(columns, context)
     for line, cells in records:
         if not any(c.strip() for c in cells):
             continue
-        total += 1
-        raw_date = cell(cells, columns.date)
+        error = tally.add(line, cells)
+        if error is not None:
+            yield error
+    yield from tally.rows()
+    tally.note()
+
+
+def _cell(cells: list[str], index: int | None) -> str:
+    return cells[index].strip() if index is not None and index < len(cells) else ""
+
+
+class _Tally:
+    """Counts incidents per area × type × month (see the module docstring)."""
+
+    def __init__(self, columns: _Columns, context: ReadContext) -> None:
+        self.columns = columns
+        self.headers = columns.headers
+        self.context = context
+        self.areas = AreaLookup(context)
+        self.postcode_cache: dict[str, str | None] = {}
+        self.measure_cache: dict[str, str | None] = {}
+        self.unknown_types: dict[str, int] = {}
+        self.counts: dict[tuple[str, str, str], _Count] = {}
+        self.seen: set[tuple[str, dt.date, str]] = set()
+        self.duplicates = self.outside = self.no_place = self.total = 0
+        self.first_day: dt.date | None = None
+        self.last_day: dt.date | None = None
+
+    def add(self, line: int, cells: list[str]) -> RowError | None:
+        """Counts one incident; its error, if any."""
+        columns = self.columns
+        self.total += 1
+        raw_date = _cell(cells, columns.date)
         try:
             day = parse_date(raw_date)
         except ValueError:
-            yield RowError(line, headers[columns.date], raw_date, UNKNOWN_DATE)
-            continue
-        first_day = day if first_day is None else min(first_day, day)
-        last_day = day if last_day is None else max(last_day, day)
+            return RowError(line, self.headers[columns.date], raw_date, UNKNOWN_DATE)
+        self.first_day = day if self.first_day is None else min(self.first_day, day)
+        self.last_day = day if self.last_day is None else max(self.last_day, day)
+        found = self._place(line, cells)
+        if not isinstance(found, tuple):
+            return found
+        area, place = found
+        measure = self._measure(line, cells)
+        if not isinstance(measure, tuple):
+            return measure
+        measure_code, key_type = measure
+        identity = (place, day, key_type)
+        if identity in self.seen:
+            self.duplicates += 1
+            return None
+        self.seen.add(identity)
+        counter = self.counts.setdefault((area, measure_code, month_code(day)), _Count(line))
+        counter.count += 1
+        return None
 
+    def _place(self, line: int, cells: list[str]) -> tuple[str, str] | RowError | None:
+        """(area, place as written) of an incident; None when it is passed over (counted)."""
+        columns = self.columns
         area: str | None = None
         place = ""
-        raw_area = cell(cells, columns.area)
-        raw_postcode = cell(cells, columns.postcode)
+        raw_area = _cell(cells, columns.area)
+        raw_postcode = _cell(cells, columns.postcode)
         if raw_area:
-            area, message = areas(raw_area)
-            ambiguous = message == AMBIGUOUS_AREA or clean_label(raw_area) in areas.candidates
+            area, message = self.areas(raw_area)
+            ambiguous = message == AMBIGUOUS_AREA or clean_label(raw_area) in self.areas.candidates
             if ambiguous and columns.area is not None:
-                yield RowError(line, headers[columns.area], raw_area, message)
-                continue
+                return RowError(line, self.headers[columns.area], raw_area, message)
             if area is None and columns.postcode is None:
-                outside += 1
-                continue
+                self.outside += 1
+                return None
             place = area or ""
         if area is None and raw_postcode and columns.postcode is not None:
             match = _PC4.match(raw_postcode)
             if match is None:
-                yield RowError(line, headers[columns.postcode], raw_postcode, NOT_A_POSTCODE)
-                continue
+                return RowError(line, self.headers[columns.postcode], raw_postcode, NOT_A_POSTCODE)
             pc4 = match[1]
-            if pc4 not in postcode_cache:
-                postcode_cache[pc4] = context.area_by_postcode(pc4)
-            area = postcode_cache[pc4]
+            if pc4 not in self.postcode_cache:
+                self.postcode_cache[pc4] = self.context.area_by_postcode(pc4)
+            area = self.postcode_cache[pc4]
             place = pc4
         if area is None:
             if raw_area or raw_postcode:
-                outside += 1
+                self.outside += 1
             else:
-                no_place += 1
-            continue
+                self.no_place += 1
+            return None
+        return area, place
 
-        raw_type = clean_label(cell(cells, columns.type))
+    def _measure(self, line: int, cells: list[str]) -> tuple[str, str] | RowError | None:
+        """(measure, type in lower case) of an incident; an unknown type is an error on its
+        first row and counted after that (None)."""
+        raw_type = clean_label(_cell(cells, self.columns.type))
         key_type = raw_type.lower()
-        if key_type not in measure_cache:
-            measure_cache[key_type] = (
-                context.measure_by_label(MEASURE_SOURCE, raw_type) if raw_type else None
+        if key_type not in self.measure_cache:
+            self.measure_cache[key_type] = (
+                self.context.measure_by_label(MEASURE_SOURCE, raw_type) if raw_type else None
             )
-        measure = measure_cache[key_type]
-        if measure is None:
-            unknown_types[key_type] = unknown_types.get(key_type, 0) + 1
-            if unknown_types[key_type] == 1:
-                yield RowError(
-                    line,
-                    headers[columns.type],
-                    raw_type,
-                    UNKNOWN_TYPE if raw_type else TYPE_EMPTY,
-                )
-            continue
+        measure = self.measure_cache[key_type]
+        if measure is not None:
+            return measure, key_type
+        self.unknown_types[key_type] = self.unknown_types.get(key_type, 0) + 1
+        if self.unknown_types[key_type] == 1:
+            return RowError(
+                line,
+                self.headers[self.columns.type],
+                raw_type,
+                UNKNOWN_TYPE if raw_type else TYPE_EMPTY,
+            )
+        return None
 
-        identity = (place, day, key_type)
-        if identity in seen:
-            duplicates += 1
-            continue
-        seen.add(identity)
-        counter = counts.setdefault((area, measure, month_code(day)), _Count(line))
-        counter.count += 1
+    def _partial(self) -> set[str]:
+        """Incomplete months: the newest (still being filled) and a first month that does not
+        start on the 1st. VOORLOPIG marks them, so they are never judged as whole months."""
+        partial = {month_code(self.last_day) if self.last_day else ""}
+        if self.first_day is not None and self.first_day.day != 1:
+            partial.add(month_code(self.first_day))
+        return partial
 
-    if total == 0:
-        context.notes.append(Note(NO_INCIDENTS))
-    last_month = month_code(last_day) if last_day else ""
-    # Incomplete months: the newest (still being filled) and a first month that does not start
-    # on the 1st. VOORLOPIG marks them, so they are never judged as whole months.
-    partial = {last_month}
-    if first_day is not None and first_day.day != 1:
-        partial.add(month_code(first_day))
-    for (area, measure, period), counter in counts.items():
-        status = Status.VOORLOPIG if period in partial else Status.ONBEKEND
-        yield Row(counter.line, area, measure, period, float(counter.count), status)
-    zeros = 0
-    if first_day is not None and last_day is not None:
+    def rows(self) -> Iterator[Row]:
+        """The counts, then the months without incidents (0); notes how many zeros."""
+        if self.total == 0:
+            self.context.notes.append(Note(NO_INCIDENTS))
+        partial = self._partial()
+        for (area, measure, period), counter in self.counts.items():
+            status = Status.VOORLOPIG if period in partial else Status.ONBEKEND
+            yield Row(counter.line, area, measure, period, float(counter.count), status)
+        if self.first_day is None or self.last_day is None:
+            return
         # A month in the file's range without an incident is a count of 0, not a gap.
-        months = _months_between(first_day, last_day)
-        seen_areas = dict.fromkeys(area for area, _m, _p in counts)
-        kinds = dict.fromkeys(measure for _a, measure, _p in counts)
+        zeros = 0
+        months = _months_between(self.first_day, self.last_day)
+        seen_areas = dict.fromkeys(area for area, _m, _p in self.counts)
+        kinds = dict.fromkeys(measure for _a, measure, _p in self.counts)
         for area in seen_areas:
             for measure in kinds:
                 for period in months:
-                    if (area, measure, period) not in counts:
+                    if (area, measure, period) not in self.counts:
                         zeros += 1
                         status = Status.VOORLOPIG if period in partial else Status.ONBEKEND
                         yield Row(1, area, measure, period, 0.0, status)
-    if zeros:
-        context.notes.append(
-            Note(
-                ZERO_MONTHS,
-                count=zeros,
-                first=month_code(first_day),  # type: ignore[arg-type]
-                last=last_month,
+        if zeros:
+            self.context.notes.append(
+                Note(
+                    ZERO_MONTHS,
+                    count=zeros,
+                    first=month_code(self.first_day),
+                    last=month_code(self.last_day),
+                )
             )
-        )
 
-    if duplicates:
-        context.notes.append(Note(DUPLICATES, count=duplicates))
-    if outside:
-        context.notes.append(Note(OUTSIDE, count=outside))
-    if no_place:
-        context.notes.append(Note(NO_PLACE, count=no_place))
-    for key_type, number in unknown_types.items():
-        if number > 1:
-            context.notes.append(Note(UNKNOWN_TYPES, count=number, type=key_type))
-    if last_day is not None:
-        context.notes.append(Note(LAST_MONTH, month=last_month, day=f"{last_day:%d-%m-%Y}"))
-    if first_day is not None and first_day.day != 1:
-        context.notes.append(
-            Note(FIRST_MONTH, day=f"{first_day:%d-%m-%Y}", month=month_code(first_day))
-        )
+    def note(self) -> None:
+        """The notes on what was counted once, skipped or incomplete."""
+        notes = self.context.notes
+        if self.duplicates:
+            notes.append(Note(DUPLICATES, count=self.duplicates))
+        if self.outside:
+            notes.append(Note(OUTSIDE, count=self.outside))
+        if self.no_place:
+            notes.append(Note(NO_PLACE, count=self.no_place))
+        for key_type, number in self.unknown_types.items():
+            if number > 1:
+                notes.append(Note(UNKNOWN_TYPES, count=number, type=key_type))
+        if self.last_day is not None:
+            notes.append(
+                Note(LAST_MONTH, month=month_code(self.last_day), day=f"{self.last_day:%d-%m-%Y}")
+            )
+        if self.first_day is not None and self.first_day.day != 1:
+            notes.append(
+                Note(
+                    FIRST_MONTH, day=f"{self.first_day:%d-%m-%Y}", month=month_code(self.first_day)
+                )
+            )
 
 
 ADAPTER = IncidentsAdapter()

@@ -140,6 +140,39 @@ def urllib_fetch(opener: urllib.request.OpenerDirector | None = None) -> Fetch:
     return fetch
 
 
+def _query(
+    spec: TableSpec,
+    keys: set[str],
+    area_dimension: str,
+    topic: str,
+    codes: list[str],
+    match: str,
+    period_keys: Sequence[str],
+) -> tuple[str, list[str]]:
+    """The ``$filter`` (areas, periods, breakdown totals) and ``$select`` of a download."""
+    needles = [c[2:] if match == "gemeente" else c for c in codes]
+    area_filter = " or ".join(f"substringof('{n}',{area_dimension})" for n in needles)
+    filters = [f"({area_filter})"]
+    if period_keys:
+        filters.append("(" + " or ".join(f"Perioden eq '{k.strip()}'" for k in period_keys) + ")")
+    for dimension, totals in spec.totals:
+        if dimension in keys:
+            filters.append("(" + " or ".join(f"{dimension} eq '{total}'" for total in totals) + ")")
+    select = [
+        column
+        for column in (
+            "ID",
+            spec.measure_dimension,
+            area_dimension,
+            "Perioden",
+            topic,
+            *(d for d, _ in spec.totals if d in keys),
+        )
+        if column
+    ]
+    return " and ".join(filters), select
+
+
 class ODataClient:
     """Reads tables from the CBS/politie OData v3 API."""
 
@@ -295,31 +328,7 @@ class ODataClient:
             context.period_status.setdefault(key, status)
         describe(context, spec)
 
-        needles = [c[2:] if match == "gemeente" else c for c in codes]
-        area_filter = " or ".join(f"substringof('{n}',{area_dimension})" for n in needles)
-        filters = [f"({area_filter})"]
-        if period_keys:
-            filters.append(
-                "(" + " or ".join(f"Perioden eq '{k.strip()}'" for k in period_keys) + ")"
-            )
-        for dimension, totals in spec.totals:
-            if dimension in keys:
-                filters.append(
-                    "(" + " or ".join(f"{dimension} eq '{total}'" for total in totals) + ")"
-                )
-        select = [
-            column
-            for column in (
-                "ID",
-                spec.measure_dimension,
-                area_dimension,
-                "Perioden",
-                topic,
-                *(d for d, _ in spec.totals if d in keys),
-            )
-            if column
-        ]
-
+        filters, select = _query(spec, keys, area_dimension, topic, codes, match, period_keys)
         wanted = set(codes)
         numbers = {c[2:] for c in codes}
 
@@ -331,7 +340,7 @@ class ODataClient:
             return item.area[:2] in ("GM", "WK", "BU") and item.area[2:6] in numbers
 
         reader = RecordReader(spec, context)
-        for page in self.pages(spec.table, where=" and ".join(filters), select=select):
+        for page in self.pages(spec.table, where=filters, select=select):
             for item in reader.read(page):
                 if keep(item):
                     yield item

@@ -26,21 +26,18 @@ The module also parses the dimension resources (``/SoortMisdrijf``, ``/RegioS``,
 and ``/DataProperties``; :func:`period_statuses` gives the publication status per period for
 :attr:`ReadContext.period_status`. :class:`RecordReader` holds the row logic; the live API client
 (:mod:`regie.monitor.sources.odata_api`) feeds its pages through it as well.
+
+The shared tables and values live in :mod:`~regie.monitor.sources.odata_common`, the dimension
+resources in :mod:`~regie.monitor.sources.odata_resources`; their names are imported here too.
 """
 
 from __future__ import annotations
 
-import json
-import math
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import IO
 
 from regie.monitor.sources.base import (
-    STATUS_BY_CBS_TEXT,
-    TABLE_UNKNOWN,
-    TABLES,
     FormatError,
     Note,
     ReadContext,
@@ -51,311 +48,48 @@ from regie.monitor.sources.base import (
     Status,
     TableSpec,
     canonical_area,
-    canonical_key,
     gettext_noop,
     is_pseudo_region,
-    shorten,
 )
+from regie.monitor.sources.odata_common import COLUMN_NOT_IMPORTED as COLUMN_NOT_IMPORTED
+from regie.monitor.sources.odata_common import ID_COLUMNS as ID_COLUMNS
+from regie.monitor.sources.odata_common import MISSING_AREA_CODE as MISSING_AREA_CODE
+from regie.monitor.sources.odata_common import MISSING_CODE as MISSING_CODE
+from regie.monitor.sources.odata_common import MISSING_PERIOD as MISSING_PERIOD
+from regie.monitor.sources.odata_common import MISSING_TEXTS as MISSING_TEXTS
+from regie.monitor.sources.odata_common import MISSING_VALUE as MISSING_VALUE
+from regie.monitor.sources.odata_common import MONTHS_NOT_IMPORTED as MONTHS_NOT_IMPORTED
+from regie.monitor.sources.odata_common import NEXT_PAGE as NEXT_PAGE
+from regie.monitor.sources.odata_common import NOT_A_NUMBER as NOT_A_NUMBER
+from regie.monitor.sources.odata_common import NOT_AN_OBJECT as NOT_AN_OBJECT
+from regie.monitor.sources.odata_common import NOT_FINITE as NOT_FINITE
+from regie.monitor.sources.odata_common import ONLY_TOTALS as ONLY_TOTALS
+from regie.monitor.sources.odata_common import PERIOD_DIMENSION as PERIOD_DIMENSION
+from regie.monitor.sources.odata_common import UNKNOWN_CBS_PERIOD as UNKNOWN_CBS_PERIOD
+from regie.monitor.sources.odata_common import breakdown_total as breakdown_total
+from regie.monitor.sources.odata_common import describe as describe
+from regie.monitor.sources.odata_common import find_count_topic as find_count_topic
+from regie.monitor.sources.odata_common import load_json as load_json
+from regie.monitor.sources.odata_common import measure_code as measure_code
+from regie.monitor.sources.odata_common import parse_text_value as parse_text_value
+from regie.monitor.sources.odata_common import parse_value as parse_value
+from regie.monitor.sources.odata_common import resolve_table as resolve_table
+from regie.monitor.sources.odata_common import shifted_period as shifted_period
+from regie.monitor.sources.odata_common import shown as shown
+from regie.monitor.sources.odata_common import spec_for as spec_for
+from regie.monitor.sources.odata_common import table_from_text as table_from_text
+from regie.monitor.sources.odata_common import table_from_url as table_from_url
+from regie.monitor.sources.odata_common import unwrap as unwrap
+from regie.monitor.sources.odata_resources import DataProperty as DataProperty
+from regie.monitor.sources.odata_resources import DimensionItem as DimensionItem
+from regie.monitor.sources.odata_resources import parse_data_properties as parse_data_properties
+from regie.monitor.sources.odata_resources import parse_dimension as parse_dimension
+from regie.monitor.sources.odata_resources import parse_status as parse_status
+from regie.monitor.sources.odata_resources import period_statuses as period_statuses
 from regie.stats import periods
 
 NAME = "odata-v3"
 DESCRIPTION = "CBS/politie OData v3 JSON (TypedDataSet or UntypedDataSet download)"
-
-PERIOD_DIMENSION = "Perioden"
-#: record id column of a data set; never imported and never reported
-ID_COLUMNS = frozenset({"ID", "Id"})
-#: untyped (or hand-edited) texts that mean "not published": value None, never 0.
-#: CBS symbols: "." = figure unknown or not published, "x" = secret.
-MISSING_TEXTS = frozenset({"", ".", "x", "X"})
-
-#: row error messages (English msgids; the import service translates them)
-MISSING_CODE = gettext_noop("missing code")
-MISSING_AREA_CODE = gettext_noop("missing area code")
-MISSING_PERIOD = gettext_noop("missing period")
-UNKNOWN_CBS_PERIOD = gettext_noop("unknown CBS period")
-MISSING_VALUE = gettext_noop("missing value")
-NOT_AN_OBJECT = gettext_noop("record is not a JSON object")
-NOT_A_NUMBER = gettext_noop("not a number")
-NOT_FINITE = gettext_noop("not a finite number")
-COLUMN_NOT_IMPORTED = gettext_noop("column %(column)r not imported")
-ONLY_TOTALS = gettext_noop(
-    "only the totals of %(dimension)s are imported; the other rows were passed over"
-)
-MONTHS_NOT_IMPORTED = gettext_noop(
-    "only the population at the end of December is imported (as 1 January of the next year); "
-    "other months were passed over"
-)
-NEXT_PAGE = gettext_noop(
-    "the file is one page of a larger result (odata.nextLink): later pages were not downloaded"
-)
-
-_TABLE_IN_URL = re.compile(r"/([0-9]{5}[A-Za-z]{3})(?:/|$)")
-_TABLE_ID = re.compile(r"(?<![0-9A-Za-z])([0-9]{5}(?:NED|ENG))(?![0-9A-Za-z])", re.IGNORECASE)
-_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
-
-
-# --------------------------------------------------------------------------- tables and values
-
-
-def table_from_url(url: str) -> str:
-    """The table id in an OData URL (``…/ODataApi/OData/83648NED/$metadata#…`` → ``83648NED``)."""
-    m = _TABLE_IN_URL.search(url)
-    return m[1].upper() if m else ""
-
-
-def table_from_text(text: str) -> str:
-    """A table id mentioned in a text such as a file name (``data_47018NED_2023.csv``), or ""."""
-    m = _TABLE_ID.search(text)
-    return m[1].upper() if m else ""
-
-
-def spec_for(table: str) -> TableSpec:
-    """The :class:`TableSpec` of a table id; :class:`FormatError` when the table is unknown."""
-    key = table.strip().upper()
-    if not key:
-        raise FormatError(TABLE_UNKNOWN, example="83648NED")
-    try:
-        return TABLES[key]
-    except KeyError:
-        raise FormatError(
-            gettext_noop("table %(table)s is not supported; supported tables: %(tables)s"),
-            table=key,
-            tables=", ".join(sorted(TABLES)),
-        ) from None
-
-
-def describe(context: ReadContext, spec: TableSpec) -> None:
-    """Fill ``context.info`` with source, table and title of a table."""
-    context.info.source = "CBS" if spec.source == "cbs" else "Politie"
-    context.info.table = spec.table
-    context.info.title = spec.title
-
-
-def measure_code(spec: TableSpec, key: str) -> str:
-    if spec.fixed_measure:
-        return spec.fixed_measure
-    return f"{spec.source}:{canonical_key(key)}"
-
-
-def find_count_topic(spec: TableSpec, columns: Iterable[str]) -> str | None:
-    """The count topic among ``columns``: a ``count_topics`` key, or one without its ``_N``
-    suffix, or (population tables) a key that starts like one (``…VanDePeriode_15``)."""
-    names = list(columns)
-    for topic in spec.count_topics:
-        if topic in names:
-            return topic
-    for topic in spec.count_topics:
-        bare = re.sub(r"_\d+$", "", topic)
-        if bare in names:
-            return bare
-    if spec.fixed_measure:
-        for topic in spec.count_topics:
-            bare = re.sub(r"_\d+$", "", topic)
-            found = next((n for n in names if n.startswith(bare)), None)
-            if found:
-                return found
-    return None
-
-
-def shifted_period(spec: TableSpec, key: str) -> str | None:
-    """The period code of a CBS key for the table: the key's own period, or (``year_shift``)
-    the year after the end of a year or of December; None for a month that is not imported.
-    Raises :class:`periods.PeriodError` for an unknown key."""
-    period = periods.from_cbs(key)
-    if not spec.fixed_measure:
-        return period.code
-    if period.kind == periods.PeriodKind.MONTH:
-        if spec.year_shift and period.start.month == 12:
-            return str(period.start.year + spec.year_shift)
-        if not spec.year_shift and period.start.month == 1:
-            return str(period.start.year)
-        return None
-    if period.kind != periods.PeriodKind.YEAR:
-        return None
-    return str(period.start.year + spec.year_shift)
-
-
-def breakdown_total(spec: TableSpec, record: Mapping[str, object]) -> str | None:
-    """The first breakdown dimension (``spec.totals``) whose key in ``record`` is not its
-    total, or None when the record is a total in every breakdown."""
-    for dimension, totals in spec.totals:
-        raw = record.get(dimension)
-        if isinstance(raw, str) and raw.strip() and raw.strip() not in totals:
-            return dimension
-    return None
-
-
-def parse_text_value(text: str) -> float | None:
-    """An untyped OData value: padded number text, or a not-published marker (→ None).
-
-    Raises :class:`ValueError` with an English message for anything else.
-    """
-    stripped = text.strip()
-    if stripped in MISSING_TEXTS:
-        return None
-    if not _NUMBER.match(stripped):
-        raise ValueError(NOT_A_NUMBER)
-    return float(stripped)
-
-
-def parse_value(raw: object) -> float | None:
-    """A typed or untyped OData value → float, or None when not published (never 0)."""
-    if raw is None:
-        return None
-    if isinstance(raw, bool):
-        raise ValueError(NOT_A_NUMBER)
-    if isinstance(raw, int | float):
-        value = float(raw)
-        if not math.isfinite(value):
-            raise ValueError(NOT_FINITE)
-        return value
-    if isinstance(raw, str):
-        return parse_text_value(raw)
-    raise ValueError(NOT_A_NUMBER)
-
-
-def shown(raw: object, limit: int = 100) -> str:
-    """A raw value as text for :class:`RowError` (strings verbatim, other JSON as JSON)."""
-    if isinstance(raw, str):
-        text = raw
-    else:
-        try:
-            text = json.dumps(raw, ensure_ascii=False)
-        except (TypeError, ValueError):
-            text = repr(raw)
-    return shorten(text, limit)
-
-
-# --------------------------------------------------------------------------- dimension resources
-
-
-@dataclass(frozen=True, slots=True)
-class DimensionItem:
-    """One entry of a dimension resource (``/SoortMisdrijf``, ``/RegioS``, ``/Perioden`` …)."""
-
-    key: str  # trimmed: "1.1.1", "GM0556", "2022JJ00"
-    title: str
-    description: str = ""
-    #: only for ``/Perioden``: Definitief / Voorlopig / Nader voorlopig
-    status: Status | None = None
-    category_group: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class DataProperty:
-    """One entry of ``/DataProperties``: a dimension or a topic column of the table."""
-
-    key: str  # "SoortMisdrijf", "GeregistreerdeMisdrijven_1"; "" for topic groups
-    type: str  # "Dimension", "GeoDimension", "GeoDetail", "TimeDimension", "Topic", "TopicGroup"
-    title: str
-    description: str = ""
-    unit: str = ""
-    datatype: str = ""
-    decimals: int | None = None
-
-    @property
-    def is_topic(self) -> bool:
-        return self.type == "Topic"
-
-    @property
-    def is_area_dimension(self) -> bool:
-        return self.type in ("GeoDimension", "GeoDetail")
-
-
-def load_json(data: bytes | str | IO[bytes]) -> object:
-    """Parse JSON from bytes, text or a binary stream; :class:`FormatError` when it is not JSON."""
-    try:
-        if isinstance(data, bytes | str):
-            return json.loads(data)
-        return json.load(data)
-    except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError
-        raise FormatError(gettext_noop("the file is not valid JSON")) from exc
-
-
-def _records(data: object, what: str) -> list[object]:
-    if isinstance(data, bytes | str):
-        data = load_json(data)
-    if isinstance(data, Mapping):
-        data = data.get("value")
-    if not isinstance(data, list):
-        raise FormatError(
-            gettext_noop("%(what)s: expected a JSON object with a 'value' list"), what=what
-        )
-    return data
-
-
-def _text(record: Mapping[str, object], name: str) -> str:
-    raw = record.get(name)
-    return raw.strip() if isinstance(raw, str) else ""
-
-
-def _int_or_none(raw: object) -> int | None:
-    if isinstance(raw, bool):
-        return None
-    if isinstance(raw, int):
-        return raw
-    if isinstance(raw, str) and raw.strip().isdigit():
-        return int(raw.strip())
-    return None
-
-
-def parse_status(text: str) -> Status:
-    """``"Definitief"``/``"Voorlopig"``/``"Nader voorlopig"`` → :class:`Status` (else ONBEKEND)."""
-    return STATUS_BY_CBS_TEXT.get(" ".join(text.split()).lower(), Status.ONBEKEND)
-
-
-def parse_dimension(data: object) -> list[DimensionItem]:
-    """Parse a dimension resource: ``{"value": [{"Key": "1.1.1 ", "Title": …}, …]}``.
-
-    ``data`` is parsed JSON, or JSON bytes/text. Keys are trimmed. Entries without a key are
-    skipped. Raises :class:`FormatError` when the layout is not a dimension resource.
-    """
-    items = []
-    for record in _records(data, "dimension resource"):
-        if not isinstance(record, Mapping):
-            continue
-        key = _text(record, "Key")
-        if not key:
-            continue
-        status_text = _text(record, "Status")
-        items.append(
-            DimensionItem(
-                key=canonical_key(key),
-                title=_text(record, "Title"),
-                description=_text(record, "Description"),
-                status=parse_status(status_text) if status_text else None,
-                category_group=_int_or_none(record.get("CategoryGroupID")),
-            )
-        )
-    return items
-
-
-def period_statuses(data: object) -> dict[str, Status]:
-    """A ``/Perioden`` resource → ``{"2022JJ00": Status.VOORLOPIG, …}`` for ``period_status``."""
-    return {item.key: item.status for item in parse_dimension(data) if item.status is not None}
-
-
-def parse_data_properties(data: object) -> list[DataProperty]:
-    """Parse ``/DataProperties``: the dimensions and topics of a table, in table order."""
-    properties = []
-    for record in _records(data, "DataProperties"):
-        if not isinstance(record, Mapping):
-            continue
-        kind = _text(record, "Type")
-        if not kind:
-            continue
-        properties.append(
-            DataProperty(
-                key=_text(record, "Key"),
-                type=kind,
-                title=_text(record, "Title"),
-                description=_text(record, "Description"),
-                unit=_text(record, "Unit"),
-                datatype=_text(record, "Datatype"),
-                decimals=_int_or_none(record.get("Decimals")),
-            )
-        )
-    return properties
 
 
 # --------------------------------------------------------------------------- rows
@@ -447,105 +181,88 @@ class RecordReader:
         return cached
 
     def read(self, records: Iterable[object]) -> Iterator[Row | RowError | Skip]:
-        spec = self.spec
-        measures, areas = self._measures, self._areas
         for record in records:
             self.line += 1
             line = self.line
             if not isinstance(record, Mapping):
                 yield RowError(line, "", shown(record), NOT_AN_OBJECT)
                 continue
-            layout = self._layout
-            if layout is None:
-                layout = self._layout = self._make_layout(record)
-            elif record.keys() != layout.columns:
-                self._note_columns(record, layout)
+            item = self._record(line, record)
+            if item is not None:
+                yield item
 
-            if spec.totals:
-                dimension = breakdown_total(spec, record)
-                if dimension is not None:
-                    self._note_once(f"totals {dimension}", Note(ONLY_TOTALS, dimension=dimension))
-                    continue
+    def _record(self, line: int, record: Mapping[str, object]) -> Row | RowError | Skip | None:
+        """The row of one record; None when it is passed over (not a total, another month)."""
+        layout = self._layout
+        if layout is None:
+            layout = self._layout = self._make_layout(record)
+        elif record.keys() != layout.columns:
+            self._note_columns(record, layout)
+        if self.spec.totals:
+            dimension = breakdown_total(self.spec, record)
+            if dimension is not None:
+                self._note_once(f"totals {dimension}", Note(ONLY_TOTALS, dimension=dimension))
+                return None
+        measure = self._measure(line, record, layout)
+        if isinstance(measure, RowError):
+            return measure
+        area = self._area(line, record, layout)
+        if not isinstance(area, str):
+            return area
+        period = self._record_period(line, record)
+        if not isinstance(period, tuple):
+            return period
+        if layout.topic not in record:
+            return RowError(line, layout.topic, "", MISSING_VALUE)
+        raw_value = record[layout.topic]
+        try:
+            value = parse_value(raw_value)
+        except ValueError as exc:
+            return RowError(line, layout.topic, shown(raw_value), str(exc))
+        return Row(line, area, measure, period[0], value, period[1])
 
-            if layout.measure:
-                raw_measure = record.get(layout.measure)
-                if not isinstance(raw_measure, str) or not raw_measure.strip():
-                    yield RowError(line, layout.measure, shown(raw_measure), MISSING_CODE)
-                    continue
-                measure = measures.get(raw_measure)
-                if measure is None:
-                    measure = measures[raw_measure] = measure_code(spec, raw_measure)
-            else:
-                measure = spec.fixed_measure
+    def _measure(self, line: int, record: Mapping[str, object], layout: _Layout) -> str | RowError:
+        if not layout.measure:
+            return self.spec.fixed_measure
+        raw_measure = record.get(layout.measure)
+        if not isinstance(raw_measure, str) or not raw_measure.strip():
+            return RowError(line, layout.measure, shown(raw_measure), MISSING_CODE)
+        measure = self._measures.get(raw_measure)
+        if measure is None:
+            measure = self._measures[raw_measure] = measure_code(self.spec, raw_measure)
+        return measure
 
-            raw_area = record.get(layout.area)
-            if not isinstance(raw_area, str) or not raw_area.strip():
-                yield RowError(line, layout.area, shown(raw_area), MISSING_AREA_CODE)
-                continue
-            area = areas.get(raw_area)
-            if area is None:
-                area = areas[raw_area] = canonical_area(raw_area)
-            if is_pseudo_region(area):
-                yield Skip(line, SkipReason.PSEUDO_REGION, layout.area, raw_area.strip())
-                continue
+    def _area(
+        self, line: int, record: Mapping[str, object], layout: _Layout
+    ) -> str | RowError | Skip:
+        raw_area = record.get(layout.area)
+        if not isinstance(raw_area, str) or not raw_area.strip():
+            return RowError(line, layout.area, shown(raw_area), MISSING_AREA_CODE)
+        area = self._areas.get(raw_area)
+        if area is None:
+            area = self._areas[raw_area] = canonical_area(raw_area)
+        if is_pseudo_region(area):
+            return Skip(line, SkipReason.PSEUDO_REGION, layout.area, raw_area.strip())
+        return area
 
-            raw_period = record.get(PERIOD_DIMENSION)
-            if not isinstance(raw_period, str):
-                yield RowError(line, PERIOD_DIMENSION, shown(raw_period), MISSING_PERIOD)
-                continue
-            period = self._period(raw_period)
-            if isinstance(period, str):
-                yield RowError(line, PERIOD_DIMENSION, raw_period, period)
-                continue
-            if period[0] is None:
-                self._note_once("months", Note(MONTHS_NOT_IMPORTED))
-                continue
-
-            if layout.topic not in record:
-                yield RowError(line, layout.topic, "", MISSING_VALUE)
-                continue
-            raw_value = record[layout.topic]
-            try:
-                value = parse_value(raw_value)
-            except ValueError as exc:
-                yield RowError(line, layout.topic, shown(raw_value), str(exc))
-                continue
-            yield Row(line, area, measure, period[0], value, period[1])
+    def _record_period(
+        self, line: int, record: Mapping[str, object]
+    ) -> tuple[str, Status] | RowError | None:
+        """(period code, status) of a record; None for a month that is not imported (noted)."""
+        raw_period = record.get(PERIOD_DIMENSION)
+        if not isinstance(raw_period, str):
+            return RowError(line, PERIOD_DIMENSION, shown(raw_period), MISSING_PERIOD)
+        period = self._period(raw_period)
+        if isinstance(period, str):
+            return RowError(line, PERIOD_DIMENSION, raw_period, period)
+        code, status = period
+        if code is None:
+            self._note_once("months", Note(MONTHS_NOT_IMPORTED))
+            return None
+        return code, status
 
 
 # --------------------------------------------------------------------------- the adapter
-
-
-def unwrap(data: object) -> tuple[list[object], str, str]:
-    """A parsed data set → (records, ``odata.metadata`` URL, ``odata.nextLink`` URL).
-
-    Also accepts a bare list of records (``pandas.DataFrame.to_json(orient="records")``).
-    """
-    if isinstance(data, list):
-        return data, "", ""
-    if not isinstance(data, Mapping) or not isinstance(data.get("value"), list):
-        raise FormatError(
-            gettext_noop("not an OData v3 data set: expected a JSON object with a 'value' list")
-        )
-    metadata = data.get("odata.metadata")
-    next_link = data.get("odata.nextLink")
-    return (
-        data["value"],
-        metadata if isinstance(metadata, str) else "",
-        next_link if isinstance(next_link, str) else "",
-    )
-
-
-def resolve_table(context: ReadContext, found: str) -> TableSpec:
-    """The table named by ``--table``, else the one found in the file; they must agree."""
-    given = context.table.strip().upper()
-    if given and found and given != found:
-        raise FormatError(
-            gettext_noop("the file holds table %(found)s, not %(given)s as given with --table"),
-            found=found,
-            given=given,
-        )
-    return spec_for(given or found)
 
 
 class ODataV3Adapter:

@@ -53,8 +53,7 @@ from regie.monitor.sources.base import (
     gettext_noop,
     is_pseudo_region,
 )
-from regie.monitor.sources.odata_csv import head_columns, parse_header, stream_name, text_stream
-from regie.monitor.sources.odata_v3 import (
+from regie.monitor.sources.odata_common import (
     COLUMN_NOT_IMPORTED,
     MISSING_AREA_CODE,
     MISSING_CODE,
@@ -66,14 +65,18 @@ from regie.monitor.sources.odata_v3 import (
     UNKNOWN_CBS_PERIOD,
     breakdown_total,
     describe,
+    head_columns,
     load_json,
     measure_code,
+    parse_header,
     parse_value,
     resolve_table,
     shifted_period,
     shown,
+    stream_name,
     table_from_text,
     table_from_url,
+    text_stream,
 )
 from regie.stats import periods
 
@@ -185,6 +188,17 @@ class ODataV4Adapter:
 def _rows(
     records: list[tuple[int, object]], spec: TableSpec, context: ReadContext
 ) -> Iterator[Row | RowError | Skip]:
+    reader = _Observations(spec, context, _chosen_measure(records, spec, context))
+    for line, record in records:
+        item = reader.row(line, record)
+        if item is not None:
+            yield item
+
+
+def _chosen_measure(
+    records: list[tuple[int, object]], spec: TableSpec, context: ReadContext
+) -> str:
+    """The Measure code imported (:func:`choose_measure`); the others are noted."""
     distinct: dict[str, None] = {}
     for _line, record in records:
         if isinstance(record, Mapping):
@@ -195,89 +209,117 @@ def _rows(
     for code in distinct:
         if code != chosen:
             context.notes.append(Note(MEASURE_NOT_IMPORTED, measure=code))
+    return chosen
 
-    measure_column = spec.measure_dimension
-    breakdowns = {dimension for dimension, _ in spec.totals}
-    noted: set[str] = set()
-    statuses = context.period_status
-    periods_cache: dict[str, tuple[str | None, Status] | str] = {}
-    for line, record in records:
+
+class _Observations:
+    """One record of the chosen measure → :class:`Row`, :class:`RowError` or :class:`Skip`;
+    None for a record that is passed over (another measure, not a total, another month)."""
+
+    def __init__(self, spec: TableSpec, context: ReadContext, chosen: str) -> None:
+        self.spec = spec
+        self.context = context
+        self.chosen = chosen
+        self.breakdowns = {dimension for dimension, _ in spec.totals}
+        self.noted: set[str] = set()
+        self.periods: dict[str, tuple[str | None, Status] | str] = {}
+
+    def row(self, line: int, record: object) -> Row | RowError | Skip | None:
         if not isinstance(record, Mapping):
-            yield RowError(line, "", shown(record), NOT_AN_OBJECT)
-            continue
+            return RowError(line, "", shown(record), NOT_AN_OBJECT)
+        area_column = self._area_column(line, record)
+        if isinstance(area_column, RowError):
+            return area_column
+        raw_measure = record[MEASURE]
+        if not isinstance(raw_measure, str) or not raw_measure.strip():
+            return RowError(line, MEASURE, shown(raw_measure), MISSING_CODE)
+        if raw_measure.strip() != self.chosen:
+            return None
+        if self.spec.totals:
+            dimension = breakdown_total(self.spec, record)
+            if dimension is not None:
+                self._note_once(f"totals {dimension}", Note(ONLY_TOTALS, dimension=dimension))
+                return None
+        measure = self._measure(line, record)
+        if isinstance(measure, RowError):
+            return measure
+        area = self._area(line, record, area_column)
+        if not isinstance(area, str):
+            return area
+        period = self._period(line, record)
+        if not isinstance(period, tuple):
+            return period
+        raw_value = record.get(VALUE)
+        try:
+            value = parse_value(raw_value)
+        except ValueError as exc:
+            return RowError(line, VALUE, shown(raw_value), str(exc))
+        return Row(line, area, measure, period[0], value, period[1])
+
+    def _note_once(self, key: str, note: Note) -> None:
+        if key not in self.noted:
+            self.noted.add(key)
+            self.context.notes.append(note)
+
+    def _area_column(self, line: int, record: Mapping[str, object]) -> str | RowError:
+        """The record's area column; a column that is not imported is noted once."""
+        spec = self.spec
+        measure_column = spec.measure_dimension
         area_column = next((c for c in spec.area_dimensions if c in record), None)
         wanted = [c for c in (MEASURE, measure_column, PERIOD_DIMENSION) if c]
         missing = [c for c in wanted if c not in record]
         if area_column is None:
             missing.append(" or ".join(spec.area_dimensions))
         if missing or area_column is None:
-            yield RowError(line, missing[0], "", MISSING_COLUMN)
-            continue
-        used = {MEASURE, VALUE, measure_column, area_column, PERIOD_DIMENSION, *breakdowns}
+            return RowError(line, missing[0], "", MISSING_COLUMN)
+        used = {MEASURE, VALUE, measure_column, area_column, PERIOD_DIMENSION, *self.breakdowns}
         for column in record:
-            if column in noted or column in QUIET_COLUMNS or column in used:
+            if column in self.noted or column in QUIET_COLUMNS or column in used:
                 continue
-            noted.add(column)
-            context.notes.append(Note(COLUMN_NOT_IMPORTED, column=column))
+            self._note_once(column, Note(COLUMN_NOT_IMPORTED, column=column))
+        return area_column
 
-        raw_measure = record[MEASURE]
-        if not isinstance(raw_measure, str) or not raw_measure.strip():
-            yield RowError(line, MEASURE, shown(raw_measure), MISSING_CODE)
-            continue
-        if raw_measure.strip() != chosen:
-            continue
-        if spec.totals:
-            dimension = breakdown_total(spec, record)
-            if dimension is not None:
-                if f"totals {dimension}" not in noted:
-                    noted.add(f"totals {dimension}")
-                    context.notes.append(Note(ONLY_TOTALS, dimension=dimension))
-                continue
+    def _measure(self, line: int, record: Mapping[str, object]) -> str | RowError:
+        measure_column = self.spec.measure_dimension
+        if not measure_column:
+            return self.spec.fixed_measure
+        raw_key = record[measure_column]
+        if not isinstance(raw_key, str) or not raw_key.strip():
+            return RowError(line, measure_column, shown(raw_key), MISSING_CODE)
+        return measure_code(self.spec, raw_key)
 
-        if measure_column:
-            raw_key = record[measure_column]
-            if not isinstance(raw_key, str) or not raw_key.strip():
-                yield RowError(line, measure_column, shown(raw_key), MISSING_CODE)
-                continue
-            measure = measure_code(spec, raw_key)
-        else:
-            measure = spec.fixed_measure
-        raw_area = record[area_column]
+    def _area(self, line: int, record: Mapping[str, object], column: str) -> str | RowError | Skip:
+        raw_area = record[column]
         if not isinstance(raw_area, str) or not raw_area.strip():
-            yield RowError(line, area_column, shown(raw_area), MISSING_AREA_CODE)
-            continue
+            return RowError(line, column, shown(raw_area), MISSING_AREA_CODE)
         area = canonical_area(raw_area)
         if is_pseudo_region(area):
-            yield Skip(line, SkipReason.PSEUDO_REGION, area_column, raw_area.strip())
-            continue
+            return Skip(line, SkipReason.PSEUDO_REGION, column, raw_area.strip())
+        return area
+
+    def _period(
+        self, line: int, record: Mapping[str, object]
+    ) -> tuple[str, Status] | RowError | None:
+        """(period code, status); None for a month that is not imported (noted once)."""
         raw_period = record[PERIOD_DIMENSION]
         if not isinstance(raw_period, str):
-            yield RowError(line, PERIOD_DIMENSION, shown(raw_period), MISSING_PERIOD)
-            continue
+            return RowError(line, PERIOD_DIMENSION, shown(raw_period), MISSING_PERIOD)
         key = raw_period.strip().upper()
-        cached = periods_cache.get(key)
+        cached = self.periods.get(key)
         if cached is None:
             try:
-                cached = (shifted_period(spec, key), statuses.get(key, Status.ONBEKEND))
+                statuses = self.context.period_status
+                cached = (shifted_period(self.spec, key), statuses.get(key, Status.ONBEKEND))
             except periods.PeriodError:
                 cached = UNKNOWN_CBS_PERIOD
-            periods_cache[key] = cached
+            self.periods[key] = cached
         if isinstance(cached, str):
-            yield RowError(line, PERIOD_DIMENSION, raw_period, cached)
-            continue
+            return RowError(line, PERIOD_DIMENSION, raw_period, cached)
         period, status = cached
         if period is None:
-            if "months" not in noted:
-                noted.add("months")
-                context.notes.append(Note(MONTHS_NOT_IMPORTED))
-            continue
-        raw_value = record.get(VALUE)
-        try:
-            value = parse_value(raw_value)
-        except ValueError as exc:
-            yield RowError(line, VALUE, shown(raw_value), str(exc))
-            continue
-        yield Row(line, area, measure, period, value, status)
+            self._note_once("months", Note(MONTHS_NOT_IMPORTED))
+            return None
+        return period, status
 
 
 ADAPTER = ODataV4Adapter()

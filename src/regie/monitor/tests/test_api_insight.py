@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from regie.accounts.models import Role
 from regie.areas.models import Area, AreaLevel
-from regie.monitor import insight
 from regie.monitor.tests.factories import load
+from regie.veiligheidsbeeld import insight
 
 pytestmark = pytest.mark.django_db
 

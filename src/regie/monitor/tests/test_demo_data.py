@@ -15,7 +15,7 @@ from regie.areas.models import Area
 from regie.areas.services import load_reference_data
 from regie.core.models import Organisation
 from regie.demo import services as demo_services
-from regie.monitor import demo_data, insight
+from regie.monitor import demo_data, selectors
 from regie.monitor.models import ImportBatch, Measure, Observation, Series
 from regie.monitor.sources.base import RowError
 
@@ -157,11 +157,13 @@ def test_the_monthly_format_sample_is_not_in_the_demo(loaded: Any) -> None:
 def test_region_sum_counts_each_gemeente_once(loaded: Any) -> None:
     region = Area.objects.get(code="VR18")
     measure = Measure.objects.get(code="politie:1.1.1")
-    series = insight.load_series(None, [region], [measure])[(region.pk, measure.pk)]
-    points = {p.year: p for p in insight.region_years(None, region, measure, series)}
+    series = selectors.load_series(None, [region], [measure])[(region.pk, measure.pk)]
+    points = {p.year: p for p in selectors.region_years(None, region, measure, series)}
     assert points[2023].computed  # no published regional figure: the sum, and it says so
     members = [
-        a.code for a in insight.members(region) if a.valid_from is None or a.valid_from.year <= 2023
+        a.code
+        for a in selectors.members(region)
+        if a.valid_from is None or a.valid_from.year <= 2023
     ]
     expected = sum(figures(code, "politie:1.1.1")["2023"][0] or 0 for code in members)
     assert points[2023].value == expected
@@ -171,7 +173,7 @@ def test_region_sum_counts_each_gemeente_once(loaded: Any) -> None:
 def test_hic_is_not_computed_without_straatroof_and_overval(loaded: Any) -> None:
     gemeente = Area.objects.get(code="GM0556")
     hic = Measure.objects.get(code="derived:hic-kern")
-    series = insight.load_series(None, [gemeente], [hic])[(gemeente.pk, hic.pk)]
+    series = selectors.load_series(None, [gemeente], [hic])[(gemeente.pk, hic.pk)]
     assert series.points == []
 
 

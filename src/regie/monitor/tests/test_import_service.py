@@ -69,7 +69,7 @@ def test_repeated_row_in_file_is_rejected(areas) -> None:
 
 
 def test_repeated_row_across_chunks_is_rejected(areas, monkeypatch) -> None:
-    monkeypatch.setattr(services, "CHUNK", 2)
+    monkeypatch.setattr(services.rows, "CHUNK", 2)
     report = load(
         ("GM0556", "politie:1.1.1", "2022", 10.0),
         ("GM0556", "politie:1.1.2", "2022", 10.0),
@@ -90,7 +90,7 @@ def test_reimport_is_idempotent(areas) -> None:
 
 
 def test_newer_vintage_revises_and_keeps_a_revision_log(areas, monkeypatch) -> None:
-    monkeypatch.setattr(services, "CHUNK", 1)
+    monkeypatch.setattr(services.rows, "CHUNK", 1)
     first = load(("GM0556", "politie:1.1.1", "2023", 50.0, Status.VOORLOPIG))
     second = load(
         ("GM0556", "politie:1.1.1", "2023", 52.0, Status.DEFINITIEF),

@@ -91,7 +91,7 @@ def test_a_check_writes_nothing_but_its_batch(areas: Any) -> None:
 def test_files_larger_than_one_flush_import_the_same(
     areas: Any, monkeypatch: pytest.MonkeyPatch, flush_points: int
 ) -> None:
-    monkeypatch.setattr(services, "FLUSH_POINTS", flush_points)
+    monkeypatch.setattr(services.rows, "FLUSH_POINTS", flush_points)
     first = run(rows(*VALUES))
     assert (first.state, first.stored) == (BatchState.DONE, 5)
     assert len(figures()) == 5
@@ -108,7 +108,7 @@ def test_files_larger_than_one_flush_import_the_same(
 def test_a_row_repeating_a_row_of_an_earlier_flush_is_rejected(
     areas: Any, monkeypatch: pytest.MonkeyPatch, dry_run: bool
 ) -> None:
-    monkeypatch.setattr(services, "FLUSH_POINTS", 2)
+    monkeypatch.setattr(services.rows, "FLUSH_POINTS", 2)
     report = run(rows(*VALUES, ("GM0556", "politie:1.1.1", "2022", 10.0)), dry_run=dry_run)
     assert report.state == BatchState.REJECTED
     assert [(e.line, e.column, e.value) for e in report.errors] == [(6, "periode", "2022")]

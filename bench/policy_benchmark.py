@@ -19,7 +19,7 @@ dropped afterwards) one worker process:
 3. times, interleaved, ``regie.policy.status.evaluate_plan(plan)`` (the product: a fixed number
    of queries) and the *naive* baseline a first implementation would write: walk the tree, and
    per indicator read its measure and area (no ``select_related``), its own
-   ``insight.load_series``, its own latest override, then ``engine.evaluate`` — after checking
+   ``selectors.load_series``, its own latest override, then ``engine.evaluate`` — after checking
    that both give the same status, computed status and explanation for every indicator and the
    same roll-up for every goal, theme, priority and the plan;
 4. times the product's parts: loading the series the indicators use (``load_series`` once per
@@ -571,7 +571,7 @@ def build_plan(gemeente: Organisation) -> Plan:
     from regie.accounts.models import User
     from regie.areas.models import Area
     from regie.core import audit
-    from regie.monitor import insight
+    from regie.monitor import selectors
     from regie.monitor.models import Measure
     from regie.policy import services, status
     from regie.policy.models import Goal, Indicator, Plan, Priority, Theme
@@ -579,7 +579,7 @@ def build_plan(gemeente: Organisation) -> Plan:
     Plan.objects.filter(organisation=gemeente, title=PLAN_TITLE).delete()
     measures = {m.code: m for m in Measure.objects.filter(code__in={s.measure for s in SPECS})}
     areas = {a.code: a for a in Area.objects.filter(code__in={s.area for s in SPECS})}
-    series = insight.load_series(gemeente, list(areas.values()), list(measures.values()))
+    series = selectors.load_series(gemeente, list(areas.values()), list(measures.values()))
     user = User.objects.filter(username="adviseur.maassluis").first()
     with audit.acting_as(user, None):
         plan = Plan.objects.create(
@@ -604,7 +604,7 @@ def build_plan(gemeente: Organisation) -> Plan:
         indicators: dict[str, Indicator] = {}
         for i, spec in enumerate(SPECS):
             measure, area = measures[spec.measure], areas[spec.area]
-            is_count = measure.unit in insight.COUNT_UNITS
+            is_count = measure.unit in selectors.COUNT_UNITS
             found = status.measurements(series[(area.pk, measure.pk)], is_count=is_count)
             indicators[spec.key] = Indicator.objects.create(
                 goal=goals[spec.goal],
@@ -660,7 +660,7 @@ def naive_evaluate(plan: Plan) -> dict[str, Any]:
     "nodes": {(kind, pk): status}}``, the same facts :func:`status.evaluate_plan` gives.
     """
 
-    from regie.monitor import insight
+    from regie.monitor import selectors
     from regie.policy import engine, status
 
     organisation = plan.organisation
@@ -675,8 +675,8 @@ def naive_evaluate(plan: Plan) -> dict[str, Any]:
                 g_statuses: list[engine.Status] = []
                 for indicator in goal.indicators.all():
                     measure, area = indicator.measure, indicator.area  # a query each
-                    series = insight.load_series(organisation, [area], [measure])
-                    is_count = measure.unit in insight.COUNT_UNITS
+                    series = selectors.load_series(organisation, [area], [measure])
+                    is_count = measure.unit in selectors.COUNT_UNITS
                     found = status.measurements(series[(area.pk, measure.pk)], is_count=is_count)
                     # the product's rule for one indicator (the naive part is the queries)
                     computed = status.evaluate_indicator(indicator, found)
@@ -740,7 +740,7 @@ def _parts(pk: int) -> dict[str, Callable[[Plan], Any]]:
     one call per area) and ``engine`` is ``measurements`` + ``engine.evaluate`` for every
     indicator on its result.
     """
-    from regie.monitor import insight
+    from regie.monitor import selectors
     from regie.policy import engine, status
     from regie.policy.models import Indicator
 
@@ -756,7 +756,7 @@ def _parts(pk: int) -> dict[str, Callable[[Plan], Any]]:
     def per_area(plan: Plan) -> Any:
         loaded: dict[tuple[int, int], Any] = {}
         for area in areas:
-            loaded |= insight.load_series(
+            loaded |= selectors.load_series(
                 plan.organisation, [area], list(by_area[area.pk].values())
             )
         return loaded
@@ -765,7 +765,7 @@ def _parts(pk: int) -> dict[str, Callable[[Plan], Any]]:
 
     def evaluate(_plan: Plan) -> Any:
         for i in indicators:
-            is_count = i.measure.unit in insight.COUNT_UNITS
+            is_count = i.measure.unit in selectors.COUNT_UNITS
             found = status.measurements(loaded[(i.area_id, i.measure_id)], is_count=is_count)
             target = status.target_of(i)
             if not engine.target_problems(target):
@@ -913,7 +913,7 @@ def section(results: dict[str, dict[str, Any]], repeat: int) -> str:
         "overrides in force, one withdrawn and one replaced), so that every status occurs "
         f"({', '.join(first['statuses'])}). The baseline, timed in the same run, is the naive "
         "loop a first implementation would write: walk the tree and per indicator read its "
-        "measure and area without `select_related`, its own `insight.load_series`, its own "
+        "measure and area without `select_related`, its own `selectors.load_series`, its own "
         "latest override, then `engine.evaluate`. Both give the same status, computed status "
         "and explanation for every indicator and the same roll-ups (checked before timing).",
         "",

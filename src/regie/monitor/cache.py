@@ -12,21 +12,11 @@ lives (edits that change a row in place without a new import are seen after that
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable, Hashable
-from typing import TypeVar
-
-from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
-from django.utils.translation import get_language
 
 from regie.areas.models import Population
+from regie.core.cache import remember as remember  # re-exported for the pages of this data
 from regie.monitor.models import DerivedComponent, ImportBatch, Measure
-
-T = TypeVar("T")
-
-_PREFIX = "regie:monitor:"
 
 
 def data_version() -> str:
@@ -46,15 +36,3 @@ def data_version() -> str:
         cursor.execute(sql)
         row = cursor.fetchone()
     return "|".join(str(value) for value in row)
-
-
-def remember(parts: tuple[Hashable, ...], build: Callable[[], T], *, version: str) -> T:
-    """``build()``, or its earlier result for the same ``parts``, data version and language."""
-    raw = repr((parts, version, get_language()))
-    key = _PREFIX + hashlib.sha256(raw.encode()).hexdigest()
-    found = cache.get(key)
-    if found is not None:
-        return found  # type: ignore[no-any-return] # the cache returns what build() returned
-    value = build()
-    cache.set(key, value, timeout=settings.REGIE_CACHE_SECONDS)
-    return value

@@ -8,7 +8,8 @@ own figures are owned by that gemeente and visible only to its members.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -16,6 +17,34 @@ from django.utils.translation import gettext_lazy as _
 
 from regie.areas.models import Area
 from regie.core.models import AppendOnlyError, Organisation
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+def open_or_own(field: str, organisation: Organisation | Iterable[int] | None) -> models.Q:
+    """The one tenant rule of the figures store: open data (no owner in ``field``) is visible to
+    everyone; a gemeente's own rows only to (those acting for) that gemeente. ``organisation``
+    may be several organisations' ids (an API user who is a member of more than one)."""
+    open_data = models.Q(**{f"{field}__isnull": True})
+    if organisation is None:
+        return open_data
+    if isinstance(organisation, Organisation):
+        return open_data | models.Q(**{field: organisation})
+    return open_data | models.Q(**{f"{field}_id__in": list(organisation)})
+
+
+class TenantQuerySet(models.QuerySet[_M]):
+    """``Model.objects.visible_to(organisation)``: rows that organisation may read."""
+
+    #: the field that names the owning organisation (None: open data)
+    tenant_field = "organisation"
+
+    def visible_to(self, organisation: Organisation | Iterable[int] | None) -> TenantQuerySet[_M]:
+        return self.filter(open_or_own(self.tenant_field, organisation))
+
+
+class OwnerQuerySet(TenantQuerySet[_M]):
+    tenant_field = "owner"
 
 
 class Source(models.TextChoices):
@@ -49,6 +78,14 @@ class MeasureKind(models.TextChoices):
     AMOUNT = "amount", _("amount (hours, euros)")
     SURVEY = "survey_pct", _("survey outcome")
     RATIO = "ratio", _("percentage or ratio")
+
+
+#: Documents the kind of a measure (a plain string in the schema: "kind" names other enums too).
+KIND_HELP = _(
+    "Kind of figure, one of event_count, stock, amount, survey_pct, ratio: chance margins and "
+    "tests apply to counts of events only; stocks and amounts have none; survey outcomes carry "
+    "the published margin."
+)
 
 
 def default_kind(unit: str) -> str:
@@ -112,6 +149,8 @@ class Measure(models.Model):
         help_text=_("Empty for the shared catalogue; a gemeente's own measures are private."),
     )
     sort_order = models.PositiveIntegerField(_("order"), default=0)
+
+    objects = TenantQuerySet["Measure"].as_manager()
 
     class Meta:
         verbose_name = _("measure")
@@ -203,6 +242,8 @@ class Dataset(models.Model):
     provenance = models.TextField(_("provenance"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
+    objects = TenantQuerySet["Dataset"].as_manager()
+
     class Meta:
         verbose_name = _("dataset")
         verbose_name_plural = _("datasets")
@@ -266,6 +307,10 @@ class ImportBatch(models.Model):
         help_text=_("A check of a file (dry run): nothing was or will be stored."),
     )
     progress = models.PositiveIntegerField(_("rows processed"), default=0)
+    #: The rows the job expects to process (an import: the rows its check read), when known.
+    progress_total = models.PositiveIntegerField(_("rows to process"), null=True, blank=True)
+    #: The job (regie.core.jobs, django-tasks) that runs this batch; empty when run directly.
+    task_id = models.CharField(_("job"), max_length=64, blank=True)
     #: The process that queued or runs the import (host name and process id) and when it last
     #: said it was alive: a batch whose process is gone is marked failed (services).
     worker_host = models.CharField(_("worker host"), max_length=255, blank=True)
@@ -401,6 +446,8 @@ class Observation(FigureKeys):
         db_index=False,
         db_constraint=False,
     )
+
+    objects = OwnerQuerySet["Observation"].as_manager()
 
     class Meta:
         managed = False

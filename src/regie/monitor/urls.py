@@ -1,13 +1,10 @@
 from django.urls import path
 
-from regie.monitor import dashboard_views, views, waterbed_views
+from regie.monitor import views
 
 app_name = "monitor"
 
 org_urlpatterns = [
-    path("veiligheidsbeeld/", dashboard_views.overview, name="overview"),
-    path("veiligheidsbeeld/waterbed/", waterbed_views.waterbed, name="waterbed"),
-    path("veiligheidsbeeld/<str:code>/", dashboard_views.measure, name="measure"),
     path("bronnen/", views.dataset_list, name="dataset_list"),
     path("bronnen/<int:dataset_id>/", views.dataset_detail, name="dataset_detail"),
     path("bronnen/uploaden/", views.upload, name="upload"),

@@ -1,24 +1,28 @@
-"""The veiligheidsbeeld pages: overview and measure page (waterbed: monitor.waterbed_views).
+"""The veiligheidsbeeld pages: overview and measure page (waterbed: :mod:`.waterbed_views`).
 
-Thin views: parse the request, ask :mod:`regie.monitor.dashboard` / :mod:`insight`, render. A
+Thin views: parse the request, ask :mod:`.dashboard` / :mod:`.insight`, render. A
 ``?download=<chart>&format=csv|xlsx|png|svg`` on a page returns that chart's figures, built by
 the same code as the page, so that page and download cannot disagree.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from regie import stats
 from regie.accounts.permissions import EDITOR_ROLES, STAFF_ROLES, org_view
 from regie.areas.models import Area, AreaLevel
 from regie.areas.selectors import area_of_organisation
-from regie.core import charts, exports
+from regie.core import cache, charts, exports
 from regie.core.models import Organisation
-from regie.monitor import cache, dashboard, selectors
+from regie.monitor import selectors
+from regie.veiligheidsbeeld import dashboard
 
 
 def _gemeente(organisation: Organisation) -> Area:
@@ -54,17 +58,25 @@ def _download(
     return exports.download_response(chart, request.GET.get("format", "csv"), filename_stem=stem)
 
 
+#: A chart whose table has more rows than this is not in the overview itself: the page holds its
+#: title, note and sources and a link, and the chart with its table comes in its own request
+#: (``?figuur=<chart>``; charts.js fetches it when it scrolls near). It keeps the overview small
+#: (a national file gives "Other crime types" some 800 rows, two thirds of the page).
+DEFER_ROWS = 100
+
+
 def _download_base(request: HttpRequest) -> str:
     query = request.GET.copy()
     query.pop("download", None)
     query.pop("format", None)
+    query.pop("figuur", None)
     encoded = query.urlencode()
     return f"{request.path}?{encoded}&" if encoded else f"{request.path}?"
 
 
 @org_view(STAFF_ROLES)
 def overview(request: HttpRequest, organisation: Organisation) -> HttpResponse:
-    version = cache.data_version()
+    version = selectors.data_version()
     gemeente = cache.remember(
         ("gemeente", organisation.pk), lambda: _gemeente(organisation), version=version
     )
@@ -89,13 +101,18 @@ def overview(request: HttpRequest, organisation: Organisation) -> HttpResponse:
         "nav": "veiligheidsbeeld",
         # the hint to upload missing figures is for roles that may upload (not a raadpleger)
         "can_upload": getattr(request, "role", None) in EDITOR_ROLES,
+        "defer_rows": DEFER_ROWS,
     }
+    if "figuur" in request.GET:
+        return _figure(request, context, build, (organisation.pk, area.pk, version))
 
     def sections() -> tuple[list[dashboard.Tile], str]:
         # The sections (charts and their tables) are most of the page and hold nothing per
         # user, so they are kept as HTML; the tiles are rendered with the page.
         page = build()
-        html = render_to_string("monitor/beeld/_overview_sections.html", {**context, "page": page})
+        html = render_to_string(
+            "veiligheidsbeeld/_overview_sections.html", {**context, "page": page}
+        )
         return page.tiles, html
 
     context["tiles"], context["sections_html"] = cache.remember(
@@ -110,12 +127,51 @@ def overview(request: HttpRequest, organisation: Organisation) -> HttpResponse:
         sections,
         version=version,
     )
-    return render(request, "monitor/beeld/overview.html", context)
+    return render(request, "veiligheidsbeeld/overview.html", context)
+
+
+def _figure(
+    request: HttpRequest,
+    context: dict[str, object],
+    build: Callable[[], dashboard.Overview],
+    scope: tuple[int, int, str],
+) -> HttpResponse:
+    """One chart of the overview with its table: the fragment charts.js puts in the page (asked
+    with ``X-Regie-Fragment``), or a page of its own (a link followed without JavaScript)."""
+    key = request.GET.get("figuur", "")
+    chart = build().charts().get(key)
+    if chart is None:
+        raise Http404(_("Unknown chart."))
+    fragment = request.headers.get("X-Regie-Fragment") == "1"
+    organisation_pk, area_pk, version = scope
+    html = cache.remember(
+        (
+            "overview-figure",
+            organisation_pk,
+            area_pk,
+            key,
+            context["download_base"],
+        ),
+        lambda: render_to_string(
+            "core/_chart.html", {"chart": chart, "download_base": context["download_base"]}
+        ),
+        version=version,
+    )
+    if fragment:
+        response = HttpResponse(html)
+    else:
+        response = render(
+            request,
+            "veiligheidsbeeld/figure.html",
+            {**context, "chart_html": html, "title": chart.table.title},
+        )
+    patch_vary_headers(response, ["X-Regie-Fragment"])  # one address, two answers
+    return response
 
 
 @org_view(STAFF_ROLES)
 def measure(request: HttpRequest, organisation: Organisation, code: str) -> HttpResponse:
-    version = cache.data_version()
+    version = selectors.data_version()
     gemeente = cache.remember(
         ("gemeente", organisation.pk), lambda: _gemeente(organisation), version=version
     )
@@ -165,7 +221,7 @@ def measure(request: HttpRequest, organisation: Organisation, code: str) -> Http
     def body() -> str:
         regions = [a for a in (gemeente.politie_eenheid, gemeente.veiligheidsregio) if a]
         return render_to_string(
-            "monitor/beeld/_measure_body.html",
+            "veiligheidsbeeld/_measure_body.html",
             {
                 **context,
                 "page": build(),
@@ -178,4 +234,4 @@ def measure(request: HttpRequest, organisation: Organisation, code: str) -> Http
 
     # Everything below the breadcrumbs holds nothing per user (its form is a GET form).
     context["body_html"] = cache.remember((*key, context["download_base"]), body, version=version)
-    return render(request, "monitor/beeld/measure.html", context)
+    return render(request, "veiligheidsbeeld/measure.html", context)

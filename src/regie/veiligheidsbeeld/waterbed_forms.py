@@ -12,9 +12,10 @@ from django.forms.boundfield import BoundWidget
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from regie.monitor import wording
 from regie.monitor.models import Measure
-from regie.monitor.waterbed_data import (
+from regie.stats.waterbed import Window, window_problems
+from regie.veiligheidsbeeld import wording
+from regie.veiligheidsbeeld.waterbed_data import (
     AreaMonths,
     Group,
     Month,
@@ -25,7 +26,6 @@ from regie.monitor.waterbed_data import (
     parse_month,
     window,
 )
-from regie.stats.waterbed import Window, window_problems
 
 #: Area lists longer than this get a search field.
 SEARCH_FROM = 12

@@ -1,9 +1,10 @@
 """The waterbed (displacement) page: choose a measure, areas and windows from what holds figures;
 the first visit shows a result with default choices.
 
-Thin: :mod:`regie.monitor.waterbed_data` says what can be chosen and what the defaults are,
-:class:`regie.monitor.waterbed_forms.WaterbedForm` checks the choices (every problem at once),
-:func:`regie.monitor.insight.waterbed` computes, as for the API and ``regie waterbed``.
+Thin: :mod:`.waterbed_data` says what can be chosen and what the defaults are,
+:class:`.waterbed_forms.WaterbedForm` checks the choices (every problem at once),
+:func:`regie.veiligheidsbeeld.insight.waterbed` computes, as for the API and ``regie waterbed``,
+and :mod:`.waterbed_display` words the result.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from regie.accounts.permissions import STAFF_ROLES, org_view
 from regie.areas.models import Area
 from regie.areas.selectors import area_of_organisation
 from regie.core.models import Organisation
-from regie.monitor import insight, waterbed_data
-from regie.monitor.waterbed_forms import AREA_FIELDS, WaterbedForm
 from regie.stats import periods
+from regie.veiligheidsbeeld import insight, waterbed_data, waterbed_display
+from regie.veiligheidsbeeld.waterbed_forms import AREA_FIELDS, WaterbedForm
 
 #: Query parameters that only steer the page, not the analysis.
 _STEERING = {"measure", "search", "step"}
@@ -88,7 +89,7 @@ def waterbed(request: HttpRequest, organisation: Organisation) -> HttpResponse:
         "has_measures": bool(measures),
         "no_default": measure is not None and form.is_bound is False,
         "areas": areas,
-        "calendar": waterbed_data.calendar(chosen or areas, _windows(form)),
+        "calendar": waterbed_display.calendar(chosen or areas, _windows(form)),
         "calendar_areas": chosen or areas,
         "result": result,
         "suggested": default is not None and data is not None,
@@ -110,7 +111,7 @@ def waterbed(request: HttpRequest, organisation: Organisation) -> HttpResponse:
     }
     if result is not None:
         context.update(_result_context(result, organisation))
-    return render(request, "monitor/beeld/waterbed.html", context)
+    return render(request, "veiligheidsbeeld/waterbed.html", context)
 
 
 def _period(form: WaterbedForm, legend: str, first: str, last: str) -> dict[str, Any]:
@@ -214,12 +215,12 @@ def _result_context(result: insight.WaterbedResult, organisation: Organisation) 
     if not result.wdd.shared_control:
         query["control_displacement"] = ",".join(result.groups["control_displacement"])
     return {
-        "explanation": waterbed_data.explain(result),
-        "sources": waterbed_data.sources(result),
-        "wdd_signed": waterbed_data.signed(result.wdd.value),
-        "wdd_lower": waterbed_data.minus(result.wdd.lower, 1),
-        "wdd_upper": waterbed_data.minus(result.wdd.upper, 1),
-        "wdd_z": waterbed_data.minus(result.wdd.z, 2),
+        "explanation": waterbed_display.explain(result),
+        "sources": waterbed_display.sources(result),
+        "wdd_signed": waterbed_display.signed(result.wdd.value),
+        "wdd_lower": waterbed_display.minus(result.wdd.lower, 1),
+        "wdd_upper": waterbed_display.minus(result.wdd.upper, 1),
+        "wdd_z": waterbed_display.minus(result.wdd.z, 2),
         "rows": [
             {
                 "label": label,
@@ -227,7 +228,7 @@ def _result_context(result: insight.WaterbedResult, organisation: Organisation) 
                 "codes": ", ".join(result.groups[key]),
                 "before": before,
                 "after": after,
-                "change": waterbed_data.signed(after - before),
+                "change": waterbed_display.signed(after - before),
             }
             for label, key, before, after in rows
         ],

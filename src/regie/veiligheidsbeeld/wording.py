@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from regie import stats
+from regie.core import formats
 from regie.core.formats import num as num  # re-exported: pages and commands call wording.num
 from regie.monitor import selectors
 from regie.monitor.models import MeasureKind, Unit
@@ -69,7 +70,7 @@ def change(
         "b_period": b_label,
     }
     if unit == Unit.PERCENT:
-        changed = _("%(diff)s percentage points") % {"diff": _signed(difference, 1)}
+        changed = formats.points(_signed(difference, 1))
     elif percent is not None:
         changed = _("%(diff)s, %(pct)s%%") % {
             "diff": _signed(difference),
@@ -207,7 +208,7 @@ def window_error(error: stats.WindowError) -> str:
         ),
         "covid": _(
             "A window includes 2020 or 2021: COVID years were abnormal and are not used in a "
-            "displacement stats."
+            "displacement analysis."
         ),
         "overlap": _("The windows before and after overlap."),
         "order": _("The window after must come later than the window before."),

@@ -1,32 +1,34 @@
-"""Reads of the monitor: figures with their lineage, series, datasets — always tenant-filtered.
+"""What a figure is (:class:`Figure` with its :class:`Lineage`) and the one home of the rules
+every read of figures follows: one figure (:mod:`.lineage`), series (:mod:`.series`) and sums of
+areas (:mod:`.areas`) all use them.
 
-Open data (no owner) is visible to everyone; a gemeente's own figures only to its members. Pass
-the organisation the user acts for (or None for open data only). Derived measures are computed
-here, on read, from their components and are never stored.
+Open data (no owner) is visible to everyone; a gemeente's own figures only to its members, and
+its own figure comes before open data for the same cell (:func:`own_first`). Pass the
+organisation the user acts for (or None for open data only). Derived measures are computed on
+read from their components (:func:`derived_terms`, :func:`derived_value`) and are never stored.
+A year held only as months follows :func:`year_from_months`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from regie.areas.models import Area, AreaLevel
 from regie.core.models import Organisation
-from regie.monitor import catalogue
 from regie.monitor.models import (
     BOUND_SUFFIXES,
-    BatchState,
     Dataset,
     DerivedComponent,
-    ImportBatch,
     Measure,
     MeasureKind,
     Observation,
     ObservationStatus,
+    open_or_own,
 )
 from regie.stats import periods
 
@@ -43,7 +45,7 @@ class FigureNotFound(LookupError):
     """The area, measure or period is unknown, or there is no figure for it."""
 
 
-# --- Rules shared by every read (figures here, series in ``insight``) -------------------------
+# --- Rules shared by every read (one figure in :mod:`.lineage`, series in :mod:`.series`) -----
 
 #: Import formats of incident lists (one row per incident, counted per month by the adapter).
 INCIDENT_FORMATS = frozenset({"incidents"})
@@ -102,7 +104,7 @@ def year_from_months(year: int, parts: list[MonthPart]) -> tuple[float | None, s
     held, published and complete; otherwise ``(None, reason)`` with the reason for people.
 
     ``regie figure``, the API, the pages and the status engine all use it (through
-    :func:`figure` and ``insight.Series.years``), so "the figure of 2022" is one number.
+    :func:`figure` and ``Series.years``), so "the figure of 2022" is one number.
     """
     held = {p.month: p for p in parts}
     missing = [m for m in range(1, 13) if m not in held]
@@ -220,20 +222,16 @@ def number(value: float | None) -> float | int | None:
 
 
 def visible(organisation: Organisation | None) -> Q:
-    """Observations (or datasets, via ``prefix``) a member of ``organisation`` may see."""
-    if organisation is None:
-        return Q(owner__isnull=True)
-    return Q(owner__isnull=True) | Q(owner=organisation)
+    """Observations (or series) a member of ``organisation`` may see (:func:`open_or_own`)."""
+    return open_or_own("owner", organisation)
 
 
 def visible_observations(organisation: Organisation | None) -> QuerySet[Observation]:
-    return Observation.objects.filter(visible(organisation))
+    return Observation.objects.visible_to(organisation)
 
 
 def visible_measures(organisation: Organisation | None) -> QuerySet[Measure]:
-    if organisation is None:
-        return Measure.objects.filter(organisation__isnull=True)
-    return Measure.objects.filter(Q(organisation__isnull=True) | Q(organisation=organisation))
+    return Measure.objects.visible_to(organisation)
 
 
 def not_bounds() -> Q:
@@ -250,347 +248,36 @@ def pickable_measures(organisation: Organisation | None) -> QuerySet[Measure]:
 
 
 def visible_datasets(organisation: Organisation | None) -> QuerySet[Dataset]:
-    if organisation is None:
-        return Dataset.objects.filter(organisation__isnull=True)
-    return Dataset.objects.filter(Q(organisation__isnull=True) | Q(organisation=organisation))
+    return Dataset.objects.visible_to(organisation)
 
 
-def _lineage(batch: ImportBatch, status: str) -> Lineage:
-    dataset = batch.dataset
-    return Lineage(
-        source=dataset.source,
-        table=dataset.table,
-        title=dataset.title,
-        batch=batch.pk,
-        vintage=batch.finished_at or batch.started_at,
-        filename=batch.filename,
-        status=status,
-    )
+# --- The one home of the derived-measure and own-before-open rules ----------------------------
 
 
-def _resolve(
-    area_code: str, measure_code: str, organisation: Organisation | None
-) -> tuple[Area, Measure]:
-    area = Area.objects.filter(code=area_code.strip().upper()).first()
-    if area is None:
-        raise FigureNotFound(_("Unknown area %(code)s.") % {"code": area_code})
-    measure = visible_measures(organisation).filter(code=measure_code.strip()).first()
-    if measure is None:
-        raise FigureNotFound(_("Unknown measure %(code)s.") % {"code": measure_code})
-    return area, measure
+def derived_terms(measures: Sequence[Measure]) -> dict[int, list[tuple[Measure, float]]]:
+    """The terms (component, weight) of every derived measure among ``measures``, in the order
+    of the catalogue, in one query: what a derived measure is made of."""
+    terms: dict[int, list[tuple[Measure, float]]] = {m.pk: [] for m in measures if m.is_derived}
+    if terms:
+        for term in (
+            DerivedComponent.objects.filter(derived__in=list(terms))
+            .select_related("component")
+            .order_by("component__sort_order", "component__code")
+        ):
+            terms[term.derived_id].append((term.component, term.weight))
+    return terms
 
 
-def figure(
-    area_code: str,
-    measure_code: str,
-    period_code: str,
-    *,
-    organisation: Organisation | None = None,
-) -> Figure:
-    """The value of ``measure`` for ``area`` in ``period`` with where it came from.
-
-    Raises :class:`FigureNotFound` when the area, measure or period is unknown or nothing is held.
-    A figure that exists but was not published has ``value`` None. A year held only as months is
-    their sum when all twelve are published and complete (:func:`year_from_months`), marked
-    ``computed``; otherwise the refusal says why.
-    """
-    try:
-        period = periods.parse(period_code)
-    except periods.PeriodError as exc:
-        raise FigureNotFound(_("Unknown period %(code)s.") % {"code": period_code}) from exc
-    area, measure = _resolve(area_code, measure_code, organisation)
-    if measure.is_derived:
-        return _derived_figure(area, measure, period, organisation)
-    result = _plain_figure(area, measure, period, organisation)
-    if result is None:
-        raise FigureNotFound(
-            _("No figure for %(measure)s in %(area)s for %(period)s.")
-            % {"measure": measure.code, "area": area.code, "period": period.code}
-        )
-    return result
-
-
-def _plain_figure(
-    area: Area, measure: Measure, period: periods.Period, organisation: Organisation | None
-) -> Figure | None:
-    """A stored figure, or a year summed from its months; None when nothing is held."""
-    obs = _observation(area, measure, period.code, organisation)
-    result: Figure | None = None
-    if obs is not None:
-        result = _figure(area, measure, period, obs)
-    elif period.kind == periods.PeriodKind.YEAR:
-        result = _year_of_months(area, measure, period, organisation)
-        if result is None and area.level == AreaLevel.GEMEENTE:
-            result = _predecessor_figure(area, measure, period, organisation)
-    if result is None:
+def derived_value(values: Sequence[float | None], weights: Sequence[float]) -> float | None:
+    """A derived measure's value from its components' values of one period: the weighted sum,
+    or None (not published) when any component is not published. A missing component (no
+    figure at all) is the caller's refusal, never a zero."""
+    if any(v is None for v in values):
         return None
-    if measure.kind == MeasureKind.SURVEY and not measure.is_bound:
-        result.margin = _margin(area, measure, period.code, organisation)
-    if catalogue.is_unofficial(measure.code):
-        result.add_note(unofficial_note())
-    return result
+    return float(sum((v or 0.0) * w for v, w in zip(values, weights, strict=True)))
 
 
-def _year_of_months(
-    area: Area, measure: Measure, period: periods.Period, organisation: Organisation | None
-) -> Figure | None:
-    year = period.start.year
-    codes = [f"{year}M{m:02d}" for m in range(1, 13)]
-    rows = list(
-        visible_observations(organisation)
-        .filter(area=area, measure=measure, period__in=codes)
-        .select_related("batch__dataset")
-    )
-    if not rows:
-        return None
-    rows.sort(key=lambda o: o.owner_id is None)  # own figures first
-    chosen: dict[str, Observation] = {}
-    for obs in rows:
-        chosen.setdefault(obs.period, obs)
-    parts = [
-        MonthPart(
-            month=int(code[5:]),
-            value=obs.value,
-            incomplete=is_incomplete(periods.parse(code), obs.status, obs.batch.format),
-        )
-        for code, obs in chosen.items()
-    ]
-    value, reason = year_from_months(year, parts)
-    if reason:
-        raise FigureNotFound(
-            _(
-                "No figure for %(measure)s in %(area)s for %(period)s: no yearly figure is "
-                "held and %(reason)s."
-            )
-            % {"measure": measure.code, "area": area.code, "period": period.code, "reason": reason}
-        )
-    ordered = [chosen[c] for c in codes]
-    status = max((o.status for o in ordered), key=lambda s: STATUS_RANK.get(s, 3))
-    lineage: list[Lineage] = []
-    for obs in ordered:
-        item = _lineage(obs.batch, status)
-        if item not in lineage:
-            lineage.append(item)
-    computed = year_from_months_note()
-    return Figure(
-        area=area.code,
-        area_name=area.name,
-        measure=measure.code,
-        measure_name=measure.name,
-        unit=measure.unit,
-        period=period.code,
-        period_label=periods.label(period),
-        value=value,
-        status=status,
-        lineage=lineage,
-        note=computed,
-        kind=measure.kind,
-        computed=computed,
-    )
-
-
-def _predecessor_figure(
-    area: Area, measure: Measure, period: periods.Period, organisation: Organisation | None
-) -> Figure | None:
-    """A year before a whole merger as the sum of the former gemeenten, when
-    ``insight.predecessor_years`` (the one home of that rule) gives it; their figures are the
-    components, so the lineage names every import used."""
-    from regie.monitor import insight
-
-    year = period.start.year
-    series = insight.load_series(organisation, [area], [measure], years=[year])[
-        (area.pk, measure.pk)
-    ]
-    point = next(
-        (
-            p
-            for p in insight.predecessor_years(organisation, area, measure, series, years=[year])
-            if p.year == year and p.predecessors
-        ),
-        None,
-    )
-    if point is None:
-        return None
-    former = {a.code: a for a in Area.objects.filter(code__in=point.predecessors)}
-    parts = [
-        part
-        for code in point.predecessors
-        if (part := _plain_figure(former[code], measure, period, organisation)) is not None
-    ]
-    lineage: list[Lineage] = []
-    for part in parts:
-        for item in part.lineage:
-            if item not in lineage:
-                lineage.append(item)
-    return Figure(
-        area=area.code,
-        area_name=area.name,
-        measure=measure.code,
-        measure_name=measure.name,
-        unit=measure.unit,
-        period=period.code,
-        period_label=periods.label(period),
-        value=point.value,
-        status=point.status,
-        lineage=lineage,
-        definition=" + ".join(point.predecessors),
-        components=parts,
-        note=point.computed,
-        kind=measure.kind,
-        computed=point.computed,
-    )
-
-
-def _margin(
-    area: Area, measure: Measure, period_code: str, organisation: Organisation | None
-) -> tuple[float, float] | None:
-    """The published bounds (``<code>.ondergrens``/``.bovengrens``) of a survey figure."""
-    codes = [f"{measure.code}{suffix}" for suffix in BOUND_SUFFIXES]
-    found: dict[str, float] = {}
-    rows = (
-        visible_observations(organisation)
-        .filter(area=area, measure__code__in=codes, period=period_code, value__isnull=False)
-        .order_by("owner_id")
-        .values_list("measure__code", "value", "owner_id")
-    )
-    for code, value, _owner in sorted(rows, key=lambda r: r[2] is None):
-        if value is not None:
-            found.setdefault(code, value)
-    if len(found) != 2:
-        return None
-    low, high = found[codes[0]], found[codes[1]]
-    return (min(low, high), max(low, high))
-
-
-def _observation(
-    area: Area, measure: Measure, period_code: str, organisation: Organisation | None
-) -> Observation | None:
-    rows = list(
-        visible_observations(organisation)
-        .filter(area=area, measure=measure, period=period_code)
-        .select_related("batch__dataset")
-    )
-    # A gemeente's own figure comes before open data for the same cell (it chose to import it).
-    rows.sort(key=lambda o: o.owner_id is None)
-    return rows[0] if rows else None
-
-
-def _figure(area: Area, measure: Measure, period: periods.Period, obs: Observation) -> Figure:
-    incomplete = is_incomplete(period, obs.status, obs.batch.format)
-    result = Figure(
-        area=area.code,
-        area_name=area.name,
-        measure=measure.code,
-        measure_name=measure.name,
-        unit=measure.unit,
-        period=period.code,
-        period_label=periods.label(period),
-        value=obs.value,
-        status=obs.status,
-        lineage=[_lineage(obs.batch, obs.status)],
-        note="" if obs.value is not None else _("not published (not zero)"),
-        kind=measure.kind,
-        incomplete=incomplete,
-    )
-    if incomplete:
-        result.add_note(incomplete_note(periods.label(period)))
-    if made := table_note(obs.batch.dataset.table):
-        result.add_note(made)
-    return result
-
-
-def _derived_figure(
-    area: Area, measure: Measure, period: periods.Period, organisation: Organisation | None
-) -> Figure:
-    components = list(
-        DerivedComponent.objects.filter(derived=measure)
-        .select_related("component")
-        .order_by("component__sort_order", "component__code")
-    )
-    parts: list[Figure] = []
-    missing: list[str] = []
-    for term in components:
-        part = _plain_figure(area, term.component, period, organisation)
-        if part is None:
-            missing.append(term.component.code)
-            continue
-        if term.weight != 1 and part.value is not None:
-            part.value = part.value * term.weight
-        parts.append(part)
-    definition = " + ".join(t.component.code for t in components)
-    if missing:
-        raise FigureNotFound(
-            _(
-                "%(measure)s cannot be computed for %(area)s in %(period)s: "
-                "no figure for %(missing)s."
-            )
-            % {
-                "measure": measure.code,
-                "area": area.code,
-                "period": period.code,
-                "missing": ", ".join(missing),
-            }
-        )
-    unpublished = [p.measure for p in parts if p.value is None]
-    value = None if unpublished else sum(p.value or 0.0 for p in parts)
-    status = max((p.status for p in parts), key=lambda s: STATUS_RANK.get(s, 3), default="onbekend")
-    lineage: list[Lineage] = []
-    for part in parts:
-        for item in part.lineage:
-            if item not in lineage:
-                lineage.append(item)
-    computed = next((p.computed for p in parts if p.computed), "")
-    result = Figure(
-        area=area.code,
-        area_name=area.name,
-        measure=measure.code,
-        measure_name=measure.name,
-        unit=measure.unit,
-        period=period.code,
-        period_label=periods.label(period),
-        value=value,
-        status=status,
-        lineage=lineage,
-        definition=definition,
-        components=parts,
-        note=(
-            _("computed on read: %(definition)s") % {"definition": definition}
-            if value is not None
-            else _("not computable: %(codes)s not published") % {"codes": ", ".join(unpublished)}
-        ),
-        kind=measure.kind,
-        computed=computed,
-        incomplete=any(p.incomplete for p in parts),
-    )
-    if computed:
-        result.add_note(computed)
-    if result.incomplete:
-        result.add_note(incomplete_note(periods.label(period)))
-    return result
-
-
-def datasets_overview(organisation: Organisation | None) -> list[dict[str, Any]]:
-    """Visible datasets with their latest import and the totals of their completed imports.
-
-    One query for the datasets (with aggregates) and one for their latest imports; checks
-    (dry runs) are not imports and are left out.
-    """
-    done = Q(batches__state=BatchState.DONE)
-    latest = (
-        ImportBatch.objects.filter(dataset=OuterRef("pk"), dry_run=False)
-        .order_by("-started_at", "-id")
-        .values("pk")[:1]
-    )
-    datasets = list(
-        visible_datasets(organisation)
-        .annotate(
-            rows=Sum("batches__rows_stored", filter=done),
-            vintage=Max("batches__finished_at", filter=done),
-            period_first=Min("batches__period_first", filter=done),
-            period_last=Max("batches__period_last", filter=done),
-            latest_id=Subquery(latest),
-        )
-        .order_by("source", "table")
-    )
-    batches = ImportBatch.objects.in_bulk([d.latest_id for d in datasets if d.latest_id])
-    return [{"dataset": d, "latest": batches.get(d.latest_id)} for d in datasets]
+def own_first(owner_id: int | None) -> bool:
+    """Sort key: a gemeente's own figure comes before open data for the same cell (it chose to
+    import it). ``sorted(rows, key=lambda r: own_first(r.owner_id))`` puts own rows first."""
+    return owner_id is None

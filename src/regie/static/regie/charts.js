@@ -11,6 +11,8 @@
  *   with `new Function`;
  * - `defaultStyle: false` and `tooltip.disableDefaultStyle` stop vega-embed and vega-tooltip from
  *   injecting <style> elements; charts.css carries that CSS.
+ * [data-chart-defer="URL"]: a placeholder whose chart and table are fetched from URL (with the
+ * header X-Regie-Fragment: 1) when it comes near the screen; its link works without JavaScript.
  * Runs on DOMContentLoaded and after every htmx swap (htmx:afterSettle); each element once.
  */
 (function () {
@@ -141,8 +143,63 @@
       });
   }
 
+  // A chart with a long table comes in its own request (veiligheidsbeeld/_deferred_chart.html):
+  // its placeholder (title, note, sources and a link to the chart on a page of its own) is
+  // replaced by the chart and its table when it comes near the screen.
+  function loadDeferred(el) {
+    if (el.hasAttribute("data-chart-state")) {
+      return;
+    }
+    el.setAttribute("data-chart-state", "loading");
+    fetch(el.getAttribute("data-chart-defer"), {
+      credentials: "same-origin",
+      headers: { "X-Regie-Fragment": "1" },
+    })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error("figure " + response.status);
+        }
+        return response.text();
+      })
+      .then(function (html) {
+        var template = document.createElement("template");
+        template.innerHTML = html;
+        var nodes = Array.prototype.slice.call(template.content.querySelectorAll("[data-chart-spec]"));
+        el.replaceWith(template.content);
+        nodes.forEach(embed);
+      })
+      .catch(function (error) {
+        el.removeAttribute("data-chart-state"); // the link still leads to the chart
+        if (window.console) {
+          window.console.warn("chart", el.getAttribute("data-chart-defer"), error);
+        }
+      });
+  }
+
+  var observer =
+    "IntersectionObserver" in window
+      ? new IntersectionObserver(
+          function (entries) {
+            entries.forEach(function (entry) {
+              if (entry.isIntersecting) {
+                observer.unobserve(entry.target);
+                loadDeferred(entry.target);
+              }
+            });
+          },
+          { rootMargin: "600px 0px" }
+        )
+      : null;
+
   function init() {
     document.querySelectorAll("[data-chart-spec]").forEach(embed);
+    document.querySelectorAll("[data-chart-defer]").forEach(function (el) {
+      if (observer) {
+        observer.observe(el);
+      } else {
+        loadDeferred(el);
+      }
+    });
   }
 
   if (document.readyState === "loading") {

@@ -11,9 +11,10 @@ from django.utils import translation
 
 from regie.areas.models import Population
 from regie.core.models import Organisation
-from regie.monitor import dashboard, services
+from regie.monitor import selectors, services
 from regie.monitor.models import Measure
 from regie.monitor.tests.factories import load
+from regie.veiligheidsbeeld import dashboard
 
 pytestmark = pytest.mark.django_db
 
@@ -119,12 +120,12 @@ def test_an_incomplete_month_is_never_shown_as_the_latest_figure(
     """The current month is still being counted: no sentence presents it as the latest."""
     import datetime as dt
 
-    from regie.monitor import insight
-
     services.load_catalogue()
     today = dt.date.today()
     load(("GM0556", "politie:1.1.1", f"{today.year}M{today.month:02d}", 5), table="POL")
     measure = Measure.objects.get(code="politie:1.1.1")
-    series = insight.load_series(maassluis, [areas["gm"]], [measure])[(areas["gm"].pk, measure.pk)]
+    series = selectors.load_series(maassluis, [areas["gm"]], [measure])[
+        (areas["gm"].pk, measure.pk)
+    ]
     assert series.latest() is not None  # the figure is there …
     assert dashboard._latest(series) is None  # … but is not presented as a whole month

@@ -16,9 +16,9 @@ from django.test import Client
 from regie.accounts.models import Role
 from regie.areas.models import Area, AreaLevel, Population
 from regie.core.models import Organisation
-from regie.monitor import dashboard
 from regie.monitor.sources.base import Status
 from regie.monitor.tests.factories import load
+from regie.veiligheidsbeeld import dashboard
 
 pytestmark = pytest.mark.django_db
 
@@ -430,7 +430,7 @@ def test_a_negative_trend_and_its_interval_use_one_minus_sign() -> None:
     from django.utils import translation
 
     from regie import stats
-    from regie.monitor import wording
+    from regie.veiligheidsbeeld import wording
 
     with translation.override("nl"):
         result = stats.poisson_trend(
@@ -450,7 +450,7 @@ def test_the_count_of_changes_agrees_with_its_first_number(
     The Dutch text comes from the compiled catalogue."""
     from django.utils import translation
 
-    from regie.monitor.tests.test_dashboard_honesty import _crime_measures
+    from regie.veiligheidsbeeld.tests.test_dashboard_honesty import _crime_measures
 
     measures = _crime_measures(4)
     rows = []

@@ -12,11 +12,12 @@ from django.core.management import call_command
 from django.utils import translation
 
 from regie.areas.models import Area, AreaLevel, Population
-from regie.monitor import insight, selectors, services
+from regie.monitor import selectors, services
 from regie.monitor.models import Measure, MeasureKind
 from regie.monitor.sources.base import Row, Status
 from regie.monitor.tests.factories import dataset, load
 from regie.stats import periods
+from regie.veiligheidsbeeld import insight
 
 pytestmark = pytest.mark.django_db
 
@@ -43,9 +44,9 @@ def measure(code: str) -> Measure:
     return Measure.objects.get(code=code)
 
 
-def series_of(area: Area, code: str) -> insight.Series:
+def series_of(area: Area, code: str) -> selectors.Series:
     m = measure(code)
-    return insight.load_series(None, [area], [m])[(area.pk, m.pk)]
+    return selectors.load_series(None, [area], [m])[(area.pk, m.pk)]
 
 
 # --- 1. Time order, percentage points --------------------------------------------------------
@@ -292,7 +293,7 @@ def test_a_rate_uses_the_imported_population_before_the_shipped_one(areas):
     per = imported.as_dict()["per_1000"]
     assert per["population_source"] == "import"
     assert "03759NED" in per["population_lineage"]
-    assert insight.populations([areas["gm"]], [2022]) == {(areas["gm"].pk, 2022): 34000}
+    assert selectors.populations([areas["gm"]], [2022]) == {(areas["gm"].pk, 2022): 34000}
 
 
 # --- 7. One answer to "the figure of 2022" ------------------------------------------------------
@@ -357,9 +358,9 @@ def test_years_before_a_whole_merger_are_the_marked_sum_of_the_former_gemeenten(
         ("GM9003", "politie:1.1.1", "2019", 20.0),
     )
     m = measure("politie:1.1.1")
-    series = insight.load_series(None, [new], [m])[(new.pk, m.pk)]
+    series = selectors.load_series(None, [new], [m])[(new.pk, m.pk)]
     assert [p.year for p in series.years()] == [2019]  # the series alone: published only
-    years = insight.area_years(None, new, m, series)
+    years = selectors.area_years(None, new, m, series)
     assert [(p.year, p.value) for p in years] == [(2017, 15.0), (2019, 20.0)]
     assert years[0].predecessors == ("GM9001", "GM9002")
     assert "GM9001, GM9002" in years[0].computed
@@ -380,8 +381,8 @@ def test_no_sum_of_former_gemeenten_across_a_split(merger):
     split.successors.add(new, other)
     load(("GM9001", "politie:1.1.1", "2017", 10.0), ("GM9002", "politie:1.1.1", "2017", 5.0))
     m = measure("politie:1.1.1")
-    series = insight.load_series(None, [new], [m])[(new.pk, m.pk)]
-    assert insight.area_years(None, new, m, series) == []
+    series = selectors.load_series(None, [new], [m])[(new.pk, m.pk)]
+    assert selectors.area_years(None, new, m, series) == []
 
 
 # --- 9. Misdaad in kaart ----------------------------------------------------------------------
@@ -478,7 +479,7 @@ def test_waterbed_refuses_incomplete_months(areas):
 
 def test_population_helper_keeps_the_shipped_value_without_imports(areas):
     Population.objects.create(area=areas["gm"], year=2021, value=34000, source="t")
-    found = insight.population_figures([areas["gm"]], [2021, 2022])
+    found = selectors.population_figures([areas["gm"]], [2021, 2022])
     assert found[(areas["gm"].pk, 2021)].source == "reference"
 
 
@@ -502,7 +503,7 @@ def test_the_latest_comparison_skips_an_incomplete_month(areas):
 
 def test_the_trend_sentence_names_covid_years_and_few_points() -> None:
     from regie import stats
-    from regie.monitor import wording
+    from regie.veiligheidsbeeld import wording
 
     with translation.override("en"):
         years = [2019, 2020, 2021, 2022]

@@ -11,11 +11,11 @@ from django.test import Client
 
 from regie.accounts.models import Role
 from regie.areas.models import Area, AreaLevel
-from regie.monitor import insight, waterbed_data
 from regie.monitor.sources.base import Status
 from regie.monitor.tests.factories import load
-from regie.monitor.tests.test_analysis_insight import import_as
 from regie.stats.waterbed import Window, window_problems
+from regie.veiligheidsbeeld import insight, waterbed_data
+from regie.veiligheidsbeeld.tests.test_insight import import_as
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from regie.core import audit
-from regie.core.models import Organisation
+from regie.core.commands import add_org_option, find_organisation, unknown_organisation
 from regie.monitor import batches, services, sources
 from regie.monitor.models import BatchState
 from regie.monitor.sources.base import FormatError, RowError
@@ -52,9 +52,8 @@ class Command(BaseCommand):
             help="the file's format (detected when left out)",
         )
         parser.add_argument("--table", default="", help="table id, e.g. 83648NED or 47018NED")
-        parser.add_argument(
-            "--org",
-            default="",
+        add_org_option(
+            parser,
             help="short name of the gemeente that owns these figures (local figures); "
             "without it the figures are open data, visible to every gemeente",
         )
@@ -70,13 +69,9 @@ class Command(BaseCommand):
             return
         if not path.is_file():
             self._refuse(options, _("File not found: %(path)s") % {"path": path})
-        organisation = None
-        if options["org"]:
-            organisation = Organisation.objects.filter(slug=options["org"]).first()
-            if organisation is None:
-                self._refuse(
-                    options, _("Unknown organisation %(slug)s.") % {"slug": options["org"]}
-                )
+        organisation = find_organisation(options["org"])
+        if options["org"] and organisation is None:
+            self._refuse(options, unknown_organisation(options["org"]))
         bar = _ProgressBar(path.stat().st_size, enabled=not options["json"] and sys.stderr.isatty())
         try:
             with audit.acting_as(None, "regie import"):

@@ -24,7 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print as JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        measures = Measure.objects.filter(organisation__isnull=True).select_related("parent")
+        measures = Measure.objects.visible_to(None).select_related("parent")
         if options["source"]:
             measures = measures.filter(source=options["source"])
         terms: dict[int, list[str]] = {}

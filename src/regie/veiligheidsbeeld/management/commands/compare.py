@@ -7,8 +7,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
-from regie.monitor import insight, wording
-from regie.monitor.management.commands.figure import (
+from regie.veiligheidsbeeld import insight, wording
+from regie.veiligheidsbeeld.management.commands.figure import (
     figure_lines,
     format_value,
     insight_command_error,

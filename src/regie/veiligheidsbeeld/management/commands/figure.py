@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 
 from regie.core import formats
 from regie.core.models import Organisation
-from regie.monitor import insight, selectors, wording
+from regie.monitor import selectors
+from regie.veiligheidsbeeld import insight, wording
 
 
 def format_value(value: float | None) -> str:

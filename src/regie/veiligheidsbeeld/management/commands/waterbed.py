@@ -9,9 +9,9 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
 from regie import stats
-from regie.monitor import insight, wording
-from regie.monitor.management.commands.compare import p_value, signed
-from regie.monitor.management.commands.figure import (
+from regie.veiligheidsbeeld import insight, wording
+from regie.veiligheidsbeeld.management.commands.compare import p_value, signed
+from regie.veiligheidsbeeld.management.commands.figure import (
     insight_command_error,
     organisation_option,
     print_json,

@@ -1,0 +1,1 @@
+"""The analysis endpoints of the JSON API: a figure with its rate, comparisons, the waterbed."""

@@ -5,10 +5,10 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: help install assets run serve demo test lint format typecheck djangocheck pytest messages compilemessages bench bench-import bench-load bench-policy openapi clean
+.PHONY: help install assets run serve demo test lint format typecheck boundaries djangocheck pytest messages compilemessages bench bench-import bench-load bench-policy openapi clean
 
 help:
-	@echo "make run    install, migrate, load the demo and serve on http://127.0.0.1:$(PORT)"
+	@echo "make run    install, migrate, load the demo and serve on http://127.0.0.1:$(PORT) (with a worker)"
 	@echo "make test   ruff, mypy, Django checks, migrations check and the whole pytest suite"
 	@echo "make format apply ruff's formatting and import order"
 
@@ -42,7 +42,7 @@ serve: install
 demo: install
 	$(BIN)/regie demo
 
-test: install lint typecheck djangocheck pytest
+test: install lint typecheck boundaries djangocheck pytest
 
 lint:
 	$(BIN)/ruff check .
@@ -54,6 +54,10 @@ format:
 
 typecheck:
 	$(BIN)/mypy src
+
+# Apps meet only through models, selectors and services; no cycles; stats without Django (ADR 0018)
+boundaries:
+	$(BIN)/lint-imports --no-logo --no-cache
 
 djangocheck:
 	$(BIN)/regie check --fail-level WARNING

@@ -161,7 +161,7 @@ def test_starting_django_does_not_load_the_statistics_libraries(tmp_path: Path) 
     env.update(REGIE_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="regie.settings")
     script = (
         "import sys, django; django.setup(); "
-        "import regie.policy.engine, regie.monitor.services, regie.monitor.insight; "
+        "import regie.policy.engine, regie.monitor.services, regie.veiligheidsbeeld.insight; "
         "from regie import stats; "
         "print(sorted(m for m in ('scipy', 'statsmodels', 'pandas') if m in sys.modules)); "
         "stats.poisson_interval(3); "

@@ -275,7 +275,7 @@ def test_waterbed_refuses_windows_of_unequal_length(
     demo_figures: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from regie import stats
-    from regie.monitor import wording
+    from regie.veiligheidsbeeld import wording
 
     code, out, err = run(
         capsys,

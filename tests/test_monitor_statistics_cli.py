@@ -14,7 +14,7 @@ from regie.areas.models import Area
 from regie.areas.services import load_reference_data
 from regie.core.models import Organisation
 from regie.demo import services as demo_services
-from regie.monitor import insight, selectors
+from regie.monitor import selectors
 from regie.monitor.models import Measure
 from tests.test_cli import run_main
 
@@ -90,7 +90,7 @@ def test_a_year_held_only_as_months_is_the_same_number_in_cli_api_and_insight(
     assert response.json() == cli
     area = Area.objects.get(code=area_code)
     measure = Measure.objects.get(code=measure_code)
-    series = insight.load_series(None, [area], [measure])[(area.pk, measure.pk)]
+    series = selectors.load_series(None, [area], [measure])[(area.pk, measure.pk)]
     year = next(p for p in series.years() if p.year == 2022)
     assert year.value == cli["value"]
     assert year.computed == cli["computed"]
@@ -115,13 +115,13 @@ def test_a_year_with_months_missing_is_refused_alike_in_cli_and_api(
     assert response.json()["detail"] == reason
     area = Area.objects.get(code="GM0556")
     measure = Measure.objects.get(code="local:mik_woninginbraak")
-    series = insight.load_series(organisation, [area], [measure])[(area.pk, measure.pk)]
+    series = selectors.load_series(organisation, [area], [measure])[(area.pk, measure.pk)]
     assert 2023 not in [p.year for p in series.years()]
 
 
 def _examples() -> list[list[str]]:
     """The concrete ``regie waterbed`` examples of the README and of the command's help."""
-    from regie.monitor.management.commands.waterbed import Command
+    from regie.veiligheidsbeeld.management.commands.waterbed import Command
 
     texts = [README.read_text(encoding="utf-8"), Command.help]
     found = [m.split()[1:] for t in texts for m in re.findall(r"regie waterbed [^`\n|]*", t)]

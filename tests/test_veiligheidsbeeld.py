@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from regie.accounts.models import Role
 from regie.core.models import Organisation
-from regie.monitor import insight
+from regie.veiligheidsbeeld import insight
 from tests.test_monitor_cli import demo_figures  # noqa: F401 - the module fixture
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,10 @@ from pathlib import Path
 PRODUCT_COMMANDS = [
     ("demo", "load the demo gemeenten Maassluis and Alblasserdam with accounts (--reset rebuilds)"),
     ("serve", "run the web application (http://127.0.0.1:8000; PORT or --port overrides)"),
+    ("worker", "run the background jobs (checks, imports, nightly clean-up); serve starts one"),
     ("cleanup", "remove stale uploads and old checks; mark imports whose process stopped failed"),
     ("createuser", "create a user and give them a role in an organisation"),
+    ("token", "API tokens of an organisation: create (shown once), list, revoke"),
     ("demo-code", "print the current two-factor code of a demo account"),
     ("loadareas", "load or refresh the areas (CBS codes, hierarchy, population)"),
     ("import", "import a file of figures (OData, StatLine CSV, local template, incidents)"),

@@ -41,10 +41,13 @@ INSTALLED_APPS = [
     "csp",
     "rest_framework",
     "drf_spectacular",
+    "django_tasks",
+    "django_tasks_db",
     "regie.core",
     "regie.accounts",
     "regie.areas",
     "regie.monitor",
+    "regie.veiligheidsbeeld",
     "regie.policy",
     "regie.demo",
 ]
@@ -277,9 +280,17 @@ LOGGING = {
 
 # --- JSON API (/api/v1/, read-only; docs/api/openapi.yaml) -------------------------------------
 REST_FRAMEWORK = {
-    # The web login (with its second factor) is the only way in; no tokens, no basic auth.
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["regie.core.api.ReadOnlyAuthenticated"],
+    # An API token of one organisation (Authorization: Bearer, ADR 0017) or the web login
+    # (with its second factor); no basic auth.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "regie.accounts.api_auth.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "regie.accounts.api_auth.TokenScope",
+        "regie.core.api.ReadOnlyAuthenticated",
+    ],
+    "DEFAULT_THROTTLE_RATES": {"token": env.get_str("REGIE_API_TOKEN_RATE", "120/minute")},
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "regie.core.api.Pagination",
@@ -291,8 +302,9 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "DESCRIPTION": (
         "Read-only access to areas, measures and figures of Veiligheidsregie, and to the "
-        "gemeenten's safety plans with their goals, indicators and computed statuses. Sign in "
-        "through the web login (with the second factor); the API uses that session. Open data "
+        "gemeenten's safety plans with their goals, indicators and computed statuses. Send an API "
+        "token of one organisation (Authorization: Bearer <token>), or sign in through the web "
+        "login (with the second factor) and use that session. Open data "
         "is visible to every user; a gemeente's own figures and plans only to its beheerders, "
         "adviseurs and raadplegers. Values are null when not published (never zero)."
     ),
@@ -303,6 +315,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "regie.core.api.document_refusal",
+        "regie.accounts.api_auth.document_token_refusal",
     ],
 }
 
@@ -321,5 +334,21 @@ CACHES = {
     }
 }
 REGIE_CACHE_SECONDS = env.get_int("REGIE_CACHE_SECONDS", 600)
-# Run background tasks (imports) synchronously in the request instead of in a worker thread.
+# Background jobs (checks, imports, periodic jobs; ADR 0016) wait in the database for `regie
+# worker` (django-tasks with its database backend). REGIE_TASKS_EAGER runs them synchronously in
+# the request instead (django_tasks' ImmediateBackend): tests, and installations without a worker.
 REGIE_TASKS_EAGER = env.get_bool("REGIE_TASKS_EAGER", False)
+_TASK_QUEUES = ["checks", "imports", "periodic"]
+_IMMEDIATE_TASKS = {
+    "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+    "QUEUES": _TASK_QUEUES,
+}
+TASKS = {
+    "default": (
+        _IMMEDIATE_TASKS
+        if REGIE_TASKS_EAGER
+        else {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": _TASK_QUEUES}
+    ),
+    # Used when REGIE_TASKS_EAGER is switched on at run time (tests): regie.core.jobs.backend().
+    "immediate": _IMMEDIATE_TASKS,
+}

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.i18n import set_language
 
 from regie import api_urls
@@ -9,6 +9,7 @@ from regie.accounts import views as accounts_views
 from regie.areas import urls as areas_urls
 from regie.monitor import urls as monitor_urls
 from regie.policy import urls as policy_urls
+from regie.veiligheidsbeeld import urls as veiligheidsbeeld_urls
 
 handler400 = "regie.core.views.bad_request"
 handler403 = "regie.core.views.permission_denied"
@@ -22,9 +23,14 @@ urlpatterns = [
     path("", include((accounts_urls.installation_urlpatterns, "installatie"))),
     path("", include((areas_urls.urlpatterns, "areas"))),
     path("api/v1/", include(api_urls)),
+    re_path(r"^api/", api_urls.not_found),  # JSON 404 for any other address under /api/
     path("<slug:org>/", include((areas_urls.org_urlpatterns, "org_areas"))),
     path("<slug:org>/", include((accounts_urls.org_urlpatterns, "beheer"))),
     path("<slug:org>/", include((monitor_urls.org_urlpatterns, "monitor"))),
+    path(
+        "<slug:org>/",
+        include((veiligheidsbeeld_urls.org_urlpatterns, "veiligheidsbeeld")),
+    ),
     path("<slug:org>/", include((policy_urls.org_urlpatterns, "policy"))),
 ]
 

@@ -69,9 +69,9 @@ def test_adviseur_compares_woninginbraak_and_downloads_excel(
 
     # The nav link leads to the overview, with a rendered chart. The first visitor of a data
     # version computes every theme (and loads scipy), so that click may take longer.
-    overview_url = url("monitor:overview", org="gm0482")
+    overview_url = url("veiligheidsbeeld:overview", org="gm0482")
     page.locator(f"nav a[href='{overview_url}']").first.click(timeout=60_000)
-    expect(page).to_have_url(path_is("monitor:overview", org="gm0482"))
+    expect(page).to_have_url(path_is("veiligheidsbeeld:overview", org="gm0482"))
     expect(page.locator("main h1")).to_contain_text("Alblasserdam")
     expect_chart_rendered(page)
     # One heading per theme; themes without figures say why.
@@ -84,9 +84,9 @@ def test_adviseur_compares_woninginbraak_and_downloads_excel(
     a11y.check(page, "veiligheidsbeeld")
 
     # Woninginbraak, linked from the crime-by-type section.
-    measure_url = url("monitor:measure", org="gm0482", code=MEASURE)
+    measure_url = url("veiligheidsbeeld:measure", org="gm0482", code=MEASURE)
     page.locator(f"section[aria-labelledby='section-crime'] a[href='{measure_url}']").click()
-    expect(page).to_have_url(path_is("monitor:measure", org="gm0482", code=MEASURE))
+    expect(page).to_have_url(path_is("veiligheidsbeeld:measure", org="gm0482", code=MEASURE))
     expect(page.locator("main h1")).to_contain_text("Woninginbraken")
     expect_chart_rendered(page)
     a11y.check(page, "woninginbraak")
@@ -94,7 +94,7 @@ def test_adviseur_compares_woninginbraak_and_downloads_excel(
     form = page.locator("main form.regie-filter")
     form.locator("input[name=weergave][value=per1000]").check()
     form.locator("button[type=submit]").click()
-    expect(page).to_have_url(path_is("monitor:measure", org="gm0482", code=MEASURE))
+    expect(page).to_have_url(path_is("veiligheidsbeeld:measure", org="gm0482", code=MEASURE))
     assert parse_qs(urlsplit(page.url).query).get("weergave") == ["per1000"]
     expect(form.locator("input[name=weergave][value=per1000]")).to_be_checked()
     expect_chart_rendered(page)
@@ -137,7 +137,7 @@ def test_adviseur_compares_woninginbraak_and_downloads_excel(
     assert any(any(cell for cell in row) for row in source.iter_rows(values_only=True))
 
     # The waterbed analysis page.
-    page.goto(url("monitor:waterbed", org="gm0482"))
+    page.goto(url("veiligheidsbeeld:waterbed", org="gm0482"))
     expect(page.locator("main h1")).to_be_visible()
     a11y.check(page, "waterbed")
 

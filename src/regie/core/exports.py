@@ -18,6 +18,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from regie.core.charts import Chart, ChartTable, Column, round_half_up
+from regie.core.formats import decimal_text
 
 LOCALE: Final = "nl-NL"
 #: Width used for ``width: "container"`` specs when there is no container (server rendering).
@@ -46,7 +47,7 @@ def _csv_number(value: float | int, column: Column) -> str:
         text = f"{value:.15g}"
         if "e" in text:
             text = f"{value:f}"
-    return text.replace(".", ",")
+    return decimal_text(text)
 
 
 def _csv_cell(value: Any, column: Column) -> str:

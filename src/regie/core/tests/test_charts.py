@@ -602,8 +602,8 @@ def test_missing_years_keep_their_distance_on_the_axis() -> None:
 
 
 def test_axis_titles_are_words_with_units_never_value() -> None:
-    from regie.monitor import dashboard
     from regie.monitor.models import Source, Unit
+    from regie.veiligheidsbeeld import dashboard
 
     labels = [
         dashboard.value_label(Unit.COUNT, Source.POLITIE),

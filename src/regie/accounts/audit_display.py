@@ -107,19 +107,27 @@ def _display(field: Any, value: Any) -> str | None:
         except ValueError:
             return value
     if isinstance(field, models.DecimalField | models.FloatField) and value != "":
-        try:
-            return formats.number_format(decimal.Decimal(str(value)), use_l10n=True)
-        except (decimal.InvalidOperation, ValueError):
-            return str(value)
+        return _decimal_text(value)
     if isinstance(field, models.IntegerField | models.ForeignKey) and isinstance(value, int):
-        if isinstance(field, models.ForeignKey):
-            return _related_text(field, value)
-        if "year" in field.name:
-            return str(value)  # years are never grouped (2.025)
-        return formats.number_format(value, use_l10n=True, force_grouping=True)
+        return _whole_text(field, value)
     if isinstance(value, dict | list):
         return ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
     return str(value)
+
+
+def _decimal_text(value: Any) -> str:
+    try:
+        return formats.number_format(decimal.Decimal(str(value)), use_l10n=True)
+    except (decimal.InvalidOperation, ValueError):
+        return str(value)
+
+
+def _whole_text(field: Any, value: int) -> str:
+    if isinstance(field, models.ForeignKey):
+        return _related_text(field, value)
+    if "year" in field.name:
+        return str(value)  # years are never grouped (2.025)
+    return formats.number_format(value, use_l10n=True, force_grouping=True)
 
 
 def _related_text(field: models.ForeignKey[Any, Any], pk: int) -> str:

@@ -198,7 +198,6 @@ def worker_gone(worker_id: str, started_at: dt.datetime | None, *, now: dt.datet
     return started_at is None or now - started_at > UNKNOWN_WORKER_AFTER
 
 
-
 #: Finished jobs are kept this long (their rows name the uploaded file), then deleted.
 RESULTS_KEPT_DAYS = 14
 
@@ -213,6 +212,7 @@ def prune_results() -> int:
     before = timezone.now() - dt.timedelta(days=RESULTS_KEPT_DAYS)
     deleted, _rows = DBTaskResult.objects.finished().filter(finished_at__lt=before).delete()
     return deleted
+
 
 class WorkerLost(Exception):
     """A job's worker stopped while running it, too often: the job is marked failed."""

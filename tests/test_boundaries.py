@@ -64,6 +64,16 @@ def test_the_contract_breaks_on_an_import_of_another_apps_views(fake_project: Pa
     assert "views is not public in alpha" in broken["reason"]
 
 
+def test_an_app_the_contract_does_not_name_breaks_it(fake_project: Path) -> None:
+    """A new app (reports, meldpunt) is checked once it is named, never silently skipped."""
+    (fake_project / "gamma").mkdir()
+    (fake_project / "gamma" / "__init__.py").write_text("")
+    (fake_project / "gamma" / "views.py").write_text("from fakeproj.alpha.views import page\n")
+    check = _contract().check(grimp.build_graph("fakeproj", cache_dir=None), verbose=False)
+    assert not check.kept
+    assert {b["importer"] for b in check.metadata["broken"]} >= {"fakeproj.gamma.views"}
+
+
 def _private_imports() -> list[str]:
     found = []
     for path in sorted(SRC.rglob("*.py")):

@@ -88,6 +88,23 @@ KIND_HELP = _(
 )
 
 
+def is_event_count(unit: str, kind: str) -> bool:
+    """The one rule of "is this a count of events": its unit is a count and its kind an event
+    count (a stock or an amount is counted but has no chance margin; ADR 0015). For a measure
+    use ``measure.is_event_count``; for a query, :data:`EVENT_COUNTS`."""
+    return unit == Unit.COUNT and kind == MeasureKind.EVENT_COUNT
+
+
+#: :func:`is_event_count` as a query filter on measures.
+EVENT_COUNTS = models.Q(unit=Unit.COUNT, kind=MeasureKind.EVENT_COUNT)
+
+
+def summed_over_gemeenten(measure: Measure) -> bool:
+    """Whether a region without a figure of ``measure`` gets the sum of its gemeenten: counts
+    of open data only (a gemeente's own measure exists in that gemeente only)."""
+    return measure.organisation_id is None and measure.unit == Unit.COUNT
+
+
 def default_kind(unit: str) -> str:
     """The kind a measure gets from its unit when nothing else says (own measures)."""
     return {
@@ -182,7 +199,9 @@ class Measure(models.Model):
 
     @property
     def is_event_count(self) -> bool:
-        return self.kind == MeasureKind.EVENT_COUNT
+        """Counts of events: Poisson intervals, tests, trends and rates apply
+        (:func:`is_event_count`)."""
+        return is_event_count(self.unit, self.kind)
 
 
 class DerivedComponent(models.Model):

@@ -168,6 +168,10 @@ def problems(spec: IndicatorSpec, *, skip: frozenset[str] = frozenset()) -> list
         _trajectory_problems(spec, say)
     if kind in DIRECTIONS and not spec.baseline_period:
         say("baseline_period", _("A direction target needs the period of its baseline."))
+    for name in VALUE_FIELDS:
+        value = getattr(spec, name)
+        if value is not None and not math.isfinite(value):
+            say(name, _("The target value must be a number."))
     if spec.measure is not None:
         for name in VALUE_FIELDS:
             problem = scale_problem(spec.measure, getattr(spec, name))
@@ -267,7 +271,7 @@ def scale_of(measure: Measure) -> Scale | None:
 def scale_problem(measure: Measure, value: float | None) -> str | None:
     """Why ``value`` cannot be a target or baseline of ``measure``, in a sentence; None if it
     can (or is not given)."""
-    if value is None or not math.isfinite(value):  # not a number: the other rules say so
+    if value is None or not math.isfinite(value):  # not a number: problems() says so
         return None
     scale = scale_of(measure)
     if scale is None or scale.contains(value):

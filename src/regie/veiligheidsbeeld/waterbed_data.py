@@ -24,7 +24,7 @@ from django.utils.translation import ngettext
 from regie.areas.models import Area, AreaLevel
 from regie.core.models import Organisation
 from regie.monitor import selectors
-from regie.monitor.models import Measure, MeasureKind, Unit
+from regie.monitor.models import EVENT_COUNTS, Measure
 from regie.stats import periods
 from regie.stats.covid import COVID_YEARS
 from regie.stats.waterbed import Window
@@ -179,7 +179,7 @@ def measures(organisation: Organisation, gemeente: Area) -> list[Measure]:
     )
     return list(
         selectors.pickable_measures(organisation)
-        .filter(pk__in=set(ids), unit=Unit.COUNT, kind=MeasureKind.EVENT_COUNT)
+        .filter(EVENT_COUNTS, pk__in=set(ids))
         .exclude(source="derived")
         .order_by("source", "sort_order", "code")
     )

@@ -159,11 +159,3 @@ def record_use(token: ApiToken, *, method: str, path: str) -> None:
         organisation=token.organisation,
         actor=audit.Actor(user=token.user, label=actor_label(token)),
     )
-
-
-def authenticate(secret: str, *, method: str, path: str) -> ApiToken | None:
-    """The token of ``secret`` with its use recorded, or None when it opens nothing."""
-    token = find_token(secret)
-    if token is not None:
-        record_use(token, method=method, path=path)
-    return token

@@ -25,9 +25,9 @@ from django.utils.translation import gettext as _
 from regie.areas.models import Area, AreaLevel, Population
 from regie.core.models import Organisation
 from regie.monitor import catalogue
-from regie.monitor.models import Measure, MeasureKind
+from regie.monitor.models import Measure, MeasureKind, summed_over_gemeenten
 from regie.monitor.selectors import figures as selectors
-from regie.monitor.selectors.series import COUNT_UNITS, Point, Series, combine_points, load_series
+from regie.monitor.selectors.series import Point, Series, combine_points, load_series
 from regie.stats import periods
 
 
@@ -206,11 +206,7 @@ def _region_years(
     years: Collection[int] | None = None,
 ) -> list[Point]:
     published = {p.year: p for p in series.years() if years is None or p.year in years}
-    gemeenten = (
-        members(region, former=True)
-        if measure.organisation_id is None and measure.unit in COUNT_UNITS
-        else []
-    )
+    gemeenten = members(region, former=True) if summed_over_gemeenten(measure) else []
     if not gemeenten:
         return [published[y] for y in sorted(published)]
     wanted = None if years is None else [y for y in years if y not in published]

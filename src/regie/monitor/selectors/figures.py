@@ -28,7 +28,6 @@ from regie.monitor.models import (
     MeasureKind,
     Observation,
     ObservationStatus,
-    open_or_own,
 )
 from regie.stats import periods
 
@@ -219,11 +218,6 @@ def number(value: float | None) -> float | int | None:
     if value is None:
         return None
     return int(value) if float(value).is_integer() else value
-
-
-def visible(organisation: Organisation | None) -> Q:
-    """Observations (or series) a member of ``organisation`` may see (:func:`open_or_own`)."""
-    return open_or_own("owner", organisation)
 
 
 def visible_observations(organisation: Organisation | None) -> QuerySet[Observation]:

@@ -310,6 +310,9 @@ def _derived_figure(
         )
     unpublished = [p.measure for p in parts if p.value is None]
     value = derived_value([p.value for p in parts], [w for _c, w in terms])
+    for part, (_component, weight) in zip(parts, terms, strict=True):
+        if weight != 1 and part.value is not None:
+            part.value = part.value * weight  # each part as it counts in the sum
     status = max((p.status for p in parts), key=lambda s: STATUS_RANK.get(s, 3), default="onbekend")
     lineage: list[Lineage] = []
     for part in parts:

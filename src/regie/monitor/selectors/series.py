@@ -22,6 +22,7 @@ from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
 from regie.areas.models import Area
+from regie.core import formats
 from regie.core.models import Organisation
 from regie.monitor import catalogue
 from regie.monitor.models import (
@@ -69,7 +70,7 @@ class Point:
     @property
     def source_line(self) -> str:
         tables = ", ".join(self.tables)
-        vintage = f"{self.vintage:%d-%m-%Y}" if self.vintage else "–"
+        vintage = formats.date(self.vintage)
         text = _("%(tables)s, import of %(vintage)s, %(status)s") % {
             "tables": tables,
             "vintage": vintage,
@@ -106,7 +107,7 @@ class Series:
     @property
     def is_count(self) -> bool:
         """Counts of events: Poisson intervals and tests apply (not stocks or amounts)."""
-        return self.measure.unit in COUNT_UNITS and self.kind == MeasureKind.EVENT_COUNT
+        return self.measure.is_event_count
 
     def of_kind(self, *kinds: str) -> list[Point]:
         return [p for p in self.points if p.kind in kinds]

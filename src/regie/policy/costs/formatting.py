@@ -9,15 +9,6 @@ from django.utils.dates import MONTHS
 
 from regie.core import formats
 
-_MINUS = "\u2212"  # the minus sign, not a hyphen
-
-
-def _group(digits: str) -> str:
-    """Thousands with a dot: "1234567" → "1.234.567"."""
-    head = len(digits) % 3 or 3
-    parts = [digits[:head]] + [digits[i : i + 3] for i in range(head, len(digits), 3)]
-    return ".".join(parts)
-
 
 def euro(amount: Decimal) -> str:
     """Dutch money: "€ 200.000", "€ 1.234,50" (:func:`regie.core.formats.money`)."""

@@ -221,3 +221,13 @@ def _version(obj: Any) -> str:
 def test_the_target_rules_name_the_field_they_are_about(fields: dict[str, Any], field: str) -> None:
     spec = IndicatorSpec.from_mapping({"name": "x", **fields})
     assert field in {p.field for p in targets.problems(spec)}
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("nan")])
+def test_a_value_that_is_not_a_number_is_refused_by_the_one_rule(value: float) -> None:
+    spec = IndicatorSpec(
+        name="Oneindig", measure=None, area=None, target_kind="at_most", target_value=value
+    )
+    assert [(p.field, p.message) for p in targets.problems(spec)] == [
+        ("target_value", "De streefwaarde moet een getal zijn.")
+    ]

@@ -13,7 +13,7 @@ from regie.areas.models import Area, AreaLevel
 from regie.core import charts
 from regie.core.models import Organisation
 from regie.monitor import selectors
-from regie.monitor.models import Measure, MeasureKind
+from regie.monitor.models import Measure
 from regie.veiligheidsbeeld import insight
 from regie.veiligheidsbeeld.dashboard.model import _area_name, value_label
 
@@ -74,9 +74,7 @@ def best_comparison(
     comparison areas have a published figure of their own; ties go to the later year, then to
     the earlier candidate. Regions' sums of gemeenten are only worked out for the chosen one
     (:func:`compare_areas` then picks its year with them), which keeps the overview cheap."""
-    counts = [
-        m for m in candidates if m.kind == MeasureKind.EVENT_COUNT and m.organisation_id is None
-    ]
+    counts = [m for m in candidates if m.is_event_count and m.organisation_id is None]
     if not counts:
         return None
     others = list(others) if others is not None else _comparison_others(area)
@@ -112,7 +110,7 @@ def compare_areas(
     are named with the true reason (:func:`_gap_reason`).
 
     None when the gemeente has no rate at all (stocks and amounts have no rate per 1,000)."""
-    if measure.kind != MeasureKind.EVENT_COUNT:
+    if not measure.is_event_count:
         return None
     others = list(others) if others is not None else _comparison_others(area, peer_codes)
     everyone = [area, *others]

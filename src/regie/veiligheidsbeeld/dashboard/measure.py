@@ -14,7 +14,7 @@ from regie.areas.models import Area, AreaLevel
 from regie.core import charts
 from regie.core.models import Organisation
 from regie.monitor import selectors
-from regie.monitor.models import Measure, MeasureKind
+from regie.monitor.models import Measure
 from regie.veiligheidsbeeld import insight, wording
 from regie.veiligheidsbeeld.dashboard.maps import _add_comparisons
 from regie.veiligheidsbeeld.dashboard.model import _area_name, _is_covid, value_column
@@ -59,7 +59,7 @@ class MeasurePage:
     @property
     def can_rate(self) -> bool:
         """Rates per 1,000 with an interval: counts of events only (not stocks or amounts)."""
-        return self.measure.kind == MeasureKind.EVENT_COUNT
+        return self.measure.is_event_count
 
 
 #: What makes a source's description technical: incident codes of the police classification
@@ -104,7 +104,7 @@ def measure_page(
     exclude_covid: bool = False,
 ) -> MeasurePage:
     # Rates, intervals and trends are for counts of events only (not stocks or amounts).
-    is_count = measure.kind == MeasureKind.EVENT_COUNT
+    is_count = measure.is_event_count
     per_1000 = per_1000 and is_count
     extra = list(Area.objects.filter(code__in=[c.strip().upper() for c in compare_codes]))
     areas = [area, *{a.pk: a for a in extra if a.pk != area.pk}.values()]

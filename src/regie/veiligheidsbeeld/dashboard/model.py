@@ -190,12 +190,9 @@ def value_column(measure_unit: str, source: str = "", *, per_1000: bool = False)
         return charts.Column("value", label, "number", 1, domain=(1.0, 10.0))
     if measure_unit == Unit.PERCENT:
         return charts.Column("value", label, "percent", 1)
-    if measure_unit in COUNT_LIKE:
+    if measure_unit in selectors.COUNT_UNITS:
         return charts.Column("value", label, "integer")
     return charts.Column("value", label, "number", 1)
-
-
-COUNT_LIKE = frozenset({Unit.COUNT})
 
 
 def _year_rows(series: selectors.Series, name: str = "") -> list[dict[str, Any]]:

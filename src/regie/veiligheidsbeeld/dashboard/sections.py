@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from django.utils.translation import gettext as _
 
 from regie.areas.models import Area, AreaLevel
-from regie.core import charts
+from regie.core import charts, formats
 from regie.core.models import Organisation
 from regie.monitor import selectors
 from regie.monitor.models import Source
@@ -251,7 +251,7 @@ def _sources(members: Sequence[selectors.Series]) -> list[str]:
         line = _("%(measure)s: %(tables)s; latest import %(vintage)s; %(status)s") % {
             "measure": series.measure.name,
             "tables": ", ".join(tables),
-            "vintage": f"{latest:%d-%m-%Y}" if latest else "–",
+            "vintage": formats.date(latest),
             "status": ", ".join(statuses),
         }
         if series.measure.is_derived:

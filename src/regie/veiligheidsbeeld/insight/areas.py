@@ -8,7 +8,6 @@ why it has none.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 
 from django.db.models import Q
@@ -16,9 +15,9 @@ from django.db.models import Q
 from regie.areas.models import Area, AreaLevel, Population
 from regie.core.models import Organisation
 from regie.monitor import selectors
-from regie.monitor.models import DerivedComponent, Measure
+from regie.monitor.models import Measure, summed_over_gemeenten
 from regie.monitor.selectors.areas import members, populations
-from regie.monitor.selectors.series import COUNT_UNITS, load_series
+from regie.monitor.selectors.series import load_series
 
 #: How many gemeenten of similar population a gemeente is compared with.
 PEERS = 5
@@ -57,11 +56,7 @@ def region_gap(organisation: Organisation | None, region: Area, measure: Measure
     ``"region_population"`` the region's population on 1 January is not known;
     ``"gemeente_population"`` a gemeente with a figure has no population that year;
     ``"missing_gemeenten"`` not every gemeente has a figure; ``""`` the sum exists."""
-    gemeenten = (
-        members(region, former=True)
-        if measure.organisation_id is None and measure.unit in COUNT_UNITS
-        else []
-    )
+    gemeenten = members(region, former=True) if summed_over_gemeenten(measure) else []
     if not gemeenten:
         return "no_figures"
     loaded = load_series(organisation, gemeenten, [measure], years=[year])
@@ -96,13 +91,6 @@ def measures_with_data(organisation: Organisation | None, area: Area) -> list[Me
         .filter(Q(pk__in=ids) | Q(source="derived"))
         .order_by("source", "sort_order", "code")
     )
-    derived_ok: set[int] = set()
-    terms: dict[int, set[int]] = defaultdict(set)
-    for derived_id, component_id in DerivedComponent.objects.filter(
-        derived__in=[m.pk for m in measures if m.is_derived]
-    ).values_list("derived_id", "component_id"):
-        terms[derived_id].add(component_id)
-    for derived_id, components in terms.items():
-        if components and components <= ids:
-            derived_ok.add(derived_id)
+    terms = selectors.derived_terms(measures)
+    derived_ok = {pk for pk, parts in terms.items() if parts and {c.pk for c, _w in parts} <= ids}
     return [m for m in measures if not m.is_derived or m.pk in derived_ok]

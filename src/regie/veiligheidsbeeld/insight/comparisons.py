@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from regie import stats
 from regie.core.models import Organisation
 from regie.monitor import selectors
-from regie.monitor.models import MeasureKind, Unit
-from regie.monitor.selectors.series import COUNT_UNITS, Point, Series
+from regie.monitor.models import MeasureKind, Unit, is_event_count
+from regie.monitor.selectors.series import Point, Series
 from regie.stats import periods
 from regie.veiligheidsbeeld import wording
 from regie.veiligheidsbeeld.insight.errors import InsightError, NotAlike
@@ -196,7 +196,7 @@ def _comparison(first: selectors.Figure, second: selectors.Figure) -> PeriodComp
     if first.value is not None and second.value is not None:
         difference = second.value - first.value
         whole = all(float(v).is_integer() and v >= 0 for v in (first.value, second.value))
-        if first.kind == MeasureKind.EVENT_COUNT and first.unit in COUNT_UNITS and whole:
+        if is_event_count(first.unit, first.kind) and whole:
             test = stats.compare_counts(first.value, second.value)
             percent = test.percent_change
         elif (

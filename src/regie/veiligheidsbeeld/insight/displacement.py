@@ -13,8 +13,8 @@ from regie import stats
 from regie.areas.models import Area
 from regie.core.models import Organisation
 from regie.monitor import selectors
-from regie.monitor.models import Measure, MeasureKind
-from regie.monitor.selectors.series import COUNT_UNITS, Point, load_series
+from regie.monitor.models import Measure
+from regie.monitor.selectors.series import Point, load_series
 from regie.stats import periods
 from regie.veiligheidsbeeld import wording
 from regie.veiligheidsbeeld.insight.errors import InsightError
@@ -144,7 +144,7 @@ def _count_measure(measure_code: str, organisation: Organisation | None) -> Meas
     measure = selectors.visible_measures(organisation).filter(code=measure_code.strip()).first()
     if measure is None:
         raise InsightError(_("Unknown measure %(code)s.") % {"code": measure_code}, code="measure")
-    if measure.unit not in COUNT_UNITS or measure.kind != MeasureKind.EVENT_COUNT:
+    if not measure.is_event_count:
         raise InsightError(
             _("%(measure)s is not a count of events: WDD and WDQ need counts of events.")
             % {"measure": measure.code},

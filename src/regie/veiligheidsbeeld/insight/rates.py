@@ -15,9 +15,9 @@ from regie import stats
 from regie.areas.models import Area
 from regie.core.models import Organisation
 from regie.monitor import selectors
-from regie.monitor.models import MeasureKind
+from regie.monitor.models import MeasureKind, is_event_count
 from regie.monitor.selectors.areas import population_figures
-from regie.monitor.selectors.series import COUNT_UNITS, Point, Series
+from regie.monitor.selectors.series import Point, Series
 from regie.stats import periods
 from regie.veiligheidsbeeld import wording
 from regie.veiligheidsbeeld.insight.errors import InsightError
@@ -121,7 +121,7 @@ def rate_figure(
     except selectors.FigureNotFound as exc:
         raise InsightError(str(exc), code="not_found") from exc
     period = periods.parse(figure.period)
-    if figure.unit not in COUNT_UNITS or figure.kind != MeasureKind.EVENT_COUNT:
+    if not is_event_count(figure.unit, figure.kind):
         raise InsightError(
             _(
                 "%(measure)s is not a count of events: a rate per 1,000 inhabitants with a "

@@ -11,17 +11,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from regie.core import audit
-from regie.core.models import Organisation
+from regie.core.commands import find_organisation
 from regie.policy import diff, engine, plan_file, selectors, services, status
 from regie.policy.models import Plan
 
 
 def plan_for(code: str, version: int | None = None) -> Any:
     """The newest plan of the gemeente with CBS code (or slug) ``code``; CommandError if none."""
-    organisation = (
-        Organisation.objects.filter(cbs_code=code.upper()).first()
-        or Organisation.objects.filter(slug=code.lower()).first()
-    )
+    organisation = find_organisation(code)
     if organisation is None:
         raise CommandError(_("No gemeente with code %(code)s.") % {"code": code})
     plan = selectors.current_plan(organisation, version=version)

@@ -7,12 +7,12 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
+from regie.core.commands import add_org_option, organisation_option
 from regie.veiligheidsbeeld import insight, wording
 from regie.veiligheidsbeeld.management.commands.figure import (
     figure_lines,
     format_value,
     insight_command_error,
-    organisation_option,
     print_json,
 )
 
@@ -46,9 +46,7 @@ class Command(BaseCommand):
         parser.add_argument("measure", help="a measure code, e.g. cbs:T001161")
         parser.add_argument("period_a", help="one period, e.g. 2021 or 2021H1")
         parser.add_argument("period_b", help="another period, alike the first, e.g. 2022")
-        parser.add_argument(
-            "--org", default="", help="include the own (local) figures of this gemeente"
-        )
+        add_org_option(parser, help="include the own (local) figures of this gemeente")
         parser.add_argument("--json", action="store_true", help="print as JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from regie.core import formats
+from regie.core.commands import add_org_option, organisation_option
 from regie.core.models import Organisation
 from regie.monitor import selectors
 from regie.veiligheidsbeeld import insight, wording
@@ -22,16 +23,6 @@ def format_value(value: float | None) -> str:
     text = repr(float(value))
     decimals = 0 if float(value).is_integer() or "e" in text else len(text.split(".")[1])
     return formats.num(value, decimals)
-
-
-def organisation_option(slug: str) -> Organisation | None:
-    """The organisation of ``--org`` (its own figures are included), or None for open data."""
-    if not slug:
-        return None
-    organisation = Organisation.objects.filter(slug=slug).first()
-    if organisation is None:
-        raise CommandError(_("Unknown organisation %(slug)s.") % {"slug": slug})
-    return organisation
 
 
 def figure_lines(fig: selectors.Figure, indent: str = "  ") -> list[str]:
@@ -82,9 +73,7 @@ class Command(BaseCommand):
         parser.add_argument("area")
         parser.add_argument("measure")
         parser.add_argument("period")
-        parser.add_argument(
-            "--org", default="", help="include the own (local) figures of this gemeente"
-        )
+        add_org_option(parser, help="include the own (local) figures of this gemeente")
         parser.add_argument(
             "--per-1000",
             action="store_true",

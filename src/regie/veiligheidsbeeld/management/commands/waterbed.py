@@ -9,11 +9,11 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
 from regie import stats
+from regie.core.commands import add_org_option, organisation_option
 from regie.veiligheidsbeeld import insight, wording
 from regie.veiligheidsbeeld.management.commands.compare import p_value, signed
 from regie.veiligheidsbeeld.management.commands.figure import (
     insight_command_error,
-    organisation_option,
     print_json,
 )
 
@@ -61,9 +61,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--after", required=True, help="first and last month after: 2024M07:2025M06"
         )
-        parser.add_argument(
-            "--org", default="", help="include the own (local) figures of this gemeente"
-        )
+        add_org_option(parser, help="include the own (local) figures of this gemeente")
         parser.add_argument("--json", action="store_true", help="print as JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:

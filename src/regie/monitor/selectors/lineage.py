@@ -5,6 +5,8 @@ figures it was computed from. Always tenant-filtered, following the rules of :mo
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext as _
 
 from regie.areas.models import Area, AreaLevel
@@ -36,6 +38,19 @@ from regie.monitor.selectors.figures import (
     year_from_months_note,
 )
 from regie.stats import periods
+
+
+def _identity(area: Area, measure: Measure, period: periods.Period) -> dict[str, Any]:
+    """What every figure says it is: the area, measure and period, with their names."""
+    return {
+        "area": area.code,
+        "area_name": area.name,
+        "measure": measure.code,
+        "measure_name": measure.name,
+        "unit": measure.unit,
+        "period": period.code,
+        "period_label": periods.label(period),
+    }
 
 
 def _lineage(batch: ImportBatch, status: str) -> Lineage:
@@ -156,13 +171,7 @@ def _year_of_months(
             lineage.append(item)
     computed = year_from_months_note()
     return Figure(
-        area=area.code,
-        area_name=area.name,
-        measure=measure.code,
-        measure_name=measure.name,
-        unit=measure.unit,
-        period=period.code,
-        period_label=periods.label(period),
+        **_identity(area, measure, period),
         value=value,
         status=status,
         lineage=lineage,
@@ -207,13 +216,7 @@ def _predecessor_figure(
             if item not in lineage:
                 lineage.append(item)
     return Figure(
-        area=area.code,
-        area_name=area.name,
-        measure=measure.code,
-        measure_name=measure.name,
-        unit=measure.unit,
-        period=period.code,
-        period_label=periods.label(period),
+        **_identity(area, measure, period),
         value=point.value,
         status=point.status,
         lineage=lineage,
@@ -261,13 +264,7 @@ def _observation(
 def _figure(area: Area, measure: Measure, period: periods.Period, obs: Observation) -> Figure:
     incomplete = is_incomplete(period, obs.status, obs.batch.format)
     result = Figure(
-        area=area.code,
-        area_name=area.name,
-        measure=measure.code,
-        measure_name=measure.name,
-        unit=measure.unit,
-        period=period.code,
-        period_label=periods.label(period),
+        **_identity(area, measure, period),
         value=obs.value,
         status=obs.status,
         lineage=[_lineage(obs.batch, obs.status)],
@@ -321,13 +318,7 @@ def _derived_figure(
                 lineage.append(item)
     computed = next((p.computed for p in parts if p.computed), "")
     result = Figure(
-        area=area.code,
-        area_name=area.name,
-        measure=measure.code,
-        measure_name=measure.name,
-        unit=measure.unit,
-        period=period.code,
-        period_label=periods.label(period),
+        **_identity(area, measure, period),
         value=value,
         status=status,
         lineage=lineage,

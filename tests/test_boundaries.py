@@ -13,7 +13,16 @@ import pytest
 from tools.boundaries import AppBoundaryContract
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "regie"
-APPS = ("accounts", "areas", "demo", "monitor", "policy", "veiligheidsbeeld")
+APPS = (
+    "accounts",
+    "areas",
+    "demo",
+    "monitor",
+    "policy",
+    "programme",
+    "reports",
+    "veiligheidsbeeld",
+)
 
 
 def _contract() -> AppBoundaryContract:

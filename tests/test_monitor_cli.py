@@ -141,7 +141,7 @@ def test_measures_lists_the_catalogue(
 def test_demo_loads_every_shipped_file_without_rejections(demo_figures: Any) -> None:
     from regie.monitor.models import BatchState, ImportBatch
 
-    assert len(demo_figures) == 11
+    assert len(demo_figures) == 12  # 11 files and the demo split of Fixi per category
     assert not ImportBatch.objects.exclude(state=BatchState.DONE).exists()
     assert not ImportBatch.objects.filter(rows_rejected__gt=0).exists()
 

@@ -26,6 +26,8 @@ from regie.core.models import Organisation
 OVERVIEW = "overview"
 VEILIGHEIDSBEELD = "veiligheidsbeeld"
 BELEID = "beleid"
+UITVOERING = "uitvoering"
+RAPPORTAGE = "rapportage"
 BRONNEN = "bronnen"
 WIJKEN = "gemeente_areas"
 AREAS = "areas"
@@ -71,6 +73,10 @@ _PLACES: tuple[_Place, ...] = (
            gemeente_only=True),
     _Place(BELEID, gettext_lazy("Policy"), "policy:index", ("policy:",), STAFF_ROLES,
            gemeente_only=True),
+    _Place(UITVOERING, gettext_lazy("Uitvoering"), "programme:index", ("programme:",),
+           STAFF_ROLES, gemeente_only=True),
+    _Place(RAPPORTAGE, gettext_lazy("Reports"), "reports:index", ("reports:",), STAFF_ROLES,
+           gemeente_only=True),
     _Place(BRONNEN, gettext_lazy("Sources"), "monitor:dataset_list", ("monitor:",), STAFF_ROLES),
     _Place(WIJKEN, gettext_lazy("Wijken and buurten"), "org_areas:gemeente_areas",
            ("org_areas:gemeente_areas",), ALL_ROLES, gemeente_only=True),
@@ -101,6 +107,30 @@ def register_link(key: str, provider: Callable[[Organisation], tuple[str, str] |
     _link_providers[key] = provider
 
 
+def _describe_work(key: str, org: str, editor: bool) -> str:
+    """What Uitvoering and Rapportage hold (for editors: what they can do there)."""
+    if key == UITVOERING:
+        if editor:
+            return _(
+                "The yearly uitvoeringsprogramma of %(org)s: the actions for each goal, who "
+                "does them, their budget and how far they are. You can add actions and report "
+                "progress."
+            ) % {"org": org}
+        return _(
+            "The yearly uitvoeringsprogramma of %(org)s: the actions for each goal, who does "
+            "them, their budget and how far they are."
+        ) % {"org": org}
+    if editor:
+        return _(
+            "Raadsinformatiebrieven, the yearly evaluation and briefings for the driehoek, "
+            "built from locked figures as PDF, Word and Excel."
+        )
+    return _(
+        "Raadsinformatiebrieven, the yearly evaluation and briefings for the driehoek, as "
+        "PDF, Word and Excel."
+    )
+
+
 def _describe(key: str, organisation: Organisation | None, role: str | None) -> str:
     org = organisation.name if organisation is not None else ""
     editor = role in EDITOR_ROLES
@@ -119,6 +149,8 @@ def _describe(key: str, organisation: Organisation | None, role: str | None) -> 
             "The integral safety policy of %(org)s: priorities, themes and goals and how far "
             "each goal has come."
         ) % {"org": org}
+    if key in (UITVOERING, RAPPORTAGE):
+        return _describe_work(key, org, editor)
     if key == BRONNEN:
         if editor:
             return _(

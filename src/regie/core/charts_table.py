@@ -86,7 +86,7 @@ class Chart:
     description: str = ""  # text alternative summary (aria)
 
 
-def round_half_up(value: int | float, decimals: int | None) -> int | float | Decimal:
+def round_half_up(value: int | float | Decimal, decimals: int | None) -> int | float | Decimal:
     """``value`` rounded half up to ``decimals`` as the charts (d3-format) show it: 36.55 → 36.6.
 
     The table and the CSV use it, so that all three show the same figure (Django's number_format
@@ -94,7 +94,8 @@ def round_half_up(value: int | float, decimals: int | None) -> int | float | Dec
     """
     if decimals is None or isinstance(value, int) or not math.isfinite(value):
         return value
-    return Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    exact = value if isinstance(value, Decimal) else Decimal(repr(value))
+    return exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
 
 def to_json(spec: dict[str, Any]) -> str:

@@ -140,3 +140,25 @@ class ConcurrencyFormMixin(forms.Form):
     def token(self) -> str:
         """The version the user saw (for the service's :func:`claim`)."""
         return str(self.cleaned_data.get("edit_token", ""))
+
+
+class CheckedForm(ConcurrencyFormMixin):
+    """A form that checks the version when it has one: an edit form. A create form (no stored
+    object, :func:`without_token`) has none to check."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if "edit_token" in self.fields:
+            self.check_concurrency()
+        return cleaned
+
+
+def without_token(form: forms.Form) -> forms.Form:
+    """A create form: there is no stored object whose changes the token would detect."""
+    form.fields.pop("edit_token", None)
+    return form
+
+
+class VersionForm(ConcurrencyFormMixin):
+    """Only the version the page showed, for a confirmation (delete, new version): the service
+    refuses it when the item changed meanwhile."""

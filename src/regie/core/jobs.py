@@ -69,6 +69,7 @@ logger = logging.getLogger(__name__)
 CHECKS_QUEUE = "checks"
 IMPORTS_QUEUE = "imports"
 PERIODIC_QUEUE = "periodic"
+REPORTS_QUEUE = "reports"
 #: Seconds between two rounds of the scheduler (sign of life, recovery, periodic jobs).
 TICK_SECONDS = 15.0
 #: A worker that has not said it is alive for this long is gone: its running jobs are queued again.

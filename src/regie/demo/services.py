@@ -95,6 +95,48 @@ def load_plans() -> list[str]:
     return [f"{plan.organisation.name}: {plan}" for plan in plans]
 
 
+def load_programmes() -> list[str]:
+    """The demo uitvoeringsprogramma's of both gemeenten (idempotent)."""
+    from regie.programme import services as programme_services
+
+    with audit.acting_as(None, "demo"):
+        programmes = programme_services.import_demo_programmes()
+    return [f"{p.organisation.name}: {p}" for p in programmes]
+
+
+#: The demo's reports: per gemeente a half-year letter and the evaluation of a year.
+DEMO_REPORTS = (
+    ("gm0556", "raadsinformatiebrief", "2024H2"),
+    ("gm0556", "evaluatie", "2023"),
+    ("gm0482", "raadsinformatiebrief", "2024H2"),
+    ("gm0482", "evaluatie", "2024"),
+)
+
+
+def load_reports(*, build: bool = False) -> list[str]:
+    """The demo reports with their figures locked (idempotent); ``build`` queues a build of each
+    format as a background job (``make run``'s worker builds them)."""
+    from regie.core.concurrency import edit_token
+    from regie.reports import services as report_services
+    from regie.reports.models import Report, ReportFormat
+
+    lines = []
+    with audit.acting_as(None, "demo"):
+        for slug, kind, period in DEMO_REPORTS:
+            organisation = Organisation.objects.get(slug=slug)
+            if Report.objects.filter(organisation=organisation, kind=kind, period=period).exists():
+                continue
+            report = report_services.create_report(
+                organisation=organisation, kind=kind, period=period
+            )
+            report = report_services.lock(report, version=edit_token(report))
+            if build:
+                for fmt in ReportFormat.values:
+                    report_services.request_build(report, fmt)
+            lines.append(f"{organisation.name}: {report.title}")
+    return lines
+
+
 def demo_exists() -> bool:
     return Organisation.objects.filter(slug="gm0556").exists()
 

@@ -342,4 +342,22 @@ def load(gemeenten: list[Organisation], *, samples: bool = False) -> list[Loaded
                 organisation=gemeente,
             )
         )
+    # Fixi meldingen per category: the seed gives only the totals and "over 60% parking"; the
+    # split is invented for the demo, shipped apart and named so on every page that shows it.
+    fixi = DATA / "seed" / "fixi-categories-demo.csv"
+    for gemeente in gemeenten:
+        with fixi.open(encoding="utf-8") as fh:
+            if not any(line.startswith(f"{gemeente.cbs_code},") for line in fh):
+                continue
+        loaded.append(
+            _import_rows(
+                fixi,
+                table=f"fixi-demo:{gemeente.slug}",
+                source=gemeente.name,
+                title=_("Fixi reports per category of %(gemeente)s (demo: invented split)")
+                % {"gemeente": gemeente.name},
+                rows=_seed_figures(fixi, gemeente),
+                organisation=gemeente,
+            )
+        )
     return loaded

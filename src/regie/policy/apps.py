@@ -35,3 +35,8 @@ class PolicyConfig(AppConfig):
         )
         audit.register(models.BudgetLine, organisation=lambda o: o.plan.organisation)
         audit.register(models.StatedFigure, organisation=lambda o: o.plan.organisation)
+        for reference in (models.SafetyField, models.SafetyTheme):
+            audit.exempt(
+                reference,
+                reason="reference data of the KBV, loaded from the shipped taxonomy by a command",
+            )

@@ -42,7 +42,13 @@ def org_urls(org: Organisation, *names: str) -> set[str]:
 
 
 GEMEENTE_ALL = ("org_areas:overview", "org_areas:gemeente_areas")
-STAFF = ("veiligheidsbeeld:overview", "policy:index", "monitor:dataset_list")
+STAFF = (
+    "veiligheidsbeeld:overview",
+    "policy:index",
+    "programme:index",
+    "reports:index",
+    "monitor:dataset_list",
+)
 
 #: The menu of each role in its gemeente: the org pages (besides Gebieden for everyone).
 EXPECTED = {

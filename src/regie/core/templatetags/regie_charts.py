@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django import template
@@ -55,7 +56,7 @@ def format_value(value: Any, column: Column) -> str:
         return _("yes") if value else _("no")
     if column.kind == "period":
         return _period(value)
-    if column.is_numeric and isinstance(value, int | float):
+    if column.is_numeric and isinstance(value, int | float | Decimal):
         decimals = 0 if column.kind == "integer" else column.decimals
         text = number_format(
             round_half_up(value, decimals), decimal_pos=decimals, use_l10n=True, force_grouping=True

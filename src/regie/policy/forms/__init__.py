@@ -11,7 +11,7 @@ and its structure), :mod:`~regie.policy.forms.indicators` and :mod:`~regie.polic
 
 from __future__ import annotations
 
-from regie.policy.forms.common import VersionForm, without_token
+from regie.core.concurrency import VersionForm, without_token
 from regie.policy.forms.indicators import (
     TARGET_KIND_CHOICES,
     AreaChoice,

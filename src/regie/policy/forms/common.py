@@ -7,23 +7,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from regie.core.concurrency import ConcurrencyFormMixin
+from regie.core.concurrency import CheckedForm
 from regie.core.numbers import NumberField
 from regie.policy.models import SafetyTheme
 
-
-def without_token(form: forms.Form) -> forms.Form:
-    """A create form: there is no stored object whose changes the token would detect."""
-    form.fields.pop("edit_token", None)
-    return form
-
-
-class _Checked(ConcurrencyFormMixin):
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        if "edit_token" in self.fields:
-            self.check_concurrency()
-        return cleaned
+#: The concurrency check and the token-less create form live in core (every app's forms).
+_Checked = CheckedForm
 
 
 def _key_field() -> forms.SlugField:
@@ -74,8 +63,3 @@ def _safety_themes_field() -> forms.ModelMultipleChoiceField:  # type: ignore[ty
         widget=forms.SelectMultiple(attrs={"size": 8}),
         help_text=_("The themes of the Kernbeleid Veiligheid this item belongs to (optional)."),
     )
-
-
-class VersionForm(ConcurrencyFormMixin):
-    """Only the version the page showed, for a confirmation (delete, new version): the service
-    refuses it when the item changed meanwhile."""

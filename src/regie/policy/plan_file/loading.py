@@ -292,6 +292,21 @@ def _yaml_problem(exc: yaml.YAMLError, text: str) -> str:
     return f"{_at(mark)}: {message}"
 
 
+def load_bounded(text: str, *, what: str = "") -> Any:
+    """The YAML ``text`` as data under the limits of a plan file (size, anchors and aliases,
+    depth, number and length of values, digits); :class:`PlanFileError` with line and column of
+    what is refused. Other YAML files of the product (the programme file) are read by it too."""
+    if len(text) > MAX_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+        raise PlanFileError([too_large()])
+    try:
+        _check_events(text)
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+    except yaml.YAMLError as exc:
+        raise PlanFileError([_yaml_problem(exc, text)]) from exc
+    except RecursionError as exc:  # pragma: no cover - the depth check comes first
+        raise PlanFileError([_("The file is nested too deeply.")]) from exc
+
+
 def parse(text: str) -> dict[str, Any]:
     """The YAML text as data; :class:`PlanFileError` when it is not YAML or not a plan file.
 

@@ -18,6 +18,8 @@ write: of two people saving or deleting one item at once, one succeeds and the o
 """
 
 from regie.core.errors import ServiceError
+from regie.policy.plan_file.common import PlanFileError as BoundedYamlError
+from regie.policy.plan_file.loading import load_bounded as load_bounded_yaml
 from regie.policy.services.base import (
     PlanFrozen,
     PlanItem,
@@ -50,6 +52,7 @@ from regie.policy.services.plans import (
 from regie.policy.services.scenarios import choice_version, choose_scenario, store_scenario_item
 
 __all__ = [
+    "BoundedYamlError",
     "PlanFrozen",
     "PlanItem",
     "ServiceError",
@@ -65,6 +68,7 @@ __all__ = [
     "history_version",
     "import_demo_plans",
     "import_plan",
+    "load_bounded_yaml",
     "load_kbv_taxonomy",
     "move",
     "new_version",

@@ -25,6 +25,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--yes", action="store_true", help="do not ask for confirmation with --reset"
         )
+        parser.add_argument(
+            "--no-build",
+            action="store_true",
+            help="lock the demo reports' figures but do not queue building their files",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["reset"]:
@@ -56,6 +61,12 @@ class Command(BaseCommand):
             self.stdout.write(f"  {line}")
         self.stdout.write(_("Loading the safety plans…"))
         for line in services.load_plans():
+            self.stdout.write(f"  {line}")
+        self.stdout.write(_("Loading the uitvoeringsprogramma's…"))
+        for line in services.load_programmes():
+            self.stdout.write(f"  {line}")
+        self.stdout.write(_("Locking the figures of the demo reports…"))
+        for line in services.load_reports(build=not options.get("no_build", False)):
             self.stdout.write(f"  {line}")
         self.stdout.write(_("Demo updated (existing data kept).") if existed else _("Demo loaded."))
         self.stdout.write("")

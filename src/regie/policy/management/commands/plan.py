@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from regie.core import audit
 from regie.core.commands import find_organisation
 from regie.policy import diff, engine, plan_file, selectors, services, status
-from regie.policy.models import Plan
+from regie.policy.models import Plan, StatusSnapshot
 
 
 def plan_for(code: str, version: int | None = None) -> Any:
@@ -52,6 +52,12 @@ class Command(BaseCommand):
         stat.add_argument("gemeente", help="CBS code, e.g. GM0556")
         stat.add_argument("--since", default=None, help="period of the previous report, e.g. 2023")
         stat.add_argument("--json", action="store_true", help="print as JSON")
+        stat.add_argument(
+            "--snapshot",
+            default=None,
+            help="the statuses as frozen in this status momentopname (its label, e.g. "
+            "'Evaluatie 2024'), as JSON",
+        )
         changes = sub.add_parser("diff", help="what changed since the previous version")
         changes.add_argument("gemeente", help="CBS code, e.g. GM0482")
         changes.add_argument(
@@ -69,11 +75,28 @@ class Command(BaseCommand):
             self._diff(plan_for(options["gemeente"], options.get("plan_version")))
         else:
             plan = plan_for(options["gemeente"])
+            if options["snapshot"]:
+                self._snapshot(plan, options["snapshot"])
+                return
             result = status.evaluate_plan(plan, since=options["since"])
             if options["json"]:
                 self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
                 return
             self._print(result)
+
+    def _snapshot(self, plan: Plan, label: str) -> None:
+        """A momentopname of the plan (or of an earlier version of it) exactly as it was frozen."""
+        found = (
+            StatusSnapshot.objects.filter(plan__organisation=plan.organisation, label=label)
+            .order_by("-plan__start_year", "-plan__version", "-taken_at")
+            .first()
+        )
+        if found is None:
+            raise CommandError(
+                _("%(name)s has no status snapshot “%(label)s”.")
+                % {"name": plan.organisation.name, "label": label}
+            )
+        self.stdout.write(json.dumps(found.payload, ensure_ascii=False, indent=2))
 
     def _import(self, name: str) -> None:
         try:

@@ -1,0 +1,1 @@
+"""Uitvoering: the yearly uitvoeringsprogramma (actions tied to goals) and its evaluation."""

@@ -31,6 +31,8 @@ from regie.policy.models import (
     StatusSnapshot,
     Theme,
 )
+from regie.programme.models import Action, Programme
+from regie.reports.models import Report, ReportBuild, ReportFile
 from tests.conftest_matrix import AreaFixture
 
 PUBLIC = "public"  # reachable without logging in
@@ -107,6 +109,10 @@ MATRIX: dict[str, Any] = {
     "api:plan_statuses": ORG_API,
     "api:goal_detail": ORG_API,
     "api:indicator_detail": ORG_API,
+    "api:programme_list": ORG_API,
+    "api:programme_detail": ORG_API,
+    "api:report_list": ORG_API,
+    "api:report_detail": ORG_API,
     "policy:index": STAFF_ROLES,
     "policy:plan_create": EDITOR_ROLES,
     "policy:plan_import": EDITOR_ROLES,
@@ -127,6 +133,29 @@ MATRIX: dict[str, Any] = {
     "policy:item_create": EDITOR_ROLES,
     "policy:item_edit": EDITOR_ROLES,
     "policy:item_delete": EDITOR_ROLES,
+    "programme:index": STAFF_ROLES,
+    "programme:capacity": STAFF_ROLES,
+    "programme:programme_create": EDITOR_ROLES,
+    "programme:programme_detail": STAFF_ROLES,
+    "programme:programme_edit": EDITOR_ROLES,
+    "programme:programme_adopt": EDITOR_ROLES,
+    "programme:programme_next": EDITOR_ROLES,
+    "programme:evaluation": STAFF_ROLES,
+    "programme:evaluation_edit": EDITOR_ROLES,
+    "programme:action_create": EDITOR_ROLES,
+    "programme:action_detail": STAFF_ROLES,
+    "programme:action_edit": EDITOR_ROLES,
+    "programme:action_delete": EDITOR_ROLES,
+    "programme:action_progress": EDITOR_ROLES,
+    "reports:index": STAFF_ROLES,
+    "reports:report_create": EDITOR_ROLES,
+    "reports:report_detail": STAFF_ROLES,
+    "reports:report_texts": NOT_GET,
+    "reports:report_lock": NOT_GET,
+    "reports:report_send": EDITOR_ROLES,
+    "reports:build_request": NOT_GET,
+    "reports:build_status": STAFF_ROLES,
+    "reports:file_download": STAFF_ROLES,
 }
 
 #: Beleid URLs that name a plan (or something in it) by id: another gemeente's ids are a 404.
@@ -136,6 +165,31 @@ POLICY_ID_URLS = {
     if name.startswith("policy:")
     and name not in {"policy:index", "policy:plan_create", "policy:plan_import"}
 }
+#: URLs with the id of a programme or report (and what is in it): another gemeente's is a 404.
+PROGRAMME_ID_URLS = {
+    name
+    for name in MATRIX
+    if name.startswith(("programme:", "reports:"))
+    and name
+    not in {
+        "programme:index",
+        "programme:programme_create",
+        "programme:capacity",
+        "reports:index",
+        "reports:report_create",
+    }
+}
+ORG_PREFIXES = (
+    "org_areas:",
+    "beheer:",
+    "monitor:",
+    "veiligheidsbeeld:",
+    "policy:",
+    "programme:",
+    "reports:",
+)
+#: List endpoints of a gemeente's own data: the list holds only what the user may read.
+ORG_API_LISTS = {"api:plan_list", "api:programme_list", "api:report_list"}
 
 
 def _walk(patterns: list[Any], namespace: str = "") -> Iterator[str]:
@@ -164,8 +218,32 @@ def _kwargs(name: str, org: Organisation, target: dict[str, Any]) -> dict[str, A
         "installatie:account_detail",
         "installatie:account_reset_2fa",
     }
-    if name.startswith(("org_areas:", "beheer:", "monitor:", "veiligheidsbeeld:", "policy:")):
+    if name.startswith(
+        (
+            "org_areas:",
+            "beheer:",
+            "monitor:",
+            "veiligheidsbeeld:",
+            "policy:",
+            "programme:",
+            "reports:",
+        )
+    ):
         kwargs["org"] = org.slug
+    if name in PROGRAMME_ID_URLS and name.startswith("programme:"):
+        kwargs["programme_id"] = target["programme"].pk
+    if name.startswith("programme:action_") and name != "programme:action_create":
+        kwargs["action_id"] = target["action"].pk
+    if name in PROGRAMME_ID_URLS and name.startswith("reports:"):
+        kwargs["report_id"] = target["report"].pk
+    if name == "reports:build_status":
+        kwargs["build_id"] = target["build"].pk
+    if name == "reports:file_download":
+        kwargs["file_id"] = target["file"].pk
+    if name == "api:programme_detail":
+        kwargs["pk"] = target["programme"].pk
+    if name == "api:report_detail":
+        kwargs["pk"] = target["report"].pk
     if name in POLICY_ID_URLS:
         kwargs["plan_id"] = target["plan"].pk
     if name == "policy:snapshot_detail":
@@ -321,7 +399,23 @@ def _small_plan(org: Organisation, measure: Measure, area: Any) -> dict[str, Any
         target_kind="at_least",
         target_value=1.0,
     )
+    programme = Programme.objects.create(organisation=org, plan=plan, period="2024", title="U")
+    action = Action.objects.create(programme=programme, key="a", title="A", owner="O")
+    report = Report.objects.create(
+        organisation=org, kind="evaluatie", period="2024", title="R", plan=plan
+    )
+    build = ReportBuild.objects.create(report=report, format="pdf")
+    stored = ReportFile.objects.create(
+        report=report, format="pdf", content=b"%PDF-", sha256="0" * 64, size=5
+    )
+    build.file = stored
+    build.save()
     return {
+        "programme": programme,
+        "action": action,
+        "report": report,
+        "build": build,
+        "file": stored,
         "plan": plan,
         "priority": priority,
         "goal": goal,
@@ -371,6 +465,7 @@ def test_other_gemeente_ids_under_own_slug_are_404(
             "monitor:upload_check",
         }
         | POLICY_ID_URLS
+        | PROGRAMME_ID_URLS
     ):
         assert status == 404, url
     else:
@@ -509,13 +604,18 @@ def test_org_api_urls_per_role(
     expected = 200 if role in STAFF_ROLES else 404
     own = reverse(name, kwargs=_kwargs(name, world["own"], world["own_target"]))
     other = reverse(name, kwargs=_kwargs(name, world["other"], world["other_target"]))
-    if name == "api:plan_list":
+    if name in ORG_API_LISTS:
         # Without ?org= the list holds only what the user may read; with it, as for an item.
         response = client.get(own)
         assert response.status_code == 200, own
-        ids = {plan["id"] for plan in response.json()["results"]}
-        own_plans = {world["own_target"]["plan"].pk, world["own_target"]["plan"].predecessor_id}
-        assert ids == (own_plans if expected == 200 else set()), own
+        ids = {item["id"] for item in response.json()["results"]}
+        target = world["own_target"]
+        own_items = {
+            "api:plan_list": {target["plan"].pk, target["plan"].predecessor_id},
+            "api:programme_list": {target["programme"].pk},
+            "api:report_list": {target["report"].pk},
+        }[name]
+        assert ids == (own_items if expected == 200 else set()), own
         assert client.get(own, {"org": world["own"].slug}).status_code == expected, own
         assert client.get(own, {"org": world["other"].slug}).status_code == 404, own
     else:

@@ -11,6 +11,8 @@ from drf_spectacular.views import SpectacularAPIView
 from regie.areas import api as areas_api
 from regie.monitor.api import views as monitor_api
 from regie.policy.api import views as policy_api
+from regie.programme.api import urls as programme_api
+from regie.reports.api import views as reports_api
 from regie.veiligheidsbeeld.api import views as analysis_api
 
 
@@ -86,5 +88,8 @@ urlpatterns = [
     path("plans/<int:pk>/statuses/", policy_api.PlanStatuses.as_view(), name="plan_statuses"),
     path("goals/<int:pk>/", policy_api.GoalDetail.as_view(), name="goal_detail"),
     path("indicators/<int:pk>/", policy_api.IndicatorDetail.as_view(), name="indicator_detail"),
+    path("reports/", reports_api.ReportList.as_view(), name="report_list"),
+    path("reports/<int:pk>/", reports_api.ReportDetail.as_view(), name="report_detail"),
+    *programme_api.urlpatterns,
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
 ]

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "regie.monitor",
     "regie.veiligheidsbeeld",
     "regie.policy",
+    "regie.programme",
+    "regie.reports",
     "regie.demo",
 ]
 
@@ -274,6 +276,9 @@ LOGGING = {
     "loggers": {
         # axes logs usernames and IP addresses at INFO/WARNING; we keep those in the database only.
         "axes": {"level": "ERROR"},
+        # WeasyPrint and fontTools narrate every step of a report's PDF at INFO
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
         "django.security": {"level": "WARNING"},
     },
 }
@@ -311,6 +316,16 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["regie.core.api.ReadOnlyAuthenticated"],
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Several models have a "status"/"state"/"kind": name each enum after its meaning.
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": ["achieved", "within_margin", "at_risk", "not_achieved", "no_measurement"],
+        "StateEnum": "regie.policy.models.PlanState",
+        "ActionStatusEnum": "regie.programme.models.ActionStatus",
+        "ProgrammeStateEnum": "regie.programme.models.ProgrammeState",
+        "ReportKindEnum": "regie.reports.models.ReportKind",
+        "ReportStateEnum": "regie.reports.models.ReportState",
+        "ReportFormatEnum": "regie.reports.models.ReportFormat",
+    },
     # Every operation documents its 403 (no verified session, or a write): regie.core.api.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -338,7 +353,7 @@ REGIE_CACHE_SECONDS = env.get_int("REGIE_CACHE_SECONDS", 600)
 # worker` (django-tasks with its database backend). REGIE_TASKS_EAGER runs them synchronously in
 # the request instead (django_tasks' ImmediateBackend): tests, and installations without a worker.
 REGIE_TASKS_EAGER = env.get_bool("REGIE_TASKS_EAGER", False)
-_TASK_QUEUES = ["checks", "imports", "periodic"]
+_TASK_QUEUES = ["checks", "imports", "periodic", "reports"]
 _IMMEDIATE_TASKS = {
     "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
     "QUEUES": _TASK_QUEUES,

@@ -9,6 +9,8 @@ from regie.accounts import views as accounts_views
 from regie.areas import urls as areas_urls
 from regie.monitor import urls as monitor_urls
 from regie.policy import urls as policy_urls
+from regie.programme import urls as programme_urls
+from regie.reports import urls as reports_urls
 from regie.veiligheidsbeeld import urls as veiligheidsbeeld_urls
 
 handler400 = "regie.core.views.bad_request"
@@ -32,6 +34,8 @@ urlpatterns = [
         include((veiligheidsbeeld_urls.org_urlpatterns, "veiligheidsbeeld")),
     ),
     path("<slug:org>/", include((policy_urls.org_urlpatterns, "policy"))),
+    path("<slug:org>/", include((programme_urls.org_urlpatterns, "programme"))),
+    path("<slug:org>/", include((reports_urls.org_urlpatterns, "reports"))),
 ]
 
 if settings.REGIE_DJANGO_ADMIN:

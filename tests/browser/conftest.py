@@ -322,7 +322,7 @@ def demo_server(
     port = _free_port()
     server = DemoServer(url=f"http://127.0.0.1:{port}", env=env)
     server.regie("migrate", "--noinput")
-    server.regie("demo")
+    server.regie("demo", "--no-build")  # no background builds competing with the journeys
     log = (var_dir / "serve.log").open("w")
     process = subprocess.Popen(  # noqa: S603 - the project's own command, fixed arguments
         [*_regie_command(), "serve", "--port", str(port)], env=env, stdout=log, stderr=log

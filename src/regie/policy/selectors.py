@@ -184,3 +184,54 @@ def plan_costs_dict(plan: Plan) -> dict[str, Any] | None:
     if result is None:
         return None
     return costs_as_dict(result, chosen(plan))
+
+
+def plan_evaluation(plan: Plan, *, since: str | None = None) -> Any:
+    """Every status of ``plan`` now (a :class:`regie.policy.status.PlanEvaluation`): the *effect*
+    side that other apps (uitvoering, reports) show next to their own, never mixed into it."""
+    from regie.policy import status
+
+    return status.evaluate_plan(plan, since=since)
+
+
+def status_label(value: str) -> str:
+    """The label of an indicator status value (``achieved`` …) in the active language."""
+    from regie.policy import engine
+
+    return engine.status_label(engine.Status(value))
+
+
+def plan_covering(organisation: Organisation, year: int) -> Plan | None:
+    """The newest version of the gemeente's newest plan whose years hold ``year``."""
+    return (
+        plans_of(organisation)
+        .filter(start_year__lte=year, end_year__gte=year)
+        .select_related("organisation")
+        .first()
+    )
+
+
+def describe_target(indicator: Any) -> str:
+    """An indicator's target in one line, as the Beleid pages write it."""
+    from regie.policy import presentation
+
+    return presentation.describe_target(indicator)
+
+
+def shown_value(indicator: Any, value: float | None) -> str:
+    """A measurement as the plan shows it (the indicator's decimals, half up, "–" for none)."""
+    from regie.policy import presentation
+
+    return presentation.shown(indicator, value)
+
+
+def indicator_chart(found: Any, plan: Plan) -> Any:
+    """The indicator page's chart (a :class:`regie.core.charts.Chart`: the yearly figures against
+    the target, with its table and sources) for an evaluated indicator, or None without figures."""
+    from regie.policy import presentation
+
+    if found.series is None:
+        return None
+    rows = presentation.year_rows(found, found.series, plan.years)
+    sources = sorted({r.source for r in rows if r.source})
+    return presentation.chart(found, found.series, rows, sources)

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: help install assets run serve demo test lint format typecheck boundaries djangocheck pytest messages compilemessages bench bench-import bench-load bench-policy openapi clean
+.PHONY: help install assets run serve demo test lint format typecheck boundaries djangocheck pytest messages compilemessages bench bench-import bench-load bench-policy bench-reports openapi clean
 
 help:
 	@echo "make run    install, migrate, load the demo and serve on http://127.0.0.1:$(PORT) (with a worker)"
@@ -79,7 +79,7 @@ compilemessages:
 	cd src/regie && ../../$(BIN)/regie compilemessages
 
 # Benchmarks (several minutes each; need PostgreSQL on 127.0.0.1:5432): docs/performance.md
-bench: bench-import bench-load bench-policy
+bench: bench-import bench-load bench-policy bench-reports
 
 bench-import: $(VENV)/.installed
 	$(BIN)/python bench/generate_national_months.py
@@ -92,6 +92,11 @@ bench-load: $(VENV)/.installed
 # Every status of a 50-indicator plan against a query-per-indicator loop (about three minutes).
 bench-policy: $(VENV)/.installed
 	$(BIN)/python bench/policy_benchmark.py
+
+# The yearly evaluation (50 indicators, 100 actions) as PDF, DOCX and XLSX against its HTML page;
+# memory over ten PDF builds (SQLite only, about six minutes).
+bench-reports: $(VENV)/.installed
+	$(BIN)/python bench/bench_reports.py
 
 clean:
 	rm -rf $(VENV) node_modules var/static .mypy_cache .ruff_cache .pytest_cache

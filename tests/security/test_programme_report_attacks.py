@@ -1,6 +1,6 @@
 """Attacks on the uitvoeringsprogramma and the council reports (issue 17), each reproduced.
 
-Every test is an attack that is refused. Those marked "Found in review, fixed" failed on the
+Every test is an attack that is refused. Those marked "Fixed" failed on the
 first version of the code (a 500 for a period of the year 0000, a Word file broken by a control
 character, unbounded programme texts, goals changed without an audit entry, identical files
 stored on every build).
@@ -604,7 +604,7 @@ def test_repeated_build_requests_store_one_file(
 def test_saving_unchanged_texts_does_not_make_every_build_a_new_file(
     plans: dict[str, Plan],
 ) -> None:
-    # Found in review, fixed: save_texts saves (updated_at moves) even when nothing changed, so a loop of
+    # Fixed: save_texts saves (updated_at moves) even when nothing changed, so a loop of
     # "save the same texts, build" stores one more identical file each round (append-only):
     # request_build's "built since the last change" guard is defeated without any change.
     report = _report(plans["gm0482"].organisation)
@@ -621,7 +621,7 @@ def test_saving_unchanged_texts_does_not_make_every_build_a_new_file(
 def test_a_briefing_of_year_0000_breaks_no_page(
     plans: dict[str, Plan], member: Member, login: Login
 ) -> None:
-    # Found in review, fixed: check_period accepts the briefing month "0000-01"; period_label then makes
+    # Fixed: check_period accepts the briefing month "0000-01"; period_label then makes
     # dt.date(0, 1, 1) (ValueError): creating it without a title is a 500, and with a title
     # it is stored and every later view of the gemeente's report list is a 500.
     org = plans["gm0482"].organisation
@@ -636,7 +636,7 @@ def test_a_briefing_of_year_0000_breaks_no_page(
 def test_control_characters_in_text_do_not_break_the_word_file(
     plans: dict[str, Plan],
 ) -> None:
-    # Found in review, fixed: a vertical tab (or any C0 control character but tab/newline) typed in a text
+    # Fixed: a vertical tab (or any C0 control character but tab/newline) typed in a text
     # block, an action's title or result passes the forms (only NUL is refused) and python-docx
     # refuses it: every Word build of the report fails ("the error has been logged").
     report = _report(plans["gm0482"].organisation)
@@ -652,7 +652,7 @@ def test_control_characters_in_text_do_not_break_the_word_file(
 def test_programme_texts_that_flow_into_a_report_are_bounded(
     programmes: dict[str, Programme],
 ) -> None:
-    # Found in review, fixed: a report's own text blocks hold at most 20,000 characters (MAX_TEXT), but the
+    # Fixed: a report's own text blocks hold at most 20,000 characters (MAX_TEXT), but the
     # programme's evaluation texts, an action's description/result/lessons and a progress note
     # have no limit (a form field may be 2.5 MB, every action its own); all of it is printed in
     # the evaluation report. 250 kB of text already takes ~7 s in WeasyPrint, so one gemeente's
@@ -684,7 +684,7 @@ def test_the_new_models_are_audited_without_file_bytes_or_snapshot() -> None:
 def test_changing_an_actions_goals_is_in_the_audit_log(
     plans: dict[str, Plan], programmes: dict[str, Programme]
 ) -> None:
-    # Found in review, fixed: the goals of an action are a many-to-many field; the audit log records only
+    # Fixed: the goals of an action are a many-to-many field; the audit log records only
     # concrete fields, so moving an action to other goals (which changes the effort per goal
     # the council reads) leaves no entry at all.
     own = programmes["gm0482"]

@@ -20,6 +20,7 @@ from regie.programme.models import ActionStatus
 
 class Effort(StrEnum):
     NO_ACTIONS = "geen_acties"
+    ALL_DROPPED = "alle_vervallen"
     NOT_STARTED = "niet_gestart"
     ON_SCHEDULE = "volgens_planning"
     BEHIND = "achter"
@@ -29,6 +30,7 @@ class Effort(StrEnum):
 def effort_label(effort: Effort) -> str:
     return {
         Effort.NO_ACTIONS: _("No actions"),
+        Effort.ALL_DROPPED: _("All actions dropped"),
         Effort.NOT_STARTED: _("Not started"),
         Effort.ON_SCHEDULE: _("On schedule"),
         Effort.BEHIND: _("Behind schedule"),
@@ -62,7 +64,7 @@ class EffortSummary:
         if not self.total:
             return _("No action of the programme works towards this goal.")
         parts = [
-            f"{self.counts[s.value]} {ActionStatus(s).label.lower()}"
+            f"{ActionStatus(s).label.lower()}: {self.counts[s.value]}"
             for s in STATUS_ORDER
             if self.counts[s.value]
         ]
@@ -84,7 +86,7 @@ class EffortSummary:
 def summarise(statuses: Iterable[str]) -> EffortSummary:
     """The effort of a set of actions from their statuses.
 
-    - none (or every one dropped): *no actions*;
+    - none: *no actions*; every one dropped: *all actions dropped*;
     - any delayed: *behind schedule*;
     - every one done or dropped (at least one done): *carried out*;
     - none started yet (dropped ones aside): *not started*;
@@ -94,8 +96,10 @@ def summarise(statuses: Iterable[str]) -> EffortSummary:
     counts = {s.value: counted.get(s.value, 0) for s in STATUS_ORDER}
     total = sum(counts.values())
     live = total - counts[ActionStatus.DROPPED]
-    if live == 0:  # none, or every one dropped
+    if total == 0:
         effort = Effort.NO_ACTIONS
+    elif live == 0:
+        effort = Effort.ALL_DROPPED
     elif counts[ActionStatus.DELAYED]:
         effort = Effort.BEHIND
     elif counts[ActionStatus.DONE] and counts[ActionStatus.DONE] == live:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -23,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from regie.core.concurrency import Versioned
-from regie.core.models import Organisation
+from regie.core.models import AppendOnlyError, Organisation
 from regie.policy.models import CapacityLine, Goal, Plan
 
 #: ``2024`` (a year) or ``2024H1`` / ``2024H2`` (a half year).
@@ -36,11 +37,11 @@ class ProgrammeState(models.TextChoices):
 
 
 class ActionStatus(models.TextChoices):
-    NOT_STARTED = "niet_gestart", _("Not started")
-    RUNNING = "loopt", _("Running")
-    DONE = "gereed", _("Done")
-    DELAYED = "vertraagd", _("Delayed")
-    DROPPED = "vervallen", _("Dropped")
+    NOT_STARTED = "niet_gestart", pgettext_lazy("action status", "Not started")
+    RUNNING = "loopt", pgettext_lazy("action status", "Running")
+    DONE = "gereed", pgettext_lazy("action status", "Done")
+    DELAYED = "vertraagd", pgettext_lazy("action status", "Delayed")
+    DROPPED = "vervallen", pgettext_lazy("action status", "Dropped")
 
 
 #: Statuses of an action that is still open: a new year's programme starts from these.
@@ -233,3 +234,8 @@ class ProgressNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action}: {self.moment}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("a progress note is kept as it was written")
+        super().save(*args, **kwargs)

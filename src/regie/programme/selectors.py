@@ -10,9 +10,9 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 
 from regie.core.models import Organisation
-from regie.policy.models import Goal, Plan
+from regie.policy.models import Goal, Plan, Theme
 from regie.programme import capacity, effort
-from regie.programme.models import Action, Programme, ProgressNote
+from regie.programme.models import Action, ActionStatus, Programme, ProgressNote
 
 
 def programmes_of(organisation: Organisation) -> QuerySet[Programme]:
@@ -42,7 +42,7 @@ def actions_of(programme: Programme) -> QuerySet[Action]:
     """Every action with its goals (and their theme and priority), scenario line and notes."""
     return (
         programme.actions.all()
-        .select_related("capacity_line__scenario__theme", "carried_from__programme")
+        .select_related("capacity_line__scenario__theme__priority", "carried_from__programme")
         .prefetch_related(
             Prefetch(
                 "goals",
@@ -96,42 +96,67 @@ def unlinked_actions(actions: list[Action]) -> list[Action]:
     return [a for a in actions if not a.goals.all()]
 
 
+def goal_path(goal: Goal) -> str:
+    """``priority-key/theme-key/goal-key``: how files, snapshots and the API name a goal."""
+    return f"{goal.theme.priority.key}/{goal.theme.key}/{goal.key}"
+
+
 @dataclass
 class BudgetRow:
+    priority: str  # the theme's priority title, or "" for actions tied to no theme
     theme: str  # theme title, or "" for actions tied to no theme
     scenario: str  # "B" when the action is paid from a line of scenario B, else ""
     planned: Decimal = Decimal(0)
     spent: Decimal = Decimal(0)
     actions: int = 0
     unknown_spent: int = 0  # actions with a budget but no realised spending entered
+    dropped: Decimal = Decimal(0)  # budget of dropped actions (not in ``planned``)
     keys: list[str] = field(default_factory=list)
+    order: tuple[int, ...] = ()
+
+
+def _theme_of(action: Action) -> Theme | None:
+    if action.capacity_line is not None:
+        return action.capacity_line.scenario.theme
+    goals = list(action.goals.all())
+    return goals[0].theme if goals else None
 
 
 def budget_by_theme(actions: list[Action]) -> list[BudgetRow]:
-    """Planned budget and realised spending per theme and scenario.
+    """Planned budget and realised spending per theme and scenario, in plan order.
 
     An action counts once: under the theme of its scenario line when it is paid from one, else
     under the theme of its first goal, else under no theme. Never summed twice: an action tied to
-    goals of two themes is not split or repeated.
+    goals of two themes is not split or repeated; two themes with the same title stay two rows.
+    A dropped action's budget is not planned spending: it is shown apart (``dropped``).
     """
-    rows: dict[tuple[str, str], BudgetRow] = {}
+    rows: dict[tuple[int, str], BudgetRow] = {}
     for action in actions:
         if action.budget is None and action.spent is None:
             continue
-        if action.capacity_line is not None:
-            theme = action.capacity_line.scenario.theme.title
-            scenario = action.capacity_line.scenario.letter
+        theme = _theme_of(action)
+        scenario = action.capacity_line.scenario.letter if action.capacity_line else ""
+        key = (theme.pk if theme else 0, scenario)
+        if key not in rows:
+            rows[key] = BudgetRow(
+                priority=theme.priority.title if theme else "",
+                theme=theme.title if theme else "",
+                scenario=scenario,
+                order=(0, theme.priority.position, theme.priority.pk, theme.position, theme.pk)
+                if theme
+                else (1,),
+            )
+        row = rows[key]
+        if action.status == ActionStatus.DROPPED:
+            row.dropped += action.budget or 0
         else:
-            goals = list(action.goals.all())
-            theme, scenario = (goals[0].theme.title if goals else ""), ""
-        row = rows.setdefault((theme, scenario), BudgetRow(theme, scenario))
-        row.planned += action.budget or 0
+            row.planned += action.budget or 0
+            if action.budget is not None and action.spent is None:
+                row.unknown_spent += 1
         row.spent += action.spent or 0
         row.actions += 1
         row.keys.append(action.key)
-        if action.budget is not None and action.spent is None:
-            row.unknown_spent += 1
-    return sorted(rows.values(), key=lambda r: (r.theme == "", r.theme, r.scenario))
+    return sorted(rows.values(), key=lambda r: (r.order, r.scenario))
 
 
 def summarise_effort(statuses: Any) -> effort.EffortSummary:

@@ -11,12 +11,14 @@ A build of a file runs as a durable job (:class:`ReportBuild` is its progress re
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from regie.core.concurrency import Versioned
-from regie.core.models import Organisation
+from regie.core.models import AppendOnlyError, Organisation
 from regie.policy.models import Plan, StatusSnapshot
 from regie.programme.models import Programme
 
@@ -142,6 +144,11 @@ class ReportFile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} ({self.format})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("a built report file is kept as it was built")
+        super().save(*args, **kwargs)
 
 
 class BuildState(models.TextChoices):

@@ -16,12 +16,13 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from regie.policy.models import Goal
+from regie.programme import selectors
 from regie.programme.effort import STATUS_ORDER, Effort
 from regie.programme.models import Action, ActionStatus, Programme, ProgressNote
 
 
 def goal_path(goal: Goal) -> str:
-    return f"{goal.theme.priority.key}/{goal.theme.key}/{goal.key}"
+    return selectors.goal_path(goal)
 
 
 @extend_schema_field(

@@ -36,7 +36,7 @@ def money(value: Decimal | None) -> int | float | None:
 
 def goal_path(goal: Goal) -> str:
     """``priority-key/theme-key/goal-key``: a goal as the file names it."""
-    return f"{goal.theme.priority.key}/{goal.theme.key}/{goal.key}"
+    return selectors.goal_path(goal)
 
 
 def _theme_name(line: CapacityLine, ambiguous: set[str]) -> str:

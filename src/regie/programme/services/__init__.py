@@ -31,6 +31,7 @@ from regie.core.concurrency import StaleEditError
 from regie.core.errors import ServiceError
 from regie.core.models import AuditAction
 from regie.policy.models import CapacityLine, Goal, Plan
+from regie.programme import selectors
 from regie.programme.models import (
     OPEN_STATUSES,
     PERIOD_PATTERN,
@@ -328,9 +329,9 @@ def save_action(
 def _set_goals(action: Action, goals: list[Goal], *, created: bool) -> None:
     """Tie ``action`` to ``goals``; a change is audited (a many-to-many relation is not part of
     the row the audit log compares, and the goals decide each goal's effort)."""
-    before = [] if created else sorted("/".join(_goal_path(g)) for g in action.goals.all())
+    before = [] if created else sorted(map(selectors.goal_path, action.goals.all()))
     action.goals.set(goals)
-    after = sorted("/".join(_goal_path(g)) for g in goals)
+    after = sorted(map(selectors.goal_path, goals))
     if before != after:
         audit.write_entry(
             action=AuditAction.UPDATE,

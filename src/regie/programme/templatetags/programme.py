@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.utils.translation import gettext as _
 
 from regie.core import formats
 from regie.policy import selectors as policy_selectors
@@ -53,6 +54,8 @@ def effect(node: Any, explain: bool = False) -> dict[str, Any]:
     """The effect of a goal: the status of its indicators (policy's light and word)."""
     if node is None:
         return {"value": "", "label": "", "explanation": ""}
+    if not getattr(node, "statuses", True):  # a goal without indicators: nothing to judge
+        return {"value": "", "label": _("no indicator"), "explanation": ""}
     value = getattr(node.status, "value", str(node.status))
     return {
         "value": value,

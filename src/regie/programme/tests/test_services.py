@@ -183,7 +183,7 @@ def test_a_new_year_starts_from_the_open_actions(plan: Plan) -> None:
 
 def test_effort_is_its_own_roll_up_never_the_indicators() -> None:
     assert effort.summarise([]).effort == effort.Effort.NO_ACTIONS
-    assert effort.summarise(["vervallen"]).effort == effort.Effort.NO_ACTIONS
+    assert effort.summarise(["vervallen"]).effort == effort.Effort.ALL_DROPPED
     assert effort.summarise(["loopt", "vertraagd"]).effort == effort.Effort.BEHIND
     assert effort.summarise(["gereed", "vervallen"]).effort == effort.Effort.COMPLETED
     assert effort.summarise(["niet_gestart", "vervallen"]).effort == effort.Effort.NOT_STARTED

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from regie.core import formats
+from regie.reports import services
 from regie.reports.compose import parts
 from regie.reports.document import Document, Heading
 from regie.reports.models import Report, ReportKind
@@ -23,7 +24,7 @@ def colophon(report: Report, snap: dict[str, Any]) -> list[tuple[str, str]]:
     taken = timezone.localtime(dt.datetime.fromisoformat(snap["taken_at"]))
     lines = [
         (_("Gemeente"), snap["gemeente"]["name"]),
-        (_("Period"), report.period),
+        (_("Period"), services.period_label(report.period)),
         (_("Figures locked on"), f"{formats.date(taken)} {taken:%H:%M}"),
     ]
     if "plan" in snap:
@@ -59,7 +60,7 @@ def document(report: Report) -> Document:
         % {
             "name": snap.get("gemeente", {}).get("name", report.organisation.name),
             "kind": ReportKind(report.kind).label,
-            "period": report.period,
+            "period": services.period_label(report.period),
         },
         organisation=report.organisation.name,
         kind=report.kind,

@@ -7,6 +7,7 @@ with exactly its own decimals), so the report shows it as the Beleid pages do.
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +18,7 @@ from regie.core import formats
 from regie.core.charts import Chart, ChartTable, Column
 from regie.programme import selectors as programmes
 from regie.reports.document import Document, Figure, Heading, Paragraph, Table
+from regie.stats import periods
 
 
 def _money(value: str | None) -> Decimal | None:
@@ -61,8 +63,8 @@ def effort_and_effect(doc: Document, snap: dict[str, Any]) -> None:
     if status:
         doc.add(
             Paragraph(
-                _("Effect (indicators): %(label)s. %(explanation)s")
-                % {"label": status.get("label", ""), "explanation": status.get("explanation", "")}
+                _("Effect (indicators): %(explanation)s")
+                % {"explanation": _capital(status.get("explanation", ""))}
             )
         )
     rows = []
@@ -73,9 +75,11 @@ def effort_and_effect(doc: Document, snap: dict[str, Any]) -> None:
                 "theme": goal["theme"],
                 "goal": goal["aim"],
                 "actions": effort["total"] if effort else 0,
-                "effort": effort["label"] if effort else _("No programme"),
+                "effort": _capital(effort["label"]) if effort else _("No programme"),
                 "indicators": len(goal["effect"]["indicators"]),
-                "effect": goal["effect"]["label"],
+                "effect": _capital(goal["effect"]["label"])
+                if goal["effect"]["indicators"]
+                else _("No indicator"),
             }
         )
     doc.add(
@@ -96,6 +100,31 @@ def effort_and_effect(doc: Document, snap: dict[str, Any]) -> None:
             )
         )
     )
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _period(code: str) -> str:
+    """A period code as people read it (``2024H1`` → "1e halfjaar 2024", a briefing's
+    ``2024-10`` → "oktober 2024"); as it is otherwise."""
+    try:
+        return periods.label(periods.parse(code.replace("-", "M") if len(code) == 7 else code))
+    except periods.PeriodError:
+        return code
+
+
+def _indicator_period(code: str | None, snap: dict[str, Any]) -> str:
+    """The period of an indicator's latest figure, marked when it lies after the report's."""
+    if not code:
+        return "–"
+    shown = _period(code)
+    try:
+        later = periods.parse(code).end.year > int(snap["period"][:4])
+    except periods.PeriodError:
+        later = False
+    return _("%(period)s (after the report period)") % {"period": shown} if later else shown
 
 
 def _taken(snap: dict[str, Any]) -> str:
@@ -119,7 +148,7 @@ def indicators(doc: Document, snap: dict[str, Any], *, charts: bool) -> None:
                 "goal": goals.get(item["goal"], ""),
                 "area": item["area"]["name"],
                 "target": item["target"],
-                "period": item["period"] or "–",
+                "period": _indicator_period(item["period"], snap),
                 "value": _shown(item),
                 "status": item["label"],
             }
@@ -142,14 +171,25 @@ def indicators(doc: Document, snap: dict[str, Any], *, charts: bool) -> None:
                 ],
                 rows=rows,
                 sources=sources,
-                note=_("Values as the plan shows them (its decimals, rounded half up)."),
+                note=_(
+                    "Values as the plan shows them (its decimals, rounded half up). Each status "
+                    "is judged on the latest figure known when the figures were locked "
+                    "(%(date)s); a figure of a later period than %(period)s is marked."
+                )
+                % {"date": _taken(snap), "period": snap["period"][:4]},
             )
         )
     )
     if charts:
+        seen: set[str] = set()
         for item in items:
             chart = item.get("chart")
-            if chart:
+            if not chart:
+                continue
+            # one indicator of a measure and area under several goals: one chart, not three
+            same = json.dumps([chart["title"], chart["rows"], chart["note"]], sort_keys=True)
+            if same not in seen:
+                seen.add(same)
                 doc.add(Figure(_chart(chart)))
 
 
@@ -187,11 +227,12 @@ def actions(doc: Document, snap: dict[str, Any], *, results: bool) -> None:
     if not items:
         doc.add(Paragraph(_("The programme has no actions.")))
         return
-    goals = _goal_names(snap)
+    themes = {g["path"]: g["theme"] for g in snap.get("goals", [])}
     rows = [
         {
             "action": a["title"],
-            "goals": "; ".join(goals.get(g, g) for g in a["goals"]) or _("(no goal)"),
+            "goals": "; ".join(dict.fromkeys(themes.get(g, g) for g in a["goals"]))
+            or _("(no goal)"),
             "owner": a["owner"],
             "planning": _planning(a),
             "budget": _money(a["budget"]),
@@ -208,7 +249,7 @@ def actions(doc: Document, snap: dict[str, Any], *, results: bool) -> None:
                 title=_("Actions and their status"),
                 columns=[
                     Column("action", pgettext("programme", "Action"), "text"),
-                    Column("goals", _("Goals"), "text"),
+                    Column("goals", _("Theme"), "text"),
                     Column("owner", _("Owner"), "text"),
                     Column("planning", _("Planning"), "text"),
                     Column("budget", _("Budget (€)"), "number", 0),
@@ -256,64 +297,95 @@ def budget(doc: Document, snap: dict[str, Any]) -> None:
         return
     doc.add(Heading(_("Budget")))
     if rows:
-        doc.add(
-            Table(
-                ChartTable(
-                    key="budget-per-thema",
-                    title=_("Budget planned and spent per theme and scenario"),
-                    columns=[
-                        Column("theme", _("Theme"), "text"),
-                        Column("scenario", _("Scenario"), "text"),
-                        Column("planned", _("Planned (€)"), "number", 0),
-                        Column("spent", _("Spent (€)"), "number", 0),
-                        Column("actions", pgettext("programme", "Actions"), "integer"),
-                        Column("unknown", _("Without spending entered"), "integer"),
-                    ],
-                    rows=[
-                        {
-                            "theme": r["theme"] or _("(no theme)"),
-                            "scenario": r["scenario"] or "–",
-                            "planned": _money(r["planned"]),
-                            "spent": _money(r["spent"]),
-                            "actions": r["actions"],
-                            "unknown": r["unknown_spent"],
-                        }
-                        for r in rows
-                    ],
-                    note=_(
-                        "Each action counts once: under the theme of the scenario line it is paid "
-                        "from, else under the theme of its first goal."
-                    ),
-                )
-            )
-        )
+        _budget_table(doc, rows, snap)
     if costs:
-        year = int(snap["period"][:4])
-        doc.add(
-            Table(
-                ChartTable(
-                    key="kosten-scenarios",
-                    title=_("Costs of the chosen scenarios per year"),
-                    columns=[
-                        Column("year", _("Year"), "period"),
-                        Column("costs", _("Costs (€)"), "number", 0),
-                        Column("fte", _("Extra formation (fte)"), "number", 2),
-                        Column("budget", _("Current budget (€)"), "number", 0),
-                    ],
-                    rows=[
-                        {
-                            "year": y["year"],
-                            "costs": Decimal(str(y["with_caps"])),
-                            "fte": Decimal(y["fte"]),
-                            "budget": Decimal(str(y["budget"])),
-                        }
-                        for y in costs["years"]
-                        if y["year"] <= year
-                    ],
-                    sources=[_("Scenario choice of the council in the plan")],
-                )
+        _costs_table(doc, costs, snap)
+
+
+def _budget_table(doc: Document, rows: list[dict[str, Any]], snap: dict[str, Any]) -> None:
+    shown = [
+        {
+            "theme": r["theme"] or _("(no theme)"),
+            "priority": r.get("priority", ""),
+            "scenario": r["scenario"] or "–",
+            "planned": _money(r["planned"]),
+            "spent": _money(r["spent"]),
+            "actions": r["actions"],
+            "unknown": r["unknown_spent"],
+        }
+        for r in rows
+    ]
+    shown.append(
+        {
+            "theme": _("Total"),
+            "priority": "",
+            "scenario": "",
+            "planned": sum((_money(r["planned"]) or Decimal(0) for r in rows), Decimal(0)),
+            "spent": sum((_money(r["spent"]) or Decimal(0) for r in rows), Decimal(0)),
+            "actions": sum(r["actions"] for r in rows),
+            "unknown": sum(r["unknown_spent"] for r in rows),
+        }
+    )
+    note = _(
+        "Each action counts once: under the theme of the scenario line it is paid from, else "
+        "under the theme of its first goal. The budget of a dropped action is not counted as "
+        "planned."
+    )
+    if str(snap.get("programme", {}).get("period", "")).find("H") > 0:
+        note += " " + _("The programme covers a half year: so do its budget and spending.")
+    doc.add(
+        Table(
+            ChartTable(
+                key="budget-per-thema",
+                title=_("Budget planned and spent per theme and scenario"),
+                columns=[
+                    Column("theme", _("Theme"), "text"),
+                    Column("priority", _("Priority"), "text"),
+                    Column("scenario", _("Scenario"), "text"),
+                    Column("planned", _("Planned (€)"), "number", 0),
+                    Column("spent", _("Spent (€)"), "number", 0),
+                    Column("actions", pgettext("programme", "Actions"), "integer"),
+                    Column("unknown", _("Without spending entered"), "integer"),
+                ],
+                rows=shown,
+                note=note,
+                sources=[snap.get("programme", {}).get("title", "")],
             )
         )
+    )
+
+
+def _costs_table(doc: Document, costs: dict[str, Any], snap: dict[str, Any]) -> None:
+    year = int(snap["period"][:4])
+    doc.add(
+        Table(
+            ChartTable(
+                key="kosten-scenarios",
+                title=_("Costs of the chosen scenarios per whole year"),
+                columns=[
+                    Column("year", _("Year"), "period"),
+                    Column("costs", _("Costs (€)"), "number", 0),
+                    Column("fte", _("Extra formation (fte)"), "number", 2),
+                    Column("budget", _("Current budget in the plan (€)"), "number", 0),
+                ],
+                rows=[
+                    {
+                        "year": y["year"],
+                        "costs": Decimal(str(y["with_caps"])),
+                        "fte": Decimal(y["fte"]),
+                        "budget": Decimal(str(y["budget"])),
+                    }
+                    for y in costs["years"]
+                    if y["year"] <= year
+                ],
+                note=_(
+                    "Whole plan years as the council chose the scenarios (pro rata from their "
+                    "start); the current budget is the plan's budget lines before the scenarios."
+                ),
+                sources=[_("Scenario choice of the council in the plan")],
+            )
+        )
+    )
 
 
 def capacity(doc: Document, snap: dict[str, Any]) -> None:
@@ -352,7 +424,7 @@ def months(doc: Document, snap: dict[str, Any]) -> None:
             {
                 "measure": row["name"],
                 "area": row["area"],
-                "months": f"{row['months'][0]} – {row['months'][-1]}",
+                "months": _span(row["months"][0], row["months"][-1]),
                 "now": row["now"],
                 "before": row["before"],
                 "change": change,
@@ -383,6 +455,11 @@ def months(doc: Document, snap: dict[str, Any]) -> None:
     )
 
 
+def _span(first: str, last: str) -> str:
+    """``2026M03``, ``2026M05`` → "maart 2026 – mei 2026"."""
+    return f"{periods.label(periods.parse(first))} – {periods.label(periods.parse(last))}"
+
+
 def changed(doc: Document, snap: dict[str, Any]) -> None:
     data = (snap.get("briefing") or {}).get("changed") or {}
     doc.add(Heading(_("Statuses changed since the previous briefing")))
@@ -394,7 +471,7 @@ def changed(doc: Document, snap: dict[str, Any]) -> None:
         doc.add(
             Paragraph(
                 _("No status changed since the briefing of %(period)s.")
-                % {"period": data["previous"]}
+                % {"period": _period(data["previous"])}
             )
         )
         return
@@ -405,7 +482,7 @@ def changed(doc: Document, snap: dict[str, Any]) -> None:
                 "%(n)s statuses changed since the briefing of %(period)s.",
                 len(changes),
             )
-            % {"n": len(changes), "period": data["previous"]}
+            % {"n": len(changes), "period": _period(data["previous"])}
         )
     )
     doc.add(
@@ -424,7 +501,9 @@ def changed(doc: Document, snap: dict[str, Any]) -> None:
                         "name": c["name"],
                         "before": c["before"],
                         "now": c["now"],
-                        "value": f"{c['value_text']} ({c['period']})" if c["period"] else "–",
+                        "value": f"{c['value_text']} ({_period(c['period'])})"
+                        if c["period"]
+                        else "–",
                     }
                     for c in changes
                 ],

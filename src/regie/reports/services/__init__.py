@@ -20,8 +20,9 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import dateformat, timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -44,6 +45,7 @@ from regie.reports.models import (
     ReportState,
 )
 from regie.reports.services import briefing, snapshot
+from regie.stats import periods
 
 __all__ = [
     "TEXT_BLOCKS",
@@ -145,18 +147,13 @@ def check_period(kind: str, period: str) -> str:
 
 
 def period_label(period: str) -> str:
-    """``2024`` → "2024", ``2024H1`` → "eerste helft 2024", ``2024-10`` → "oktober 2024"."""
-    if "-" in period:
-        year, month = briefing.month_of(period)
-        try:
-            return dateformat.format(dt.date(year, month, 1), "F Y")
-        except ValueError:  # stored before periods were checked: shown as it is
-            return period
-    if period.endswith("H1"):
-        return _("first half of %(year)s") % {"year": period[:4]}
-    if period.endswith("H2"):
-        return _("second half of %(year)s") % {"year": period[:4]}
-    return period
+    """A report's period as people read it (``stats.periods.label``, the one home of period
+    words): ``2024`` → "2024", ``2024H1`` → "1e halfjaar 2024", ``2024-10`` → "oktober 2024"."""
+    code = period.replace("-", "M") if "-" in period else period
+    try:
+        return periods.label(periods.parse(code))
+    except periods.PeriodError:  # stored before periods were checked: shown as it is
+        return period
 
 
 def default_title(kind: str, period: str) -> str:
@@ -270,12 +267,15 @@ def lock(report: Report, *, version: str, user: Any = None) -> Report:
         raise _frozen_error(report)
     concurrency.claim(report, version)
     moment = None
-    if report.plan is not None:
-        moment = policy_services.take_snapshot(
-            plan=report.plan, label=_moment_label(report), user=user
-        )
-    report.status_snapshot = moment
-    report.snapshot = snapshot.build(report, status_payload=moment.payload if moment else None)
+    # The snapshot keeps sentences (explanations, labels): always in the report's language,
+    # whatever language the person locking it reads the site in.
+    with translation.override(settings.LANGUAGE_CODE):
+        if report.plan is not None:
+            moment = policy_services.take_snapshot(
+                plan=report.plan, label=_moment_label(report), user=user
+            )
+        report.status_snapshot = moment
+        report.snapshot = snapshot.build(report, status_payload=moment.payload if moment else None)
     report.snapshot_taken_at = timezone.now()
     report.save()
     return report
@@ -292,6 +292,11 @@ def mark_sent(report: Report, *, version: str, sent_on: dt.date, user: Any = Non
     concurrency.claim(report, version)
     report.state, report.sent_on = ReportState.SENT, sent_on
     report.save()
+    for fmt in ReportFormat.values:  # the files as sent, kept with their SHA-256
+        try:
+            _request_build(report, fmt, user=user)
+        except ServiceError:  # the gemeente's builds are queued full: built on request later
+            break
     return report
 
 
@@ -302,7 +307,8 @@ def render(report: Report, fmt: str, *, progress: Progress | None = None) -> byt
 
     if not report.snapshot:
         raise ServiceError(_("The report has no locked figures yet."))
-    document = compose.document(report)
+    with translation.override(settings.LANGUAGE_CODE):
+        document = compose.document(report)
     renderers = {
         ReportFormat.PDF: render_pdf,
         ReportFormat.DOCX: render_docx,
@@ -310,7 +316,8 @@ def render(report: Report, fmt: str, *, progress: Progress | None = None) -> byt
     }
     if fmt not in renderers:
         raise ServiceError(_("“%(value)s” is not a format of a report.") % {"value": fmt})
-    data: bytes = renderers[ReportFormat(fmt)](document, progress=progress)
+    with translation.override(settings.LANGUAGE_CODE):
+        data: bytes = renderers[ReportFormat(fmt)](document, progress=progress)
     return data
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from regie.areas.models import Area
 from regie.monitor import selectors as figures
 from regie.monitor.models import Measure, Observation, is_event_count
+from regie.stats import periods
 
 if TYPE_CHECKING:
     from regie.reports.models import Report
@@ -87,12 +88,15 @@ def months_compared(report: Report, snapshot: dict[str, Any]) -> list[dict[str, 
     before = [(y - 1, m) for y, m in latest]
     rows = []
     for measure, area in _measures(report, snapshot):
-        series = figures.load_series(report.organisation, [area], [measure], years={year - 1, year})
+        years = {y for y, _m in latest + before}  # a January briefing reaches two years back
+        series = figures.load_series(report.organisation, [area], [measure], years=years)
         points = {
             p.period: p
             for p in series[(area.pk, measure.pk)].points
             if p.kind == "month" and p.value is not None and not p.incomplete
         }
+        if not points:
+            continue  # no monthly figures of this measure at all: nothing to say
         now = [points.get(_code(y, m)) for y, m in latest]
         then = [points.get(_code(y, m)) for y, m in before]
         row: dict[str, Any] = {
@@ -112,7 +116,7 @@ def months_compared(report: Report, snapshot: dict[str, Any]) -> list[dict[str, 
                 "now": None,
                 "before": None,
                 "note": _("Not compared: no whole figure for %(months)s.")
-                % {"months": ", ".join(missing)},
+                % {"months": ", ".join(periods.label(periods.parse(c)) for c in missing)},
             }
         else:
             row |= {

@@ -145,7 +145,7 @@ def _indicator(item: Any) -> dict[str, Any]:
     goal = indicator.goal
     return {
         "key": indicator.key,
-        "goal": f"{goal.theme.priority.key}/{goal.theme.key}/{goal.key}",
+        "goal": programmes.goal_path(goal),
         "name": indicator.name,
         "measure": {
             "code": indicator.measure.code,
@@ -177,7 +177,7 @@ def _action(action: Action) -> dict[str, Any]:
         "key": action.key,
         "title": action.title,
         "description": action.description,
-        "goals": [f"{g.theme.priority.key}/{g.theme.key}/{g.key}" for g in action.goals.all()],
+        "goals": [programmes.goal_path(g) for g in action.goals.all()],
         "owner": action.owner,
         "partners": action.partners,
         "start": action.start.isoformat() if action.start else None,
@@ -206,10 +206,7 @@ def _action(action: Action) -> dict[str, Any]:
 def _programme_part(programme: Programme, goals: list[dict[str, Any]]) -> dict[str, Any]:
     actions = list(programmes.actions_of(programme))
     for goal_effort in programmes.effort_by_goal(programme, actions):
-        path = (
-            f"{goal_effort.goal.theme.priority.key}/{goal_effort.goal.theme.key}/"
-            f"{goal_effort.goal.key}"
-        )
+        path = programmes.goal_path(goal_effort.goal)
         for goal in goals:
             if goal["path"] == path:
                 goal["effort"] = goal_effort.summary.as_dict()
@@ -230,12 +227,14 @@ def _programme_part(programme: Programme, goals: list[dict[str, Any]]) -> dict[s
         "actions": [_action(a) for a in actions],
         "budget": [
             {
+                "priority": row.priority,
                 "theme": row.theme,
                 "scenario": row.scenario,
                 "planned": money(row.planned),
                 "spent": money(row.spent),
                 "actions": row.actions,
                 "unknown_spent": row.unknown_spent,
+                "dropped": money(row.dropped),
             }
             for row in programmes.budget_by_theme(actions)
         ],

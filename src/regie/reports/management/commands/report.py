@@ -61,7 +61,11 @@ class Command(BaseCommand):
             self._build(organisation, options)
 
     def _list(self, organisation: Organisation) -> None:
-        reports = Report.objects.filter(organisation=organisation).order_by("-period", "kind")
+        reports = (
+            Report.objects.filter(organisation=organisation)
+            .select_related("status_snapshot")
+            .order_by("-period", "kind")
+        )
         if not reports:
             self.stdout.write(_("%(name)s has no reports yet.") % {"name": organisation.name})
         for report in reports:
@@ -70,7 +74,10 @@ class Command(BaseCommand):
                 if report.is_frozen
                 else _("concept")
             )
-            self.stdout.write(f"{report.period:<8} {report.kind:<21} {state:<24} {report.title}")
+            moment = report.status_snapshot.label if report.status_snapshot else "–"
+            said = _("status snapshot")
+            line = f"{report.period:<8} {report.kind:<21} {state:<24} {report.title}"
+            self.stdout.write(f"{line}  [{said}: {moment}]")
 
     def _report(self, organisation: Organisation, options: dict[str, Any]) -> Report:
         try:

@@ -352,7 +352,8 @@ def load(gemeenten: list[Organisation], *, samples: bool = False) -> list[Loaded
         loaded.append(
             _import_rows(
                 fixi,
-                table=f"fixi-demo:{gemeente.slug}",
+                # the table code is what a source line shows: it says the split is invented
+                table="fixi-demo (verzonnen verdeling)",
                 source=gemeente.name,
                 title=_("Fixi reports per category of %(gemeente)s (demo: invented split)")
                 % {"gemeente": gemeente.name},

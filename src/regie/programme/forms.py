@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from regie.core.concurrency import CheckedForm
 from regie.core.numbers import NumberField
 from regie.policy.models import CapacityLine, Goal, Plan
-from regie.programme import services
+from regie.programme import selectors, services
 from regie.programme.models import ActionStatus
 
 _CHECKBOX = "utrecht-checkbox utrecht-checkbox--html-input"
@@ -169,11 +169,6 @@ class GoalGroup:
     choices: list[BoundWidget]
 
 
-def quarter_label(number: int | str) -> str:
-    """``Q1`` (Dutch: ``K1``)."""
-    return _("Q%(n)s") % {"n": number}
-
-
 class ActionForm(_Checked):
     """Every field of an action; in an adopted programme only :data:`EXECUTION_FIELDS`."""
 
@@ -249,7 +244,7 @@ class ActionForm(_Checked):
         self.frozen = frozen
         if "quarters" in self.fields:
             self.fields["quarters"].choices = [  # type: ignore[attr-defined]
-                (str(n), quarter_label(n)) for n in range(1, 5)
+                (str(n), selectors.quarter_label(n)) for n in range(1, 5)
             ]
         if frozen:
             for name in list(self.fields):

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
 from regie.core.models import Organisation
 from regie.policy.models import Goal, Plan, Theme
@@ -179,3 +180,22 @@ def capacity_table(overview: dict[str, Any]) -> Any:
     """:func:`capacity_overview` as the table the page and the reports show (a
     :class:`regie.core.charts.ChartTable`)."""
     return capacity.table(overview)
+
+
+def quarter_label(number: int | str) -> str:
+    """``Q1`` (Dutch: ``K1``)."""
+    return _("Q%(n)s") % {"n": number}
+
+
+def quarters_text(value: str | None) -> str:
+    """An action's quarters as people read them: ``"12"`` → "K1–K2", ``"13"`` → "K1, K3";
+    "" when none (the pages, the forms and the reports)."""
+    runs: list[tuple[int, int]] = []
+    for number in sorted({int(c) for c in str(value or "") if c in "1234"}):
+        if runs and runs[-1][1] == number - 1:
+            runs[-1] = (runs[-1][0], number)
+        else:
+            runs.append((number, number))
+    return ", ".join(
+        quarter_label(a) if a == b else f"{quarter_label(a)}–{quarter_label(b)}" for a, b in runs
+    )

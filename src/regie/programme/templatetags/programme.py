@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from regie.core import formats
 from regie.policy import selectors as policy_selectors
-from regie.programme.forms import quarter_label
+from regie.programme import selectors
 
 register = template.Library()
 
@@ -28,25 +28,10 @@ def day(value: Any) -> str:
     return formats.date(value)
 
 
-def _runs(numbers: list[int]) -> list[tuple[int, int]]:
-    runs: list[tuple[int, int]] = []
-    for number in numbers:
-        if runs and runs[-1][1] == number - 1:
-            runs[-1] = (runs[-1][0], number)
-        else:
-            runs.append((number, number))
-    return runs
-
-
 @register.filter
 def quarters(value: str | None) -> str:
     """``"12"`` → "Q1–Q2" (Dutch "K1–K2"), ``"13"`` → "Q1, Q3"; "" when none."""
-    numbers = sorted({int(c) for c in str(value or "") if c in "1234"})
-    parts = [
-        quarter_label(a) if a == b else f"{quarter_label(a)}–{quarter_label(b)}"
-        for a, b in _runs(numbers)
-    ]
-    return ", ".join(parts)
+    return selectors.quarters_text(value)
 
 
 @register.inclusion_tag("programme/_effect.html")

@@ -214,8 +214,8 @@ def _planning(action: dict[str, Any]) -> str:
     end = formats.date(dt.date.fromisoformat(action["end"])) if action["end"] else ""
     text = f"{start} – {end}" if start or end else ""
     if action.get("quarters"):
-        quarters = "".join(action["quarters"])
-        text = (text + " " if text else "") + "(" + ", ".join(f"K{q}" for q in quarters) + ")"
+        quarters = programmes.quarters_text(action["quarters"])
+        text = f"{text} ({quarters})" if text else quarters
     return text or "–"
 
 

@@ -175,10 +175,18 @@ def test_budget_rows_are_exact_money(report: Report) -> None:
     assert (row["planned"], row["spent"]) == ("1234.56", "0.10")
 
 
-def test_a_report_of_another_gemeente_sees_no_plan(plan: Plan) -> None:
+def test_a_report_of_another_gemeente_sees_no_plan(plan: Plan, report: Report) -> None:
+    """Maassluis has a plan and a programme 2024; Alblasserdam's report finds neither."""
     other = services.create_report(
         organisation=Organisation.objects.get(slug="gm0482"),
         kind=ReportKind.EVALUATIE,
         period="2024",
     )
-    assert other.plan is None or other.plan.organisation_id != plan.organisation_id
+    assert report.plan == plan
+    assert report.programme is not None
+    assert other.plan is None
+    assert other.programme is None
+    other = services.lock(other, version=edit_token(other))
+    assert other.snapshot is not None
+    assert "indicators" not in other.snapshot
+    assert "actions" not in other.snapshot

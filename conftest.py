@@ -33,6 +33,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
     # Hashing with PBKDF2 costs ~0.2 s per user; tests make hundreds of users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Fixed test keys (never used outside tests): encrypted fields and blind indexes work in
+    # every test without a keys file.
+    settings.REGIE_ENCRYPTION_KEYS = "test1:" + "A" * 42 + "Q"
+    settings.REGIE_BLIND_INDEX_KEY = "B" * 42 + "Q"
     # Test databases are erased between transactional tests (flush), audit log included.
     settings.REGIE_ALLOW_AUDIT_PURGE = True
 

@@ -18,19 +18,35 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 TABLE = "core_auditentry"
 MESSAGE = "audit entries are append-only"
+#: Every append-only table guarded this way: the audit log, and the tables apps add with
+#: :func:`protect` (the privacy core's read log and tombstones). One purge covers them all.
+TABLES: list[str] = [TABLE]
 
-SQLITE_CREATE = [
-    f"CREATE TRIGGER IF NOT EXISTS core_auditentry_no_update BEFORE UPDATE ON {TABLE} "
-    f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END;",
-    f"CREATE TRIGGER IF NOT EXISTS core_auditentry_no_delete BEFORE DELETE ON {TABLE} "
-    f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END;",
-]
-SQLITE_DROP = [
-    "DROP TRIGGER IF EXISTS core_auditentry_no_update;",
-    "DROP TRIGGER IF EXISTS core_auditentry_no_delete;",
-]
-POSTGRES_CREATE = [
-    f"""
+
+def protect(table: str) -> None:
+    """Guard ``table`` like the audit log (an app calls it in ``AppConfig.ready``; its migration
+    runs :func:`create_sql` with ``table``)."""
+    if table not in TABLES:
+        TABLES.append(table)
+
+
+def _sqlite_create(table: str) -> list[str]:
+    return [
+        f"CREATE TRIGGER IF NOT EXISTS {table}_no_update BEFORE UPDATE ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END;",
+        f"CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END;",
+    ]
+
+
+def _sqlite_drop(table: str) -> list[str]:
+    return [
+        f"DROP TRIGGER IF EXISTS {table}_no_update;",
+        f"DROP TRIGGER IF EXISTS {table}_no_delete;",
+    ]
+
+
+POSTGRES_FUNCTION = f"""
     CREATE OR REPLACE FUNCTION core_audit_append_only() RETURNS trigger
     LANGUAGE plpgsql AS $$
     BEGIN
@@ -45,27 +61,46 @@ POSTGRES_CREATE = [
             ERRCODE = 'insufficient_privilege';
     END;
     $$;
-    """,
-    f"DROP TRIGGER IF EXISTS core_auditentry_append_only ON {TABLE};",
-    f"CREATE TRIGGER core_auditentry_append_only BEFORE UPDATE OR DELETE ON {TABLE} "
-    "FOR EACH ROW EXECUTE FUNCTION core_audit_append_only();",
-    f"DROP TRIGGER IF EXISTS core_auditentry_no_truncate ON {TABLE};",
-    f"CREATE TRIGGER core_auditentry_no_truncate BEFORE TRUNCATE ON {TABLE} "
-    "FOR EACH STATEMENT EXECUTE FUNCTION core_audit_append_only();",
-]
-POSTGRES_DROP = [
-    f"DROP TRIGGER IF EXISTS core_auditentry_append_only ON {TABLE};",
-    f"DROP TRIGGER IF EXISTS core_auditentry_no_truncate ON {TABLE};",
-    "DROP FUNCTION IF EXISTS core_audit_append_only();",
-]
+    """
 
 
-def create_sql(vendor: str) -> list[str]:
-    return {"sqlite": SQLITE_CREATE, "postgresql": POSTGRES_CREATE}.get(vendor, [])
+def _postgres_create(table: str) -> list[str]:
+    # The audit log's triggers keep their first names (core_auditentry_append_only).
+    return [
+        POSTGRES_FUNCTION,
+        f"DROP TRIGGER IF EXISTS {table}_append_only ON {table};",
+        f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+        "FOR EACH ROW EXECUTE FUNCTION core_audit_append_only();",
+        f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table};",
+        f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+        "FOR EACH STATEMENT EXECUTE FUNCTION core_audit_append_only();",
+    ]
 
 
-def drop_sql(vendor: str) -> list[str]:
-    return {"sqlite": SQLITE_DROP, "postgresql": POSTGRES_DROP}.get(vendor, [])
+def _postgres_drop(table: str) -> list[str]:
+    drops = [
+        f"DROP TRIGGER IF EXISTS {table}_append_only ON {table};",
+        f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table};",
+    ]
+    if table == TABLE:
+        drops.append("DROP FUNCTION IF EXISTS core_audit_append_only();")
+    return drops
+
+
+SQLITE_CREATE = _sqlite_create(TABLE)
+SQLITE_DROP = _sqlite_drop(TABLE)
+POSTGRES_CREATE = _postgres_create(TABLE)
+POSTGRES_DROP = _postgres_drop(TABLE)
+
+
+def create_sql(vendor: str, table: str = TABLE) -> list[str]:
+    makers = {"sqlite": _sqlite_create, "postgresql": _postgres_create}
+    return makers[vendor](table) if vendor in makers else []
+
+
+def drop_sql(vendor: str, table: str = TABLE) -> list[str]:
+    makers = {"sqlite": _sqlite_drop, "postgresql": _postgres_drop}
+    return makers[vendor](table) if vendor in makers else []
 
 
 def _execute(conn: BaseDatabaseWrapper, statements: list[str]) -> None:
@@ -123,10 +158,14 @@ def purging(conn: BaseDatabaseWrapper | None = None) -> Iterator[None]:
         finally:
             _execute(conn, ["SELECT set_config('regie.audit_purge', '', false)"])
     elif conn.vendor == "sqlite":
-        _execute(conn, SQLITE_DROP[1:])  # the delete trigger only: an update stays refused
+        present = set(conn.introspection.table_names())
+        tables = [t for t in TABLES if t in present]
+        for table in tables:  # the delete triggers only: an update stays refused
+            _execute(conn, _sqlite_drop(table)[1:])
         try:
             yield
         finally:
-            _execute(conn, SQLITE_CREATE)
+            for table in tables:
+                _execute(conn, _sqlite_create(table))
     else:
         yield

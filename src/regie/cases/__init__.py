@@ -1,0 +1,1 @@
+"""The Meldpunt Veiligheid: signals from every channel, enriched, triaged and handled."""

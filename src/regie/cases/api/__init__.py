@@ -1,0 +1,1 @@
+"""The signals API of the Meldpunt Veiligheid (``/api/v1/signals/``)."""

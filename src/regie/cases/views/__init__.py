@@ -1,0 +1,1 @@
+"""The Meldpunt's pages; thin: parse, call a service, render."""

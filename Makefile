@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: help install assets run serve demo test lint format typecheck boundaries djangocheck pytest messages compilemessages bench bench-import bench-load bench-policy bench-reports openapi clean
+.PHONY: help install assets run serve demo test lint format typecheck boundaries djangocheck pytest messages compilemessages bench bench-import bench-load bench-policy bench-reports bench-meldpunt openapi clean
 
 help:
 	@echo "make run    install, migrate, load the demo and serve on http://127.0.0.1:$(PORT) (with a worker)"
@@ -31,6 +31,7 @@ assets: node_modules/.installed $(VENV)/.installed
 
 run: install
 	mkdir -p var
+	$(BIN)/regie keys init
 	$(BIN)/regie migrate --noinput
 	$(BIN)/regie collectstatic --noinput --verbosity 0
 	$(BIN)/regie demo
@@ -97,6 +98,12 @@ bench-policy: $(VENV)/.installed
 # memory over ten PDF builds (SQLite only, about six minutes).
 bench-reports: $(VENV)/.installed
 	$(BIN)/python bench/bench_reports.py
+
+# Issue 18: a million encrypted signals (generated once into var/bench-meldpunt.sqlite3, about
+# half an hour; kept for the next run): intake, hermelding lookup, werkvoorraad and a retention
+# run against the bare view (SQLite by default; DATABASE_URL for PostgreSQL).
+bench-meldpunt: $(VENV)/.installed
+	$(BIN)/python bench/bench_meldpunt.py
 
 clean:
 	rm -rf $(VENV) node_modules var/static .mypy_cache .ruff_cache .pytest_cache

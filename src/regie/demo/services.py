@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import secrets
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -15,9 +17,11 @@ from regie.accounts import services as account_services
 from regie.accounts.models import Membership, Role, User
 from regie.accounts.permissions import requires_two_factor
 from regie.areas import services as area_services
+from regie.cases.models import AccessGrant, Family, Grant
 from regie.core import audit
 from regie.core import services as core_services
 from regie.core.models import Organisation, OrganisationKind
+from regie.privacy import services as privacy_services
 
 #: The password of every demo account. Printed by ``regie demo``; never use a demo in production.
 DEMO_PASSWORD = "Regie-demo-2026"  # noqa: S105 - documented demo credential
@@ -48,6 +52,23 @@ ACCOUNTS: list[tuple[str, str, str, list[tuple[str, str]]]] = [
     ("raadpleger.alblasserdam", "Rik", "Raad", [("gm0482", Role.RAADPLEGER)]),
     ("adviseur.regio", "Sam", "Regio", [("gm0556", Role.ADVISEUR), ("gm0482", Role.ADVISEUR)]),
     ("politie.rotterdam", "Pim", "Politie", [("politie-rotterdam", Role.KETENPARTNER)]),
+    ("fg.maassluis", "Femke", "Gegevensbescherming", [("gm0556", Role.PRIVACY_OFFICER)]),
+    ("fg.alblasserdam", "Floor", "Gegevensbescherming", [("gm0482", Role.PRIVACY_OFFICER)]),
+    ("zorg.alblasserdam", "Zoë", "Zorgadviseur", [("gm0482", Role.ADVISEUR)]),
+]
+
+#: The Meldpunt's access grants of the demo accounts: (username, gemeente slug, grants).
+#: Adviseurs see every family and the reporters' contact data, beheerders every family,
+#: zorg.alblasserdam only Zorg & veiligheid.
+_ALL_FAMILIES = tuple(Family.values)
+MELDPUNT_GRANTS: list[tuple[str, str, tuple[str, ...]]] = [
+    ("adviseur.maassluis", "gm0556", (*_ALL_FAMILIES, Grant.REPORTER_CONTACT)),
+    ("adviseur.alblasserdam", "gm0482", (*_ALL_FAMILIES, Grant.REPORTER_CONTACT)),
+    ("adviseur.regio", "gm0556", (*_ALL_FAMILIES, Grant.REPORTER_CONTACT)),
+    ("adviseur.regio", "gm0482", (*_ALL_FAMILIES, Grant.REPORTER_CONTACT)),
+    ("beheerder.maassluis", "gm0556", _ALL_FAMILIES),
+    ("beheerder.alblasserdam", "gm0482", _ALL_FAMILIES),
+    ("zorg.alblasserdam", "gm0482", (Family.ZORG,)),
 ]
 
 SUPERUSER = "installatiebeheer"
@@ -137,6 +158,32 @@ def load_reports(*, build: bool = False) -> list[str]:
     return lines
 
 
+def load_signals(*, today: dt.date | None = None) -> list[str]:
+    """The demo signals of the Meldpunt Veiligheid of both gemeenten (about 300, fictitious);
+    a gemeente that has signals already keeps them (idempotent)."""
+    from regie.demo import meldpunt
+
+    lines = []
+    if privacy_services.ensure_demo_keys():
+        lines.append(_("Demo encryption keys written to the keys file (REGIE_KEYS_FILE)."))
+    with audit.acting_as(None, "demo"):
+        for slug in meldpunt.COUNTS:
+            organisation = Organisation.objects.filter(slug=slug).first()
+            if organisation is None:
+                continue
+            count = meldpunt.load(organisation, today=today)
+            if count:
+                lines.append(
+                    ngettext(
+                        "%(gemeente)s: %(count)d signal",
+                        "%(gemeente)s: %(count)d signals",
+                        count,
+                    )
+                    % {"gemeente": organisation.name, "count": count}
+                )
+    return lines
+
+
 def demo_exists() -> bool:
     return Organisation.objects.filter(slug="gm0556").exists()
 
@@ -169,6 +216,7 @@ def build_demo() -> list[DemoAccount]:
             for slug, role in roles:
                 account_services.set_role(user=user, organisation=orgs[slug], role=role)
             _ensure_demo_device(user)
+        _ensure_grants(orgs)
         admin = User.objects.filter(username=SUPERUSER).first()
         if admin is None:
             admin = account_services.create_user(
@@ -181,6 +229,15 @@ def build_demo() -> list[DemoAccount]:
             )
         _ensure_demo_device(admin)
     return demo_accounts()
+
+
+def _ensure_grants(orgs: dict[str, Organisation]) -> None:
+    users = {u.username: u for u in User.objects.filter(username__in=demo_usernames())}
+    for username, slug, grants in MELDPUNT_GRANTS:
+        for grant in grants:
+            AccessGrant.objects.get_or_create(
+                organisation=orgs[slug], user=users[username], grant=grant
+            )
 
 
 def _ensure_demo_device(user: User) -> None:

@@ -68,6 +68,9 @@ class Command(BaseCommand):
         self.stdout.write(_("Locking the figures of the demo reports…"))
         for line in services.load_reports(build=not options.get("no_build", False)):
             self.stdout.write(f"  {line}")
+        self.stdout.write(_("Loading the signals of the Meldpunt Veiligheid…"))
+        for line in services.load_signals():
+            self.stdout.write(f"  {line}")
         self.stdout.write(_("Demo updated (existing data kept).") if existed else _("Demo loaded."))
         self.stdout.write("")
         self.stdout.write(

@@ -16,9 +16,11 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "regie"
 APPS = (
     "accounts",
     "areas",
+    "cases",
     "demo",
     "monitor",
     "policy",
+    "privacy",
     "programme",
     "reports",
     "veiligheidsbeeld",

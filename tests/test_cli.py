@@ -130,6 +130,8 @@ def test_check_deploy_is_clean_with_the_documented_production_variables(tmp_path
         REGIE_CSRF_TRUSTED_ORIGINS="https://veiligheid.example.nl",
         REGIE_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
         REGIE_VAR_DIR=str(tmp_path),
+        REGIE_ENCRYPTION_KEYS="k1:" + "C" * 43,
+        REGIE_BLIND_INDEX_KEY="D" * 43,
     )
     result = subprocess.run(
         [sys.executable, "-m", "regie.cli", "check", "--deploy", "--fail-level", "WARNING"],

@@ -35,12 +35,19 @@ from regie.programme.models import Action, Programme
 from regie.reports.models import Report, ReportBuild, ReportFile
 from tests.conftest_matrix import AreaFixture
 
+MELDPUNT_ROLES = frozenset({Role.BEHEERDER, Role.ADVISEUR, Role.HANDHAVER, Role.KETENPARTNER})
+PRIVACY_ROLES = frozenset({Role.PRIVACY_OFFICER})
 PUBLIC = "public"  # reachable without logging in
 LOGGED_IN = "logged_in"  # any logged-in, verified user; no tenant data
 SUPERUSER = "superuser"  # installation-wide pages
 NOT_GET = "not_get"  # endpoints that only accept POST (checked separately)
 API = "api"  # JSON API: like LOGGED_IN (open data), but anonymous gets 401/403 JSON, no redirect
 ORG_API = "org_api"  # JSON API of a gemeente's own data: STAFF_ROLES there, anyone else 404
+#: A page of one signal: who sees it depends on grants, reporting and sharing, not on the role
+#: alone (tests/test_meldpunt_matrix.py checks every role); anonymous → login.
+SIGNAL = "signal"
+#: The signals API: as SIGNAL, for requests with a session or a token (test_meldpunt_matrix.py).
+SIGNAL_API = "signal_api"
 
 #: url name → PUBLIC | LOGGED_IN | SUPERUSER | NOT_GET | API | frozenset of roles allowed in own org
 MATRIX: dict[str, Any] = {
@@ -156,6 +163,36 @@ MATRIX: dict[str, Any] = {
     "reports:build_request": NOT_GET,
     "reports:build_status": STAFF_ROLES,
     "reports:file_download": STAFF_ROLES,
+    # The Meldpunt (issue 18): the werkvoorraad and the forms per role; a signal's own pages by
+    # grant, report or share (SIGNAL).
+    "cases:queue": MELDPUNT_ROLES,
+    "cases:filter_save": NOT_GET,
+    "cases:filter_delete": NOT_GET,
+    "cases:new": frozenset({Role.BEHEERDER, Role.ADVISEUR, Role.HANDHAVER}),
+    "cases:categories": ADMIN_ROLES,
+    "cases:category_edit": ADMIN_ROLES,
+    "cases:grants": ADMIN_ROLES,
+    "cases:detail": SIGNAL,
+    "cases:purpose": SIGNAL,
+    "cases:attachment": SIGNAL,
+    "cases:matches": SIGNAL,
+    "cases:status": NOT_GET,
+    "cases:share": NOT_GET,
+    "cases:share_revoke": NOT_GET,
+    "cases:hold": NOT_GET,
+    "cases:correct": NOT_GET,
+    "api:signal_list": SIGNAL_API,
+    "api:signal_detail": SIGNAL_API,
+    # The public form: no account (a partner organisation or unknown slug: 404).
+    "melden:form": PUBLIC,
+    "melden:received": PUBLIC,
+    "melden:status": PUBLIC,
+    # The privacy officer's pages.
+    "privacy:readlog": PRIVACY_ROLES,
+    "privacy:readlog_export": PRIVACY_ROLES,
+    "privacy:activities": PRIVACY_ROLES,
+    "privacy:retention": PRIVACY_ROLES,
+    "privacy:inzage": PRIVACY_ROLES,
 }
 
 #: Beleid URLs that name a plan (or something in it) by id: another gemeente's ids are a 404.
@@ -181,6 +218,9 @@ PROGRAMME_ID_URLS = {
 }
 ORG_PREFIXES = (
     "org_areas:",
+    "cases:",
+    "melden:",
+    "privacy:",
     "beheer:",
     "monitor:",
     "veiligheidsbeeld:",
@@ -218,18 +258,9 @@ def _kwargs(name: str, org: Organisation, target: dict[str, Any]) -> dict[str, A
         "installatie:account_detail",
         "installatie:account_reset_2fa",
     }
-    if name.startswith(
-        (
-            "org_areas:",
-            "beheer:",
-            "monitor:",
-            "veiligheidsbeeld:",
-            "policy:",
-            "programme:",
-            "reports:",
-        )
-    ):
+    if name.startswith(ORG_PREFIXES):
         kwargs["org"] = org.slug
+    kwargs.update(_meldpunt_kwargs(name, target))
     if name in PROGRAMME_ID_URLS and name.startswith("programme:"):
         kwargs["programme_id"] = target["programme"].pk
     if name.startswith("programme:action_") and name != "programme:action_create":
@@ -299,6 +330,37 @@ def _kwargs(name: str, org: Organisation, target: dict[str, Any]) -> dict[str, A
     return kwargs
 
 
+def _meldpunt_kwargs(name: str, target: dict[str, Any]) -> dict[str, Any]:
+    """The ids in the Meldpunt's URLs: the target's signal and what hangs off it."""
+    kwargs: dict[str, Any] = {}
+    if name in {
+        "cases:detail",
+        "cases:purpose",
+        "cases:status",
+        "cases:share",
+        "cases:share_revoke",
+        "cases:hold",
+        "cases:correct",
+        "cases:attachment",
+        "cases:matches",
+        "api:signal_detail",
+    }:
+        kwargs["ref"] = target["signal"].reference
+    if name == "cases:share_revoke":
+        kwargs["pk"] = target["share"].pk
+    if name == "cases:attachment":
+        kwargs["pk"] = target["attachment"].pk
+    if name == "cases:correct":
+        kwargs["subject"] = target["subject"].pk
+    if name == "cases:matches":
+        kwargs["kind"] = "person"
+    if name == "cases:filter_delete":
+        kwargs["pk"] = target["filter"].pk
+    if name == "cases:category_edit":
+        kwargs["pk"] = target["category"].pk
+    return kwargs
+
+
 #: Query strings of URLs that need one to answer 200 (the matrix's fixtures hold the data).
 QUERY: dict[str, dict[str, str]] = {
     "api:waterbed": {
@@ -348,7 +410,32 @@ def world(
         data[key] = {"member": target_user, "entry": entry, "batch": batch, "check": check}
         data[key].update(_small_plan(org, measure, areas["gm"]))
         data[key].update(_account_things(org, target_user))
+        data[key].update(_meldpunt_things(org, target_user))
     return data
+
+
+def _meldpunt_things(org: Organisation, target_user: User) -> dict[str, Any]:
+    """A signal of ``org`` with an attachment, a share, and a saved filter of the member."""
+    from regie.cases import services as cases
+    from regie.cases.models import Attachment, Category, SavedFilter
+    from regie.cases.tests.factories import make_signal
+
+    signal = make_signal(org)
+    partner = Organisation.objects.get_or_create(
+        slug="zorgpartner-matrix", defaults={"name": "Zorgpartner", "kind": "zorgpartner"}
+    )[0]
+    return {
+        "signal": signal,
+        "subject": signal.subjects.get(),
+        "attachment": Attachment.objects.create(
+            signal=signal, name="foto.png", content_type="image/png", size=3, content=b"png"
+        ),
+        "share": cases.share(signal, organisation=partner, by=None, label="test"),
+        "filter": SavedFilter.objects.create(
+            organisation=org, user=target_user, name="Open", query="status=ontvangen"
+        ),
+        "category": Category.objects.filter(organisation=org).first(),
+    }
 
 
 def _account_things(org: Organisation, target_user: User) -> dict[str, Any]:
@@ -448,8 +535,11 @@ def test_org_url_own_and_other_gemeente(
 def test_other_gemeente_ids_under_own_slug_are_404(
     world: dict[str, Any], login: Callable[[User], Client], name: str
 ) -> None:
-    """A beheerder of Maassluis cannot reach Alblasserdam's users or log lines via own URLs."""
-    client = login(world["users"][Role.BEHEERDER])
+    """A beheerder of Maassluis cannot reach Alblasserdam's users or log lines via own URLs (nor
+    the privacy officer, on the pages that are only theirs)."""
+    allowed = MATRIX[name]
+    role = Role.BEHEERDER if Role.BEHEERDER in allowed else sorted(allowed)[0]
+    client = login(world["users"][role])
     url = reverse(name, kwargs=_kwargs(name, world["own"], world["other_target"]))
     status = client.get(url).status_code
     if (
@@ -463,6 +553,7 @@ def test_other_gemeente_ids_under_own_slug_are_404(
             "monitor:dataset_detail",
             "monitor:import_status",
             "monitor:upload_check",
+            "cases:category_edit",
         }
         | POLICY_ID_URLS
         | PROGRAMME_ID_URLS
@@ -484,7 +575,7 @@ def test_anonymous(world: dict[str, Any], name: str) -> None:
             assert "inloggen" not in response["Location"], url
     elif spec == NOT_GET:
         assert response.status_code == 405, url
-    elif spec in (API, ORG_API):
+    elif spec in (API, ORG_API, SIGNAL_API):
         assert response.status_code in {401, 403}, url
         assert not response.has_header("Location"), url  # no redirect to an HTML login
     else:

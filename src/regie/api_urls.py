@@ -9,6 +9,7 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView
 
 from regie.areas import api as areas_api
+from regie.cases.api import urls as cases_api
 from regie.monitor.api import views as monitor_api
 from regie.policy.api import views as policy_api
 from regie.programme.api import urls as programme_api
@@ -91,5 +92,6 @@ urlpatterns = [
     path("reports/", reports_api.ReportList.as_view(), name="report_list"),
     path("reports/<int:pk>/", reports_api.ReportDetail.as_view(), name="report_detail"),
     *programme_api.urlpatterns,
+    *cases_api.urlpatterns,
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
 ]

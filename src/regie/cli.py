@@ -20,6 +20,10 @@ PRODUCT_COMMANDS = [
     ("figure", "print one figure with its source, table, vintage and status (--per-1000)"),
     ("compare", "compare two alike periods of a figure (exit 2 when they are not alike)"),
     ("waterbed", "displacement analysis: WDD with its standard error, and WDQ"),
+    ("signals", "import a register of signals (CSV/XLSX, Dutch headers) into the Meldpunt"),
+    ("retention", "apply the retention rules: destroy what is due, keep tombstones (--dry-run)"),
+    ("inzage", "everything held about one person (AVG art. 15) as PDF and JSON"),
+    ("keys", "encryption keys: init (demo keys file), status, rotate (resumable)"),
     ("migrate", "create or update the database tables"),
     ("check", "check the configuration (add --deploy for production settings)"),
 ]

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "regie.policy",
     "regie.programme",
     "regie.reports",
+    "regie.privacy",
+    "regie.cases",
     "regie.demo",
 ]
 
@@ -325,6 +327,7 @@ SPECTACULAR_SETTINGS = {
         "ReportKindEnum": "regie.reports.models.ReportKind",
         "ReportStateEnum": "regie.reports.models.ReportState",
         "ReportFormatEnum": "regie.reports.models.ReportFormat",
+        "SignalStatusEnum": "regie.cases.models.Status",
     },
     # Every operation documents its 403 (no verified session, or a write): regie.core.api.
     "POSTPROCESSING_HOOKS": [
@@ -367,3 +370,20 @@ TASKS = {
     # Used when REGIE_TASKS_EAGER is switched on at run time (tests): regie.core.jobs.backend().
     "immediate": _IMMEDIATE_TASKS,
 }
+
+# --- Privacy core (docs/privacy.md) ------------------------------------------------------------
+# Field encryption keys: "id:base64key,…", newest first (the newest encrypts, all decrypt); the
+# blind index key is a separate 32-byte key. Without them the keys file is read (`regie keys
+# init` writes it; `make run` does for the demo). `regie check --deploy` requires both set here.
+REGIE_ENCRYPTION_KEYS = env.get_str("REGIE_ENCRYPTION_KEYS", "")
+REGIE_BLIND_INDEX_KEY = env.get_str("REGIE_BLIND_INDEX_KEY", "")
+REGIE_KEYS_FILE = env.get_str("REGIE_KEYS_FILE", str(VAR_DIR / "privacy-keys.json"))
+# Meldpunt: earlier signals on the same person, address, … count as hermelding within this window;
+# a new signal's deadline in working days; the public form's limit per client address and hour.
+REGIE_HERMELDING_WINDOW_DAYS = env.get_int("REGIE_HERMELDING_WINDOW_DAYS", 730)
+REGIE_SIGNAL_DEADLINE_WORKING_DAYS = env.get_int("REGIE_SIGNAL_DEADLINE_WORKING_DAYS", 5)
+REGIE_PUBLIC_FORM_PER_HOUR = env.get_int("REGIE_PUBLIC_FORM_PER_HOUR", 5)
+# Retention: closed signals are destroyed this many years after closure (the default rule).
+REGIE_RETENTION_CLOSED_YEARS = env.get_int("REGIE_RETENTION_CLOSED_YEARS", 5)
+# PDOK Locatieserver (address lookup): empty = off, the typed address is used as it is.
+REGIE_PDOK_LOCATIESERVER_URL = env.get_str("REGIE_PDOK_LOCATIESERVER_URL", "")

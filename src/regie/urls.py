@@ -7,8 +7,10 @@ from regie import api_urls
 from regie.accounts import urls as accounts_urls
 from regie.accounts import views as accounts_views
 from regie.areas import urls as areas_urls
+from regie.cases import urls as cases_urls
 from regie.monitor import urls as monitor_urls
 from regie.policy import urls as policy_urls
+from regie.privacy import urls as privacy_urls
 from regie.programme import urls as programme_urls
 from regie.reports import urls as reports_urls
 from regie.veiligheidsbeeld import urls as veiligheidsbeeld_urls
@@ -24,6 +26,7 @@ urlpatterns = [
     path("account/", include(accounts_urls)),
     path("", include((accounts_urls.installation_urlpatterns, "installatie"))),
     path("", include((areas_urls.urlpatterns, "areas"))),
+    path("", include((cases_urls.public_urlpatterns, "melden"))),
     path("api/v1/", include(api_urls)),
     re_path(r"^api/", api_urls.not_found),  # JSON 404 for any other address under /api/
     path("<slug:org>/", include((areas_urls.org_urlpatterns, "org_areas"))),
@@ -36,6 +39,8 @@ urlpatterns = [
     path("<slug:org>/", include((policy_urls.org_urlpatterns, "policy"))),
     path("<slug:org>/", include((programme_urls.org_urlpatterns, "programme"))),
     path("<slug:org>/", include((reports_urls.org_urlpatterns, "reports"))),
+    path("<slug:org>/", include((cases_urls.org_urlpatterns, "cases"))),
+    path("<slug:org>/", include((privacy_urls.org_urlpatterns, "privacy"))),
 ]
 
 if settings.REGIE_DJANGO_ADMIN:

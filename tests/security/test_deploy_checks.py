@@ -8,6 +8,7 @@ admin, no second factor for adviseurs or an unlimited number of password guesses
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import os
 import re
@@ -53,6 +54,18 @@ def _regie(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def _key() -> str:
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+
+
+#: The values the Production section generates with a command (``$(python -c …)``).
+GENERATED = {
+    "REGIE_SECRET_KEY": lambda: secrets.token_urlsafe(50),
+    "REGIE_ENCRYPTION_KEYS": lambda: "k1:" + _key(),
+    "REGIE_BLIND_INDEX_KEY": _key,
+}
+
+
 def production_env(var_dir: Path) -> dict[str, str]:
     """The variables of docs/configuration.md's "Production" section, read from the document.
 
@@ -66,9 +79,8 @@ def production_env(var_dir: Path) -> dict[str, str]:
     assert exports, "no export lines in the Production section"
     for name, raw in exports:
         value = raw.strip().strip("\"'")
-        if value.startswith("$("):
-            assert name == "REGIE_SECRET_KEY", name
-            value = secrets.token_urlsafe(50)
+        if "$(" in value:
+            value = GENERATED[name]()
         if name != "DATABASE_URL":
             env[name] = value
     return env

@@ -22,6 +22,7 @@ class Role(models.TextChoices):
     RAADPLEGER = "raadpleger", _("Raadpleger")
     HANDHAVER = "handhaver", _("Handhaver")
     KETENPARTNER = "ketenpartner", _("Ketenpartner")
+    PRIVACY_OFFICER = "privacy_officer", _("Functionaris gegevensbescherming")
 
 
 class User(AbstractUser):

@@ -28,11 +28,19 @@ VEILIGHEIDSBEELD = "veiligheidsbeeld"
 BELEID = "beleid"
 UITVOERING = "uitvoering"
 RAPPORTAGE = "rapportage"
+MELDPUNT = "meldpunt"
+PRIVACY = "privacy"
 BRONNEN = "bronnen"
 WIJKEN = "gemeente_areas"
 AREAS = "areas"
 BEHEER = "beheer"
 INSTALLATIE = "installatie"
+
+
+#: Roles that open the Meldpunt (what each sees: regie.cases.selectors.visible_signals).
+MELDPUNT_ROLES: frozenset[str] = frozenset(
+    {Role.BEHEERDER, Role.ADVISEUR, Role.HANDHAVER, Role.KETENPARTNER}
+)
 
 
 @dataclass(frozen=True)
@@ -77,6 +85,10 @@ _PLACES: tuple[_Place, ...] = (
            STAFF_ROLES, gemeente_only=True),
     _Place(RAPPORTAGE, gettext_lazy("Reports"), "reports:index", ("reports:",), STAFF_ROLES,
            gemeente_only=True),
+    _Place(MELDPUNT, gettext_lazy("Meldpunt"), "cases:queue", ("cases:",),
+           MELDPUNT_ROLES),
+    _Place(PRIVACY, gettext_lazy("Privacy"), "privacy:readlog", ("privacy:",),
+           frozenset({Role.PRIVACY_OFFICER})),
     _Place(BRONNEN, gettext_lazy("Sources"), "monitor:dataset_list", ("monitor:",), STAFF_ROLES),
     _Place(WIJKEN, gettext_lazy("Wijken and buurten"), "org_areas:gemeente_areas",
            ("org_areas:gemeente_areas",), ALL_ROLES, gemeente_only=True),
@@ -131,6 +143,24 @@ def _describe_work(key: str, org: str, editor: bool) -> str:
     )
 
 
+def _describe_meldpunt(key: str, org: str, role: str | None) -> str:
+    """What the Meldpunt and the privacy officer's place hold."""
+    if key == PRIVACY:
+        return _(
+            "Who read which personal data and why, the retention terms with what was "
+            "destroyed, and requests for access (inzage)."
+        )
+    if role in (Role.HANDHAVER, Role.KETENPARTNER):
+        return _(
+            "Report a signal to the Meldpunt Veiligheid, and follow the signals you "
+            "reported or that were shared with you."
+        )
+    return _(
+        "The signals to the Meldpunt Veiligheid of %(org)s: the werkvoorraad, earlier "
+        "signals on the same person or address, and their handling."
+    ) % {"org": org}
+
+
 def _describe(key: str, organisation: Organisation | None, role: str | None) -> str:
     org = organisation.name if organisation is not None else ""
     editor = role in EDITOR_ROLES
@@ -158,6 +188,8 @@ def _describe(key: str, organisation: Organisation | None, role: str | None) -> 
                 "gemeente's own figures here."
             )
         return _("Where the figures come from and when they were imported.")
+    if key in (MELDPUNT, PRIVACY):
+        return _describe_meldpunt(key, org, role)
     if key == WIJKEN:
         return _("The wijken and buurten of %(org)s with their CBS codes.") % {"org": org}
     if key == AREAS:
@@ -293,15 +325,24 @@ def role_summary(role: str, organisation: Organisation) -> str:
         )
     elif role == Role.HANDHAVER:
         text = _(
-            "As handhaver you see the wijken and buurten of %(org)s and the open data on areas. "
-            "The veiligheidsbeeld and the policy are for the staff of the gemeente (beheerder, "
-            "adviseur, raadpleger): if you need them, ask a beheerder of %(org)s for such a role."
+            "As handhaver you report signals to the Meldpunt Veiligheid of %(org)s and follow "
+            "the ones you reported or that were shared with you; you see the wijken and buurten "
+            "and the open data on areas. The veiligheidsbeeld and the policy are for the staff "
+            "of the gemeente (beheerder, adviseur, raadpleger): if you need them, ask a "
+            "beheerder of %(org)s for such a role."
         )
     elif role == Role.KETENPARTNER:
         text = _(
-            "As ketenpartner you work with the gemeenten from %(org)s. A gemeente's "
-            "veiligheidsbeeld and policy are only for its own staff; you see the open data on "
-            "areas. If a gemeente wants to share more with you, its beheerder invites you."
+            "As ketenpartner you work with the gemeenten from %(org)s. You report signals to "
+            "a gemeente's Meldpunt Veiligheid and see the signals %(org)s reported or that a "
+            "gemeente shared with it. A gemeente's veiligheidsbeeld and policy are only for its "
+            "own staff; you see the open data on areas."
+        )
+    elif role == Role.PRIVACY_OFFICER:
+        text = _(
+            "As functionaris gegevensbescherming you supervise how %(org)s processes personal "
+            "data: the read log, the retention terms and requests for access. You do not see "
+            "the signals themselves."
         )
     else:
         return ""

@@ -19,7 +19,7 @@ from regie.core.models import (
 
 #: Top-level URL segments that an organisation's slug may not take.
 RESERVED_SLUGS = frozenset(
-    {"account", "admin", "beheer", "gebieden", "i18n", "static", "api", "media", "health"}
+    {"account", "admin", "beheer", "gebieden", "i18n", "static", "api", "media", "health", "melden"}
 )
 
 

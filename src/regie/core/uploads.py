@@ -40,12 +40,17 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.defaultfilters import filesizeformat
+from django.urls import Resolver404, ResolverMatch, resolve
 from django.utils import translation
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 #: The attribute :func:`upload_limit` sets on a view.
 LIMIT_ATTRIBUTE = "regie_upload_max_bytes"
+#: The attributes :func:`request_limit` sets on a view: its own bound on the whole body (above or
+#: below ``REGIE_MAX_REQUEST_BYTES``), and the view that answers a body above it.
+REQUEST_LIMIT_ATTRIBUTE = "regie_request_max_bytes"
+TOO_LARGE_ATTRIBUTE = "regie_too_large_view"
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -63,6 +68,36 @@ def upload_limit(max_bytes: int) -> Callable[[View], View]:
 
     def decorate(view: View) -> View:
         setattr(view, LIMIT_ATTRIBUTE, max_bytes)
+        return view
+
+    return decorate
+
+
+_LARGEST: list[int] = []
+
+
+def largest_request_bytes() -> int:
+    """The largest body any view accepts (the server in front must let it through): the site's
+    bound or a view's own (:func:`request_limit`), once the URL configuration is loaded."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 - imports every view module
+    return max([max_request_bytes(), *_LARGEST])
+
+
+def request_limit(
+    max_bytes: int, *, too_large: Callable[..., HttpResponse] | None = None
+) -> Callable[[View], View]:
+    """Decorate a view: its requests may be up to ``max_bytes`` (instead of
+    ``REGIE_MAX_REQUEST_BYTES``); a larger one gets ``too_large(request, *args, **kwargs)``
+    (called with the view's URL arguments, before sessions, CSRF and the language are set up),
+    else the site's 413 page. Put it above (outside) the other decorators."""
+
+    def decorate(view: View) -> View:
+        _LARGEST.append(max_bytes)
+        setattr(view, REQUEST_LIMIT_ATTRIBUTE, max_bytes)
+        if too_large is not None:
+            setattr(view, TOO_LARGE_ATTRIBUTE, too_large)
         return view
 
     return decorate
@@ -153,9 +188,23 @@ class LimitedUploadHandler(FileUploadHandler):
 
 def _view_limit(request: HttpRequest | None) -> int:
     match = getattr(request, "resolver_match", None)
-    limit = getattr(getattr(match, "func", None), LIMIT_ATTRIBUTE, None)
-    cap = max_request_bytes()
+    func = getattr(match, "func", None)
+    limit = getattr(func, LIMIT_ATTRIBUTE, None)
+    cap = _request_cap(func)
     return min(int(limit), cap) if isinstance(limit, int) else cap
+
+
+def _request_cap(func: Any) -> int:
+    """The bound on the whole body for ``func`` (:func:`request_limit`, else the site's)."""
+    own = getattr(func, REQUEST_LIMIT_ATTRIBUTE, None)
+    return int(own) if isinstance(own, int) else max_request_bytes()
+
+
+def _resolve(request: HttpRequest) -> ResolverMatch | None:
+    try:
+        return resolve(request.path_info)
+    except Resolver404:
+        return None
 
 
 # --- The whole request --------------------------------------------------------------------------
@@ -238,17 +287,27 @@ class RequestSizeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        cap = max_request_bytes()
+        match = _resolve(request)
+        cap = _request_cap(getattr(match, "func", None))
         length = _content_length(request)
         if length is not None and length > cap:
-            return too_large_response(request, cap)
+            return _too_large(request, match, cap)
         stream = getattr(request, "_stream", None)
         if length is None and stream is not None:
             request._stream = _CappedStream(stream, cap, request)  # type: ignore[assignment]
         try:
             response = self.get_response(request)
         except RequestTooLarge:  # Django turns it into a 400 response before it gets here
-            return too_large_response(request, cap)
+            return _too_large(request, match, cap)
         if getattr(request, "regie_too_large", False):
-            return too_large_response(request, cap)
+            return _too_large(request, match, cap)
         return response
+
+
+def _too_large(request: HttpRequest, match: ResolverMatch | None, cap: int) -> HttpResponse:
+    """The view's own answer to a body above its bound (:func:`request_limit`), else the site's."""
+    own = getattr(getattr(match, "func", None), TOO_LARGE_ATTRIBUTE, None)
+    if match is not None and callable(own):
+        response: HttpResponse = own(request, *match.args, **match.kwargs)
+        return response
+    return too_large_response(request, cap)

@@ -52,11 +52,12 @@ STAFF = (
 
 #: The menu of each role in its gemeente: the org pages (besides Gebieden for everyone).
 EXPECTED = {
-    Role.BEHEERDER: (*GEMEENTE_ALL, *STAFF, "beheer:member_list"),
-    Role.ADVISEUR: (*GEMEENTE_ALL, *STAFF),
+    Role.BEHEERDER: (*GEMEENTE_ALL, *STAFF, "cases:queue", "beheer:member_list"),
+    Role.ADVISEUR: (*GEMEENTE_ALL, *STAFF, "cases:queue"),
     Role.RAADPLEGER: (*GEMEENTE_ALL, *STAFF),
-    Role.HANDHAVER: GEMEENTE_ALL,
-    Role.KETENPARTNER: GEMEENTE_ALL,
+    Role.HANDHAVER: (*GEMEENTE_ALL, "cases:queue"),
+    Role.KETENPARTNER: (*GEMEENTE_ALL, "cases:queue"),
+    Role.PRIVACY_OFFICER: (*GEMEENTE_ALL, "privacy:readlog"),
 }
 
 
@@ -209,7 +210,8 @@ def test_ketenpartner_of_a_partner_organisation_has_a_start_page(login: Any) -> 
     page = client.get("/", follow=True)
     assert page.redirect_chain[-1][0] == reverse("org_areas:overview", kwargs={"org": politie.slug})
     links = menu(page)
-    assert set(links.values()) == org_urls(politie, "org_areas:overview") | {reverse("areas:index")}
+    expected = org_urls(politie, "org_areas:overview", "cases:queue")
+    assert set(links.values()) == expected | {reverse("areas:index")}
     for href in links.values():
         assert client.get(href).status_code == 200
     # The empty state says why nothing is there.

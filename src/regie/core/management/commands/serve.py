@@ -9,20 +9,19 @@ import threading
 from types import FrameType
 from typing import Any
 
-from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.utils.translation import gettext as _
 
 from regie.core import jobs
+from regie.core.uploads import largest_request_bytes
 
 logger = logging.getLogger(__name__)
 
 #: Seconds between two runs of ``regie cleanup`` while a server without a worker runs.
 CLEANUP_INTERVAL = 60 * 60
 #: Largest request body waitress accepts when the settings do not say (uploads are smaller).
-DEFAULT_MAX_REQUEST_BYTES = 20 * 1024 * 1024
 #: Seconds the worker gets to finish its running jobs when the server stops.
 WORKER_STOP_SECONDS = 30
 
@@ -135,10 +134,9 @@ class Command(BaseCommand):
                 port=port,
                 threads=options["threads"],
                 ident=None,
-                # waitress refuses larger bodies before Django reads them (413).
-                max_request_body_size=int(
-                    getattr(settings, "REGIE_MAX_REQUEST_BYTES", DEFAULT_MAX_REQUEST_BYTES)
-                ),
+                # waitress refuses larger bodies before Django reads them (413); the
+                # application bounds each view's own (core.uploads.RequestSizeMiddleware).
+                max_request_body_size=largest_request_bytes(),
             )
         finally:
             if stop is not None:

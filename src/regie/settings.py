@@ -134,7 +134,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Roles that must use two-factor authentication (all roles that can see personal data).
 REGIE_2FA_REQUIRED_ROLES = env.get_list(
-    "REGIE_2FA_REQUIRED_ROLES", ["beheerder", "adviseur", "handhaver", "ketenpartner"]
+    "REGIE_2FA_REQUIRED_ROLES",
+    ["beheerder", "adviseur", "handhaver", "ketenpartner", "privacy_officer"],
 )
 OTP_TOTP_ISSUER = env.get_str("REGIE_OTP_ISSUER", "Veiligheidsregie")
 

@@ -160,9 +160,9 @@ def test_the_product_checks_run_only_with_deploy(settings: Any) -> None:
 @pytest.mark.parametrize(
     ("roles", "missing"),
     [
-        (["beheerder"], ["adviseur", "handhaver", "ketenpartner"]),
-        (["beheerder", "adviseur", "handhaver"], ["ketenpartner"]),
-        ([], ["beheerder", "adviseur", "handhaver", "ketenpartner"]),
+        (["beheerder"], ["adviseur", "handhaver", "ketenpartner", "privacy_officer"]),
+        (["beheerder", "adviseur", "handhaver", "privacy_officer"], ["ketenpartner"]),
+        ([], ["beheerder", "adviseur", "handhaver", "ketenpartner", "privacy_officer"]),
     ],
 )
 def test_two_factor_must_be_required_for_every_role_that_sees_data(

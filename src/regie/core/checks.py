@@ -16,7 +16,7 @@ Ids (one list for both modules that use the ``regie`` prefix):
 - ``regie.E006`` mail is printed, written to files or kept in memory instead of sent
 - ``regie.E007`` debug mode or a debugging app is on
 - ``regie.E008`` the secret key is a published development key
-- ``regie.E009`` reserved: field encryption keys (see the end of this module)
+- ``regie.E009`` not used (field encryption keys: ``privacy.E001``/``E002``, regie.privacy.checks)
 - ``regie.E010`` the audit log is not guarded by its database triggers, or the database is a demo
 - ``regie.E011`` the site answers to any host name (mail links are built from the Host header)
 - ``regie.W002`` the database could not be read for regie.E010
@@ -35,7 +35,7 @@ from django.db import DatabaseError, connection
 #: Roles that see a gemeente's data (or, for handhavers and ketenpartners, personal data in the
 #: meldpunt): each must log in with a second factor. Role values of ``regie.accounts.models.Role``
 #: (core sits below accounts, so it names them rather than importing them).
-ROLES_REQUIRING_2FA = ("beheerder", "adviseur", "handhaver", "ketenpartner")
+ROLES_REQUIRING_2FA = ("beheerder", "adviseur", "handhaver", "ketenpartner", "privacy_officer")
 #: At most this many free failed passwords per account before logging in is slowed down (or,
 #: with django-axes alone, locked out), counted over at least this long; and a slowed-down
 #: account waits at least this long between attempts at the end.
@@ -292,7 +292,5 @@ def allowed_hosts(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> Me
     ]
 
 
-# regie.E009 (reserved) — field encryption keys. The meldpunt will store personal data encrypted
-# per field, with keys from a setting REGIE_FIELD_KEYS. When that setting exists, add a check here
-# that fails when the keys are missing, too short, or the development keys. There is nothing to
-# check before then: no field is encrypted yet.
+# regie.E009 is not used: the field encryption keys are checked by the privacy core itself
+# (privacy.E001 no usable keys, privacy.E002 only the demo keys file; regie.privacy.checks).

@@ -22,16 +22,25 @@ benchmark:
      (the signal read before the timer), and ``services.count_earlier`` of its identifiers;
    - **werkvoorraad**: ``GET`` of the ``cases:queue`` page, with no filter and with a status,
      family, overdue and deadline-order filter;
-3. runs ``regie.privacy.services.run_retention`` on a *copy* of the database in a process of
-   its own, over the million and over a second database of ``--small`` signals, with
-   ``tracemalloc`` and the resident set size sampled during the run: memory is *flat* when the
-   peak over the million is less than :data:`FLAT_RATIO` times the peak over the small one.
+3. as a diagnostic, in a process of its own, the intakes and the werkvoorraad again with the
+   fixes proposed in ``docs/performance.md`` patched in (:func:`proposed_fixes`,
+   :func:`proposed_queue`; the product is not changed);
+4. runs ``regie.privacy.services.run_retention`` on a *copy* of the database in a process of
+   its own, over the million and over a second database of ``--small`` signals, with the
+   resident set size sampled during the run (``--trace-retention``: ``tracemalloc`` too, several
+   times slower): memory is *flat* when the peak hardly grows during the run and the growth over
+   the million is at most :data:`FLAT_RATIO` times (or :data:`FLAT_MARGIN_MB` more than) the
+   growth over the small one.
 
 Every time is in ms, with its ratio to the bare view's p95 of the same run. It prints PASS/FAIL
 per target and puts a section into ``docs/performance.md`` between its markers.
 
     .venv/bin/python bench/bench_meldpunt.py [--signals 1000000] [--fresh] [--intakes 300]
-        [--lookups 500] [--pages 100] [--small 100000] [--no-retention] [--no-doc]
+        [--lookups 500] [--pages 100] [--small 100000] [--no-retention] [--trace-retention]
+        [--no-whatif] [--report-only] [--no-doc]
+
+Each step's result is kept under ``var/bench-meldpunt-results/<signals>/``; ``--report-only``
+rebuilds the report from them.
 """
 
 from __future__ import annotations
@@ -362,6 +371,48 @@ def proposed_fixes() -> Iterator[None]:
         intake._next_reference = real
 
 
+#: the proposed bound of the werkvoorraad's counts ("1.000+")
+COUNT_CAP = 1_000
+
+
+def capped_status_counts(rows: Any) -> dict[str, int]:
+    """The proposed ``queue.status_counts``: per status at most :data:`COUNT_CAP` + 1
+    (``SELECT COUNT(*) FROM (SELECT … LIMIT 1001)``), so a page never counts the million."""
+    from regie.cases.models import Status
+
+    return {v: rows.filter(status=v).order_by()[: COUNT_CAP + 1].count() for v in Status.values}
+
+
+def capped_paginator() -> Any:
+    """The proposed paginator: counts at most :data:`COUNT_CAP` pages' worth of rows."""
+    from django.core.paginator import Paginator
+    from django.utils.functional import cached_property
+
+    class Capped(Paginator):  # type: ignore[type-arg]
+        @cached_property
+        def count(self) -> int:
+            limit = self.per_page * COUNT_CAP // 10 + 1
+            rows: Any = self.object_list
+            return int(rows.order_by()[:limit].count())
+
+    return Capped
+
+
+@contextmanager
+def proposed_queue() -> Iterator[None]:
+    from regie.cases import queue
+    from regie.cases.views import queue as view
+
+    real_counts, real_paginator = queue.status_counts, getattr(view, "Paginator")  # noqa: B009
+    queue.status_counts = capped_status_counts
+    setattr(view, "Paginator", capped_paginator())  # noqa: B010
+    try:
+        yield
+    finally:
+        queue.status_counts = real_counts
+        setattr(view, "Paginator", real_paginator)  # noqa: B010
+
+
 def whatif(args: argparse.Namespace) -> dict[str, Any]:
     """The intakes again with the proposed reference lookup (diagnostic, not the product)."""
     from meldpunt_data import setup_world
@@ -371,10 +422,13 @@ def whatif(args: argparse.Namespace) -> dict[str, Any]:
     base = summary(bare(client, args.bare))
     with proposed_fixes():
         found = intakes(world, args.intakes)
+    with proposed_queue():
+        pages = queue_page(client, world.gemeente, args.pages)
     return {
         "bare": base,
         "intake": summary(found["encrypted"]),
         "intake_plain": summary(found["plain"]),
+        "queue": summary([v for values in pages.values() for v in values]),
     }
 
 
@@ -454,18 +508,20 @@ def _checkpoint() -> None:
     connection.close()
 
 
-def prepare(db: Path, count: int, fresh: bool) -> dict[str, Any]:
-    """Migrate and generate ``count`` signals unless the kept database holds them already."""
+def prepare(db: Path | None, count: int, fresh: bool) -> dict[str, Any]:
+    """Migrate and generate ``count`` signals unless the kept database holds them already
+    (``db`` None: the database of ``DATABASE_URL``, which ``--fresh`` does not empty)."""
     import django
     from django.core.management import call_command
 
-    meta_path = db.with_suffix(".json")
+    meta_path = (db or ROOT / "var" / f"bench-meldpunt-{count}-url").with_suffix(".json")
+    name = db.name if db else "the DATABASE_URL database"
     if fresh:
-        for path in (db, meta_path, Path(f"{db}-wal"), Path(f"{db}-shm")):
+        for path in (meta_path, *((db, Path(f"{db}-wal"), Path(f"{db}-shm")) if db else ())):
             path.unlink(missing_ok=True)
-    db.parent.mkdir(parents=True, exist_ok=True)
+    meta_path.parent.mkdir(parents=True, exist_ok=True)
     django.setup()
-    from meldpunt_data import generate, setup_world
+    from meldpunt_data import SERIES, generate, renumber, setup_world
 
     from regie.cases.models import Signal
 
@@ -474,23 +530,20 @@ def prepare(db: Path, count: int, fresh: bool) -> dict[str, Any]:
     meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
     have = Signal.objects.filter(organisation=world.gemeente).count()
     if have == count and meta.get("signals") == count and not meta.get("series"):
-        from meldpunt_data import SERIES, renumber
-
-        _say(f"renumbering the references of {db.name} in series of {SERIES:,}")
+        _say(f"renumbering the references of {name} in series of {SERIES:,}")
         meta["renumbered"] = renumber(world.gemeente)
         meta["series"] = SERIES
         meta_path.write_text(json.dumps(meta))
     if have == count and meta.get("signals") == count:
-        _say(f"reusing {db.name}: {count:,} signals (generated in {meta['seconds']:.0f} s)")
+        _say(f"reusing {name}: {count:,} signals (generated in {meta['seconds']:.0f} s)")
         return meta
     if have:
-        raise SystemExit(f"{db} holds {have:,} signals, not {count:,}: run with --fresh")
-    _say(f"generating {count:,} signals into {db}")
+        raise SystemExit(f"{name} holds {have:,} signals, not {count:,}: use --fresh / empty it")
+    _say(f"generating {count:,} signals into {name}")
     meta = generate(world, count, end=NOW - dt.timedelta(days=1))
     meta["generated_on"] = dt.date.today().isoformat()
-    meta["bytes"] = db.stat().st_size if db.exists() else 0
     _checkpoint()
-    meta["bytes"] = db.stat().st_size if db.exists() else 0
+    meta["bytes"] = db.stat().st_size if db and db.exists() else 0
     meta_path.write_text(json.dumps(meta))
     _say(f"generated in {meta['seconds']:.0f} s ({meta['bytes'] / 2**20:,.0f} MB)")
     return meta
@@ -629,9 +682,14 @@ def section(r: dict[str, Any], meta: dict[str, Any], args: argparse.Namespace, d
         f"gemeente (Maassluis) and {meta['other_signals']:,} of a second, generated by "
         "`bench/meldpunt_data.py` (fictitious; each signal with its description, location and "
         "for 15 % a named reporter, one person with surname, first names, birth date, BSN and "
-        "address — about 12 encrypted values per signal — the blind indexes the intake writes "
+        "address — about 13 encrypted values per signal — the blind indexes the intake writes "
         f"({meta['subject_keys']:,} in all), and its history; one person and one address in ten "
         "is a recent one again; received over three years; statuses and outcomes mixed). "
+        "The product's reference has five digits per gemeente and year (`GM0556-2026-00001`; "
+        "the URL converter takes five), so at most 99,999 signals a year; the benchmark's "
+        "333,000 a year are numbered in series: the latest 50,000 of a year under the "
+        "gemeente's own prefix (the intake continues that series), older ones under "
+        "`GM0556R1-…`, `GM0556R2-…`, as an imported register might be. "
         f"Generated in {meta['seconds']:,.0f} s ({meta['signals'] / meta['seconds']:,.0f} "
         f"signals/s, {meta.get('bytes', 0) / 2**30:.1f} GB on disk). Timed in one process "
         "through the load benchmark's settings (`bench/loadsite`), after warm-up, as a verified "
@@ -676,12 +734,30 @@ def section(r: dict[str, Any], meta: dict[str, Any], args: argparse.Namespace, d
         for key, label in (
             ("intake", "diagnostic: intake with the proposed reference lookup (see below)"),
             ("intake_plain", "diagnostic: the same, encryption replaced by a pass-through"),
+            ("queue", "diagnostic: werkvoorraad with the proposed bounded counts (see below)"),
         ):
+            if key not in w:
+                continue
             x = w[key]
             lines.append(
                 f"| {label} | {x['n']} | {_ms(x['p50'])} | {_ms(x['p95'])} | {_ms(x['max'])} | "
                 f"{x['p95'] / wbase:.1f}× | |"
             )
+    if w:
+        ratio = w["intake"]["p95"] / w["intake_plain"]["p95"]
+        lines += [
+            "",
+            "*Diagnostic rows* (not the product), from a process of their own: the same "
+            "intakes with `intake._next_reference` replaced by the proposed lookup "
+            "(`indexed_next_reference`: a range on the unique index of `reference` instead "
+            "of `LIKE` + `MAX` over the gemeente's signals), and the werkvoorraad with "
+            "`queue.status_counts` and the view's paginator bounded (`capped_status_counts`, "
+            "`capped_paginator`: at most 1,001 per status and 5,001 rows counted). There, "
+            f"intake p95 is {_ms(w['intake']['p95'])} ms, encrypted ÷ pass-through "
+            f"{ratio:.2f}× (median {w['intake']['p50'] / w['intake_plain']['p50']:.2f}×), "
+            f"the werkvoorraad p95 {_ms(w['queue']['p95'])} ms; bare p95 of that process "
+            f"{_ms(w['bare']['p95'])} ms (it ran beside other work).",
+        ]
     lines += [
         "",
         f"The bare view measured again after the others: p95 {_ms(r['bare_after']['p95'])} ms. "
@@ -694,6 +770,10 @@ def section(r: dict[str, Any], meta: dict[str, Any], args: argparse.Namespace, d
     ret = r.get("retention")
     if ret:
         lines += ["", *retention_lines(ret)]
+    traced = r.get("retention_traced")
+    if traced:
+        lines += ["", "The same runs again with `tracemalloc` on (Python's own allocations):", ""]
+        lines += retention_lines(traced)[2:]
     lines += ["", "Targets:", ""]
     for ok, line in verdicts(r).values():
         word = "NOT RUN" if ok is None else ("PASS" if ok else "FAIL")
@@ -703,16 +783,20 @@ def section(r: dict[str, Any], meta: dict[str, Any], args: argparse.Namespace, d
         "Regenerate with `make bench-meldpunt` (`bench/bench_meldpunt.py`; SQLite by default, "
         "`DATABASE_URL` for PostgreSQL; the generated database `var/bench-meldpunt.sqlite3` is "
         "kept and reused; options `--signals`, `--fresh`, `--intakes`, `--lookups`, `--pages`, "
-        "`--small`, `--no-retention`, `--no-doc`).",
+        "`--small`, `--no-retention`, `--trace-retention`, `--no-whatif`, `--report-only`, "
+        "`--no-doc`).",
     ]
     return "\n".join(lines)
 
 
 def retention_lines(ret: dict[str, Any]) -> list[str]:
     lines = [
-        "Retention: `run_retention(today=…, dry_run=False)` on a copy of the database, in a "
-        "process of its own, with `tracemalloc` on and the resident set size sampled every "
-        "0.2 s; the same over a database of fewer signals made by the same generator.",
+        "Retention: `run_retention(today=…, dry_run=False)` as of the benchmark's day on a copy "
+        "of the database, in a process of its own, the resident set size sampled every 0.2 s "
+        "(RSS at 10/50/100 % of the run's time) and the peak from `getrusage`; the same over a "
+        "database of fewer signals made by the same generator. `tracemalloc` is off here (it "
+        "slows the run several times); traced runs follow when they were made "
+        "(`--trace-retention`).",
         "",
         "| Signals | Seconds | Destroyed / anonymised (counts) | Traced peak (MB) | "
         "RSS before (MB) | RSS at 10 % | at 50 % | at 100 % | Peak RSS (MB) |",
@@ -723,9 +807,10 @@ def retention_lines(ret: dict[str, Any]) -> list[str]:
         if not x:
             continue
         counts = ", ".join(f"{k} {v:,}" for k, v in sorted(x["counts"].items()) if v)
+        peak = f"{x['traced_peak']:.1f}" if x["traced_peak"] else "–"
         lines.append(
             f"| {x['signals_before']:,} | {x['seconds']:,.0f} | {counts} | "
-            f"{x['traced_peak']:.1f} | {x['rss_before']:.0f} | {x['at']['10%']['rss']:.0f} | "
+            f"{peak} | {x['rss_before']:.0f} | {x['at']['10%']['rss']:.0f} | "
             f"{x['at']['50%']['rss']:.0f} | {x['at']['100%']['rss']:.0f} | {x['rss_peak']:.0f} |"
         )
     return lines
@@ -826,7 +911,13 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
             folder,
             "whatif",
             lambda: _worker(
-                ["--worker=whatif", f"--intakes={args.intakes}", f"--bare={args.bare}", *common]
+                [
+                    "--worker=whatif",
+                    f"--intakes={args.intakes}",
+                    f"--bare={args.bare}",
+                    f"--pages={args.pages}",
+                    *common,
+                ]
             ),
             reuse,
         )
@@ -847,6 +938,10 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
             )
             result["retention"]["small"] = small
         _say(f"retention: {json.dumps(result['retention'])}")
+        for key in ("small", "big"):  # runs with tracemalloc on, when made (slower)
+            path = folder / f"retention-traced-{key}.json"
+            if path.exists() and path.stat().st_size:
+                result.setdefault("retention_traced", {})[key] = json.loads(path.read_text())
     return result
 
 

@@ -97,3 +97,28 @@ def test_retention_runs_over_the_generated_signals(world: data.World) -> None:
     assert found["signals_after"] == found["signals_before"] - found["counts"]["cases.destroyed"]
     assert set(found["at"]) == {"10%", "50%", "100%"}
     assert found["traced_peak"] > 0
+
+
+def test_the_proposed_fixes_run_and_are_undone(world: data.World) -> None:
+    from regie.cases import queue
+    from regie.cases.services import intake
+
+    client = bench.client_for(world.user)
+    with bench.proposed_fixes(), bench.proposed_queue():
+        assert len(bench.intakes(world, 2)["encrypted"]) == 2
+        assert sum(len(v) for v in bench.queue_page(client, world.gemeente, 5).values()) == 5
+        counts = queue.status_counts(Signal.objects.filter(organisation=world.gemeente))
+        assert max(counts.values()) <= bench.COUNT_CAP + 1  # bounded
+    assert intake._next_reference is not bench.indexed_next_reference
+    assert queue.status_counts is not bench.capped_status_counts
+
+
+def test_references_stay_within_the_products_format_in_a_big_year() -> None:
+    import re
+
+    total = 120_000
+    refs = [data.reference_for("GM0556", 2026, i, total) for i in range(total)]
+    assert len(set(refs)) == total
+    assert all(re.fullmatch(r"[A-Z0-9]{2,12}-\d{4}-\d{5}", ref) for ref in refs)
+    assert refs[-1] == "GM0556-2026-50000"  # the intake continues the gemeente's own series
+    assert refs[0] == "GM0556R2-2026-00001"

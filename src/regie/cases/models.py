@@ -257,6 +257,25 @@ class Signal(Versioned):
         return self.reference
 
 
+class ReferenceCounter(models.Model):
+    """The last number given to a signal of a gemeente in a year (references are numbered
+    without gaps and without reading the signals: one row locked per intake)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("reference counter")
+        verbose_name_plural = _("reference counters")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "year"], name="one_counter_per_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}/{self.year}: {self.last}"
+
+
 class SubjectKind(models.TextChoices):
     PERSON = "persoon", _("Person")
     ADDRESS = "adres", _("Address")

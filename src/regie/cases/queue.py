@@ -16,13 +16,16 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from regie.cases import workdays
 from regie.cases.models import Category, Channel, SavedFilter, Signal, Status, Team
+from regie.core import formats
 from regie.core.errors import ServiceError
 from regie.core.models import Organisation
 
@@ -263,10 +266,37 @@ def ordered(rows: QuerySet[Signal], order: str) -> QuerySet[Signal]:
     return rows.order_by("-received_at", "-pk")
 
 
+#: Counts stop here: counting a Meldpunt's whole history on every view would read every row
+#: (docs/performance.md, the werkvoorraad over a million signals); more shows as "1.000+".
+COUNT_CAP = 1000
+#: The list pages through at most this many signals (then "more than 5.000": narrow the filter).
+LIST_CAP = 5000
+
+
 def status_counts(rows: QuerySet[Signal]) -> dict[str, int]:
-    """Signals per status (every status, 0 included)."""
-    found = dict(rows.order_by().values_list("status").annotate(n=Count("pk")))
-    return {value: int(found.get(value, 0)) for value in Status.values}
+    """Signals per status (every status, 0 included), each counted up to ``COUNT_CAP + 1``."""
+    plain = rows.order_by()
+    return {value: plain.filter(status=value)[: COUNT_CAP + 1].count() for value in Status.values}
+
+
+def count_label(count: int) -> str:
+    """A count as shown: "1.000+" beyond the cap."""
+    if count > COUNT_CAP:
+        return f"{formats.num(COUNT_CAP, 0)}+"
+    return formats.num(count, 0)
+
+
+class CappedPaginator(Paginator):  # type: ignore[type-arg]
+    """Counts at most ``LIST_CAP + 1`` rows: the list pages through the first ``LIST_CAP``."""
+
+    @cached_property
+    def count(self) -> int:
+        rows: QuerySet[Signal] = self.object_list  # type: ignore[assignment]
+        return int(rows[: LIST_CAP + 1].count())
+
+    @property
+    def capped(self) -> bool:
+        return self.count > LIST_CAP
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import F, IntegerField, Max
+from django.db.models.functions import Cast, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,6 +35,7 @@ from regie.cases.models import (
     Category,
     Channel,
     Dimension,
+    ReferenceCounter,
     ReporterType,
     Signal,
     SignalEvent,
@@ -198,15 +200,34 @@ def _address_texts(a: AddressIn) -> Iterable[str]:
     return (a.street, a.house_number, a.addition, a.postcode, a.city, a.bag_id)
 
 
-def _next_reference(organisation: Organisation, year: int) -> str:
-    prefix = f"{organisation.cbs_code or organisation.slug.upper()}-{year}-"
-    last = (
+def _highest_number(organisation: Organisation, prefix: str) -> int:
+    """The highest number among the gemeente's references with ``prefix`` (numerically: 100000
+    comes after 99999), read once per gemeente and year to start its counter."""
+    found = (
         Signal.objects.filter(organisation=organisation, reference__startswith=prefix)
-        .aggregate(m=Max("reference"))
+        .annotate(number=Cast(Substr("reference", len(prefix) + 1), IntegerField()))
+        .aggregate(m=Max("number"))
         .get("m")
     )
-    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{number:05d}"
+    return int(found or 0)
+
+
+def _next_reference(organisation: Organisation, year: int) -> str:
+    """The next reference of the gemeente in ``year`` (GM0556-2024-00031): one locked counter
+    row, so an intake never scans the year's signals (at least five digits; six after 99,999)."""
+    prefix = f"{organisation.cbs_code or organisation.slug.upper()}-{year}-"
+    counter = (
+        ReferenceCounter.objects.select_for_update()
+        .filter(organisation=organisation, year=year)
+        .first()
+    )
+    if counter is None:
+        counter = ReferenceCounter.objects.create(
+            organisation=organisation, year=year, last=_highest_number(organisation, prefix)
+        )
+    ReferenceCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
+    counter.refresh_from_db(fields=["last"])
+    return f"{prefix}{counter.last:05d}"
 
 
 def _place(signal: Signal, location: AddressIn) -> None:

@@ -165,7 +165,25 @@ def test_counts_per_status(maassluis: Organisation, member: Member, login: Login
     services.change_status(moving, status=Status.IN_PROGRESS, by=user, label="test")
     response = login(user).get(queue_url(maassluis))
     counts = {link["value"]: link["count"] for link in response.context["status_links"]}
-    assert counts == {Status.RECEIVED: 1, Status.IN_PROGRESS: 1, Status.CLOSED: 0}
+    assert counts == {Status.RECEIVED: "1", Status.IN_PROGRESS: "1", Status.CLOSED: "0"}
+
+
+def test_counts_and_the_list_stop_at_their_caps(
+    maassluis: Organisation, member: Member, login: Login, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Counting a Meldpunt's whole history on every view would read every row: counts stop at
+    a cap ("1.000+"), the list at its own (then the user narrows the filter)."""
+    from regie.cases import queue as queue_module
+
+    monkeypatch.setattr(queue_module, "COUNT_CAP", 2)
+    monkeypatch.setattr(queue_module, "LIST_CAP", 2)
+    user = staff(member, maassluis, *Grant.values)
+    for _ in range(3):
+        factories.make_signal(maassluis)
+    response = login(user).get(queue_url(maassluis))
+    counts = {link["value"]: link["count"] for link in response.context["status_links"]}
+    assert counts[Status.RECEIVED] == "2+"
+    assert response.context["page"].paginator.capped
 
 
 def test_overdue_signals_are_flagged_and_closed_ones_never(

@@ -7,7 +7,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -54,7 +53,7 @@ def _status_links(
             {
                 "value": value,
                 "label": str(Status(value).label),
-                "count": counts[value],
+                "count": queue.count_label(counts[value]),
                 "url": _queue_url(organisation, target.query()),
                 "current": flt.status == value,
             }
@@ -100,7 +99,9 @@ def _render(
     today = timezone.localdate()
     filtered = queue.apply(visible, flt, today=today)
     counts = queue.status_counts(queue.apply(visible, flt, today=today, with_status=False))
-    paginator = Paginator(queue.ordered(queue.listing(filtered), flt.order), queue.PAGE_SIZE)
+    paginator = queue.CappedPaginator(
+        queue.ordered(queue.listing(filtered), flt.order), queue.PAGE_SIZE
+    )
     page = paginator.get_page(data.get("pagina"))
     if save_form is None:
         save_form = SaveFilterForm(initial={"query": flt.query()})

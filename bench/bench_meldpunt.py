@@ -14,7 +14,9 @@ benchmark:
    - **intake with enrichment**: ``regie.cases.services.receive(SignalIn(...))`` of a signal
      with one person and a location; in three of ten the person (and address) of an existing
      signal, so that hermeldingen are found. Each intake runs in a transaction that is rolled
-     back after the timer stops (the database stays as generated);
+     back after the timer stops (the database stays as generated). The gemeente's reference
+     counter of the year is made first, once and committed, as the first real intake would
+     (:func:`reference_counter`, which also times that one-off initialisation);
    - **the same intake without encryption**, interleaved with the encrypted one:
      ``regie.privacy.crypto.encrypt``/``decrypt`` replaced by a pass-through (a marker byte and
      the plaintext);
@@ -22,10 +24,7 @@ benchmark:
      (the signal read before the timer), and ``services.count_earlier`` of its identifiers;
    - **werkvoorraad**: ``GET`` of the ``cases:queue`` page, with no filter and with a status,
      family, overdue and deadline-order filter;
-3. as a diagnostic, in a process of its own, the intakes and the werkvoorraad again with the
-   fixes proposed in ``docs/performance.md`` patched in (:func:`proposed_fixes`,
-   :func:`proposed_queue`; the product is not changed);
-4. runs ``regie.privacy.services.run_retention`` on a *copy* of the database in a process of
+3. runs ``regie.privacy.services.run_retention`` on a *copy* of the database in a process of
    its own, over the million and over a second database of ``--small`` signals, with the
    resident set size sampled during the run (``--trace-retention``: ``tracemalloc`` too, several
    times slower): memory is *flat* when the peak hardly grows during the run and the growth over
@@ -37,10 +36,11 @@ per target and puts a section into ``docs/performance.md`` between its markers.
 
     .venv/bin/python bench/bench_meldpunt.py [--signals 1000000] [--fresh] [--intakes 300]
         [--lookups 500] [--pages 100] [--small 100000] [--no-retention] [--trace-retention]
-        [--no-whatif] [--report-only] [--no-doc]
+        [--note TEXT] [--report-only] [--no-doc]
 
 Each step's result is kept under ``var/bench-meldpunt-results/<signals>/``; ``--report-only``
-rebuilds the report from them.
+rebuilds the report from them, and ``--no-retention`` reports the kept retention results (with
+the day they were made) when there are any.
 """
 
 from __future__ import annotations
@@ -315,8 +315,39 @@ def _intake_once(data: Any, user: Any) -> tuple[float, dict[str, int]]:
     return ms, result["hits"]
 
 
+def reference_counter(world: Any) -> dict[str, Any]:
+    """Make the gemeente's reference counter of the benchmark's year, committed, as the first
+    real intake of that year would (the timed intakes are rolled back, counter and all); time
+    its one-off initialisation, a read of the highest ``GM0556-<year>-`` number."""
+    from django.db import transaction
+    from django.db.models import F
+    from django.utils import timezone
+
+    from regie.cases.models import ReferenceCounter
+    from regie.cases.services import intake
+
+    org = world.gemeente
+    year = timezone.localtime(NOW).year
+    prefix = f"{org.cbs_code}-{year}-"
+    highest: list[int] = []
+    ms = timed(lambda: highest.append(intake._highest_number(org, prefix)))
+    counters = ReferenceCounter.objects.filter(organisation=org, year=year)
+    existed = counters.exists()
+    with transaction.atomic():
+        intake._next_reference(org, year)  # makes the counter when it is missing
+        counters.update(last=F("last") - 1)  # and gives its number back
+    return {
+        "init_ms": ms,
+        "highest": highest[0],
+        "last": counters.get().last,
+        "existed": existed,
+        "year": year,
+    }
+
+
 def intakes(world: Any, n: int, seed: int = 7) -> dict[str, Any]:
-    """``n`` intakes with encryption and ``n`` without, interleaved (pairs of the same data)."""
+    """``n`` intakes with encryption and ``n`` without, interleaved (pairs of the same data,
+    each kind first in every other pair)."""
     from regie.cases.models import Subject
     from regie.core import audit
 
@@ -329,107 +360,20 @@ def intakes(world: Any, n: int, seed: int = 7) -> dict[str, Any]:
         for i in range(n + 3):  # the first three are warm-up
             template = templates[i % len(templates)] if templates and rng.random() < 0.3 else None
             data = _intake_data(world, template, rng)
-            enc, hits = _intake_once(data, world.user)
-            with plaintext():
-                plain, _hits = _intake_once(data, world.user)
+            # alternate which goes first: the first of a pair warms the page cache for both
+            if i % 2:
+                with plaintext():
+                    plain, _hits = _intake_once(data, world.user)
+                enc, hits = _intake_once(data, world.user)
+            else:
+                enc, hits = _intake_once(data, world.user)
+                with plaintext():
+                    plain, _hits = _intake_once(data, world.user)
             if i >= 3:
                 out["encrypted"].append(enc)
                 out["plain"].append(plain)
                 out["with_hit"] += any(hits.values())
     return out
-
-
-# --- Diagnostics: the proposed fixes, patched in this process only ------------------------------
-
-
-def indexed_next_reference(organisation: Any, year: int) -> str:
-    """The proposed ``intake._next_reference``: the last reference of the series by a range on
-    the unique index of ``reference`` (the prefix holds the CBS code), not ``LIKE`` + ``MAX``
-    over every signal of the gemeente."""
-    from regie.cases.models import Signal
-
-    prefix = f"{organisation.cbs_code or organisation.slug.upper()}-{year}-"
-    last = (
-        Signal.objects.filter(reference__gt=prefix, reference__lt=f"{prefix}:")
-        .order_by("-reference")
-        .values_list("reference", flat=True)
-        .first()
-    )
-    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{number:05d}"
-
-
-@contextmanager
-def proposed_fixes() -> Iterator[None]:
-    from regie.cases.services import intake
-
-    real = intake._next_reference
-    intake._next_reference = indexed_next_reference
-    try:
-        yield
-    finally:
-        intake._next_reference = real
-
-
-#: the proposed bound of the werkvoorraad's counts ("1.000+")
-COUNT_CAP = 1_000
-
-
-def capped_status_counts(rows: Any) -> dict[str, int]:
-    """The proposed ``queue.status_counts``: per status at most :data:`COUNT_CAP` + 1
-    (``SELECT COUNT(*) FROM (SELECT … LIMIT 1001)``), so a page never counts the million."""
-    from regie.cases.models import Status
-
-    return {v: rows.filter(status=v).order_by()[: COUNT_CAP + 1].count() for v in Status.values}
-
-
-def capped_paginator() -> Any:
-    """The proposed paginator: counts at most :data:`COUNT_CAP` pages' worth of rows."""
-    from django.core.paginator import Paginator
-    from django.utils.functional import cached_property
-
-    class Capped(Paginator):  # type: ignore[type-arg]
-        @cached_property
-        def count(self) -> int:
-            limit = self.per_page * COUNT_CAP // 10 + 1
-            rows: Any = self.object_list
-            return int(rows.order_by()[:limit].count())
-
-    return Capped
-
-
-@contextmanager
-def proposed_queue() -> Iterator[None]:
-    from regie.cases import queue
-    from regie.cases.views import queue as view
-
-    real_counts, real_paginator = queue.status_counts, getattr(view, "Paginator")  # noqa: B009
-    queue.status_counts = capped_status_counts
-    setattr(view, "Paginator", capped_paginator())  # noqa: B010
-    try:
-        yield
-    finally:
-        queue.status_counts = real_counts
-        setattr(view, "Paginator", real_paginator)  # noqa: B010
-
-
-def whatif(args: argparse.Namespace) -> dict[str, Any]:
-    """The intakes again with the proposed reference lookup (diagnostic, not the product)."""
-    from meldpunt_data import setup_world
-
-    world = setup_world()
-    client = client_for(world.user)
-    base = summary(bare(client, args.bare))
-    with proposed_fixes():
-        found = intakes(world, args.intakes)
-    with proposed_queue():
-        pages = queue_page(client, world.gemeente, args.pages)
-    return {
-        "bare": base,
-        "intake": summary(found["encrypted"]),
-        "intake_plain": summary(found["plain"]),
-        "queue": summary([v for values in pages.values() for v in values]),
-    }
 
 
 # --- Retention: memory over the run ------------------------------------------------------------
@@ -521,7 +465,7 @@ def prepare(db: Path | None, count: int, fresh: bool) -> dict[str, Any]:
             path.unlink(missing_ok=True)
     meta_path.parent.mkdir(parents=True, exist_ok=True)
     django.setup()
-    from meldpunt_data import SERIES, generate, renumber, setup_world
+    from meldpunt_data import generate, setup_world
 
     from regie.cases.models import Signal
 
@@ -529,11 +473,6 @@ def prepare(db: Path | None, count: int, fresh: bool) -> dict[str, Any]:
     world = setup_world()
     meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
     have = Signal.objects.filter(organisation=world.gemeente).count()
-    if have == count and meta.get("signals") == count and not meta.get("series"):
-        _say(f"renumbering the references of {name} in series of {SERIES:,}")
-        meta["renumbered"] = renumber(world.gemeente)
-        meta["series"] = SERIES
-        meta_path.write_text(json.dumps(meta))
     if have == count and meta.get("signals") == count:
         _say(f"reusing {name}: {count:,} signals (generated in {meta['seconds']:.0f} s)")
         return meta
@@ -567,7 +506,9 @@ def retention_on_copy(db: Path, trace: bool) -> dict[str, Any]:
     shutil.copyfile(db, copy)
     try:
         args = ["--worker=retention", f"--db={copy}"]
-        return _worker([*args, "--trace"] if trace else args)
+        found = _worker([*args, "--trace"] if trace else args)
+        found["run_on"] = dt.date.today().isoformat()
+        return found
     finally:
         for path in (copy, Path(f"{copy}-wal"), Path(f"{copy}-shm")):
             path.unlink(missing_ok=True)
@@ -580,7 +521,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
 
     world = setup_world()
     client = client_for(world.user)
-    load = [os.getloadavg()[0]]
+    load = [list(os.getloadavg())]
     _say(f"bare view × {args.bare}")
     result: dict[str, Any] = {"bare": summary(bare(client, args.bare))}
     _say(f"hermelding lookups × {args.lookups}")
@@ -588,6 +529,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     result["hermelding"] = summary(lookups["hermeldingen"])
     result["count_earlier"] = summary(lookups["count_earlier"])
     result["lookups_with_hit"] = int(lookups["with_hit"][0])
+    result["counter"] = reference_counter(world)
     _say(f"intakes × {args.intakes} (with and without encryption)")
     found = intakes(world, args.intakes)
     result["intake"] = summary(found["encrypted"])
@@ -598,8 +540,10 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     result["queue"] = summary([v for values in pages.values() for v in values])
     result["queue_by_filter"] = {k: summary(v) for k, v in pages.items() if v}
     result["bare_after"] = summary(bare(client, args.bare))
-    load.append(os.getloadavg()[0])
+    load.append(list(os.getloadavg()))
+    result["note"] = args.note
     result["load"] = load
+    result["run_on"] = dt.date.today().isoformat()
     result["counts"] = {
         "signals": Signal.objects.count(),
         "keys": SubjectKey.objects.count(),
@@ -632,6 +576,9 @@ def verdicts(r: dict[str, Any]) -> dict[str, tuple[bool | None, str]]:
     )
     ret = r.get("retention")
     out["retention"] = _retention_verdict(ret) if ret else (None, "retention not run")
+    if ret and ret["big"].get("kept"):
+        day = f"{ret['big'].get('run_on')} {ret['big'].get('run_at', '')}".strip()
+        out["retention"] = (out["retention"][0], f"{out['retention'][1]} (kept from {day})")
     return out
 
 
@@ -673,108 +620,151 @@ ROWS = (
 )
 
 
-def section(r: dict[str, Any], meta: dict[str, Any], args: argparse.Namespace, db: str) -> str:
-    base = r["bare"]["p95"]
-    lines = [
-        "# Performance: Meldpunt Veiligheid (issue 18)",
-        "",
+def _data_text(meta: dict[str, Any]) -> str:
+    text = (
         f"What is measured: a database with **{meta['signals']:,} encrypted signals** of one "
         f"gemeente (Maassluis) and {meta['other_signals']:,} of a second, generated by "
         "`bench/meldpunt_data.py` (fictitious; each signal with its description, location and "
         "for 15 % a named reporter, one person with surname, first names, birth date, BSN and "
         "address — about 13 encrypted values per signal — the blind indexes the intake writes "
         f"({meta['subject_keys']:,} in all), and its history; one person and one address in ten "
-        "is a recent one again; received over three years; statuses and outcomes mixed). "
-        "The product's reference has five digits per gemeente and year (`GM0556-2026-00001`; "
-        "the URL converter takes five), so at most 99,999 signals a year; the benchmark's "
-        "333,000 a year are numbered in series: the latest 50,000 of a year under the "
-        "gemeente's own prefix (the intake continues that series), older ones under "
-        "`GM0556R1-…`, `GM0556R2-…`, as an imported register might be. "
+        "is a recent one again; received over three years, about 333,000 a year; statuses and "
+        "outcomes mixed). "
+    )
+    if meta.get("series"):
+        text += (
+            "This database was generated while references still had exactly five digits: of "
+            f"each year the latest {meta['series']:,} carry the gemeente's own prefix "
+            "(`GM0556-2026-00001` … `-50000`), older ones `GM0556R1-…`, `GM0556R2-…`, as an "
+            "imported register might; the product's counter starts after the highest "
+            "`GM0556-<year>-` number, so the intake continues that series. Generated now, the "
+            "references of a year run on in one series (six digits after 99,999). "
+        )
+    else:
+        text += (
+            "References are numbered per year as the product numbers them (five digits, six "
+            "after 99,999). "
+        )
+    return text + (
         f"Generated in {meta['seconds']:,.0f} s ({meta['signals'] / meta['seconds']:,.0f} "
         f"signals/s, {meta.get('bytes', 0) / 2**30:.1f} GB on disk). Timed in one process "
         "through the load benchmark's settings (`bench/loadsite`), after warm-up, as a verified "
-        "adviseur with every family grant.",
-        "",
-        "**How to read the ratios.** The issue sets absolute targets; beside each time is its "
-        "ratio to the p95 of the load benchmark's *bare view* (same middleware, login and "
-        "two-factor checks, no query, no template) measured in the same process and run. The "
-        "machine is shared and its speed varies; the ratio says how many bare requests a "
-        "measurement costs, so it compares across runs and machines where milliseconds do not. "
-        "A target in ms divided by the bare p95 of this run gives the ratio it allows here.",
-        "",
-        f"Run {dt.date.today().isoformat()} on {platform.system()} {platform.machine()}, "
-        f"{os.cpu_count()} cores (shared with other work: load average (1 min) "
-        f"{r['load'][0]:.1f} before and {r['load'][1]:.1f} after), Python "
-        f"{platform.python_version()}, {db}; {r['counts']['signals']:,} signals and "
-        f"{r['counts']['keys']:,} blind indexes in the database.",
-        "",
+        "adviseur with every family grant."
+    )
+
+
+RATIOS = (
+    "**How to read the ratios.** The issue sets absolute targets; beside each time is its "
+    "ratio to the p95 of the load benchmark's *bare view* (same middleware, login and "
+    "two-factor checks, no query, no template) measured in the same process and run. The "
+    "machine is shared and its speed varies; the ratio says how many bare requests a "
+    "measurement costs, so it compares across runs and machines where milliseconds do not. "
+    "A target in ms divided by the bare p95 of this run gives the ratio it allows here."
+)
+TARGET_TEXT = {
+    "intake": "p95 ≤ 100 ms",
+    "intake_plain": "encrypted ≤ 1.3 × this",
+    "hermelding": "≤ 20 ms",
+    "queue": "p95 ≤ 150 ms",
+}
+
+
+def _table(r: dict[str, Any]) -> list[str]:
+    base = r["bare"]["p95"]
+    lines = [
         "| What | n | p50 (ms) | p95 (ms) | max (ms) | p95 ÷ bare p95 | Target |",
         "|---|---:|---:|---:|---:|---:|---|",
     ]
-    target = {
-        "intake": "p95 ≤ 100 ms",
-        "intake_plain": "encrypted ≤ 1.3 × this",
-        "hermelding": "≤ 20 ms",
-        "queue": "p95 ≤ 150 ms",
-    }
-    for key, label in ROWS:
-        s = r[key]
+    rows = [(label, r[key], TARGET_TEXT.get(key, "")) for key, label in ROWS]
+    rows += [(f"werkvoorraad `?{q}`", x, "") for q, x in r["queue_by_filter"].items()]
+    for label, x, target in rows:
         lines.append(
-            f"| {label} | {s['n']} | {_ms(s['p50'])} | {_ms(s['p95'])} | {_ms(s['max'])} | "
-            f"{s['p95'] / base:.1f}× | {target.get(key, '')} |"
+            f"| {label} | {x['n']} | {_ms(x['p50'])} | {_ms(x['p95'])} | {_ms(x['max'])} | "
+            f"{x['p95'] / base:.1f}× | {target} |"
         )
-    for query, s in r["queue_by_filter"].items():
-        lines.append(
-            f"| werkvoorraad `?{query}` | {s['n']} | {_ms(s['p50'])} | {_ms(s['p95'])} | "
-            f"{_ms(s['max'])} | {s['p95'] / base:.1f}× | |"
-        )
-    w = r.get("whatif")
-    if w:
-        wbase = w["bare"]["p95"]
-        for key, label in (
-            ("intake", "diagnostic: intake with the proposed reference lookup (see below)"),
-            ("intake_plain", "diagnostic: the same, encryption replaced by a pass-through"),
-            ("queue", "diagnostic: werkvoorraad with the proposed bounded counts (see below)"),
-        ):
-            if key not in w:
-                continue
-            x = w[key]
-            lines.append(
-                f"| {label} | {x['n']} | {_ms(x['p50'])} | {_ms(x['p95'])} | {_ms(x['max'])} | "
-                f"{x['p95'] / wbase:.1f}× | |"
-            )
-    if w:
-        ratio = w["intake"]["p95"] / w["intake_plain"]["p95"]
-        lines += [
-            "",
-            "*Diagnostic rows* (not the product), from a process of their own: the same "
-            "intakes with `intake._next_reference` replaced by the proposed lookup "
-            "(`indexed_next_reference`: a range on the unique index of `reference` instead "
-            "of `LIKE` + `MAX` over the gemeente's signals), and the werkvoorraad with "
-            "`queue.status_counts` and the view's paginator bounded (`capped_status_counts`, "
-            "`capped_paginator`: at most 1,001 per status and 5,001 rows counted). There, "
-            f"intake p95 is {_ms(w['intake']['p95'])} ms, encrypted ÷ pass-through "
-            f"{ratio:.2f}× (median {w['intake']['p50'] / w['intake_plain']['p50']:.2f}×), "
-            f"the werkvoorraad p95 {_ms(w['queue']['p95'])} ms; bare p95 of that process "
-            f"{_ms(w['bare']['p95'])} ms (it ran beside other work).",
-        ]
-    lines += [
-        "",
+    return lines
+
+
+def _notes(r: dict[str, Any]) -> str:
+    text = (
         f"The bare view measured again after the others: p95 {_ms(r['bare_after']['p95'])} ms. "
         f"Intakes: {r['intake']['n']} pairs of the same data, encrypted and pass-through "
-        "interleaved, each in a transaction rolled back after the timer (so the database stays "
-        "as generated; the commit is not in the time); in three of ten the person and address "
-        f"of an existing signal ({r['intakes_with_hit']} intakes found a hermelding). Lookups: "
-        f"{r['hermelding']['n']} random signals ({r['lookups_with_hit']} with a hit).",
-    ]
-    ret = r.get("retention")
-    if ret:
-        lines += ["", *retention_lines(ret)]
+        "interleaved (each kind first in every other pair), each in a transaction rolled back "
+        "after the timer (so the database stays as generated; the commit is not in the time); "
+        "in three of ten the person and address of an existing signal "
+        f"({r['intakes_with_hit']} intakes found a hermelding). Lookups: "
+        f"{r['hermelding']['n']} random signals ({r['lookups_with_hit']} with a hit). "
+    )
+    c = r.get("counter")
+    if c:
+        text += (
+            f"Before the intakes the gemeente's reference counter of {c['year']} was made once "
+            "and committed, as the first intake of a year makes it (the timed intakes, rolled "
+            "back, find it); its one-off initialisation, reading the highest "
+            f"`GM0556-{c['year']}-` number ({c['highest']:,}), took {_ms(c['init_ms'])} ms. "
+        )
+    return text + (
+        'The werkvoorraad counts each status up to 1,001 (shown as "1.000+") and its '
+        "paginator up to 5,001 rows (`queue.status_counts`, `queue.CappedPaginator`)."
+    )
+
+
+def _retention_part(r: dict[str, Any]) -> list[str]:
+    ret, lines = r.get("retention"), list[str]()
+    if not ret:
+        return lines
+    if ret["big"].get("kept"):
+        day = f"{ret['big'].get('run_on')} {ret['big'].get('run_at', '')}".strip()
+        lines += [
+            "",
+            "Retention was not run again (`--no-retention`): the results below are kept from "
+            f"an earlier run ({day}) on the same database.",
+        ]
+    lines += ["", *retention_lines(ret)]
     traced = r.get("retention_traced")
     if traced:
         lines += ["", "The same runs again with `tracemalloc` on (Python's own allocations):", ""]
         lines += retention_lines(traced)[2:]
-    lines += ["", "Targets:", ""]
+    return lines
+
+
+def _load_text(r: dict[str, Any]) -> str:
+    """The machine's load during the run (1, 5 and 15 minutes; older results: 1 minute)."""
+    note = f"{r['note']}; " if r.get("note") else ""
+    before, after = r["load"][0], r["load"][-1]
+    if isinstance(before, list):
+        return (
+            f"shared with other work: {note}load average (1/5/15 min) "
+            f"{' / '.join(f'{x:.1f}' for x in before)} before and "
+            f"{' / '.join(f'{x:.1f}' for x in after)} after"
+        )
+    return (
+        f"shared with other work: {note}load average (1 min) {before:.1f} before and "
+        f"{after:.1f} after"
+    )
+
+
+def section(r: dict[str, Any], meta: dict[str, Any], args: argparse.Namespace, db: str) -> str:
+    lines = [
+        "# Performance: Meldpunt Veiligheid (issue 18)",
+        "",
+        _data_text(meta),
+        "",
+        RATIOS,
+        "",
+        f"Run {r.get('run_on') or dt.date.today().isoformat()} on {platform.system()} "
+        f"{platform.machine()}, {os.cpu_count()} cores ({_load_text(r)}), Python "
+        f"{platform.python_version()}, {db}; {r['counts']['signals']:,} signals and "
+        f"{r['counts']['keys']:,} blind indexes in the database.",
+        "",
+        *_table(r),
+        "",
+        _notes(r),
+        *_retention_part(r),
+        "",
+        "Targets:",
+        "",
+    ]
     for ok, line in verdicts(r).values():
         word = "NOT RUN" if ok is None else ("PASS" if ok else "FAIL")
         lines.append(f"- {line}: **{word}**")
@@ -783,7 +773,7 @@ def section(r: dict[str, Any], meta: dict[str, Any], args: argparse.Namespace, d
         "Regenerate with `make bench-meldpunt` (`bench/bench_meldpunt.py`; SQLite by default, "
         "`DATABASE_URL` for PostgreSQL; the generated database `var/bench-meldpunt.sqlite3` is "
         "kept and reused; options `--signals`, `--fresh`, `--intakes`, `--lookups`, `--pages`, "
-        "`--small`, `--no-retention`, `--trace-retention`, `--no-whatif`, `--report-only`, "
+        "`--small`, `--no-retention`, `--trace-retention`, `--note`, `--report-only`, "
         "`--no-doc`).",
     ]
     return "\n".join(lines)
@@ -839,8 +829,6 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
     translation.activate("nl")
     if args.worker == "prepare":
         return prepare(args.db, args.signals, args.fresh)
-    if args.worker == "whatif":
-        return whatif(args)
     if args.worker == "retention":
         return retention_run((NOW).date(), trace=args.trace)
     return measure(args)
@@ -872,6 +860,28 @@ def _kept(
     return found
 
 
+def _read_kept(path: Path) -> dict[str, Any] | None:
+    """A kept result, with the day it was made (the file's date when it does not say)."""
+    if not path.exists() or not path.stat().st_size:
+        return None
+    found: dict[str, Any] = json.loads(path.read_text())
+    made = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC)
+    found.setdefault("run_on", made.date().isoformat())
+    found.setdefault("run_at", made.strftime("%H:%M UTC"))
+    return found
+
+
+def kept_retention(folder: Path, result: dict[str, Any]) -> None:
+    """``--no-retention``: the retention results kept from an earlier run, when there are."""
+    for group, name in (("retention", "retention-"), ("retention_traced", "retention-traced-")):
+        for key in ("big", "small"):
+            found = _read_kept(folder / f"{name}{key}.json")
+            if found:
+                result.setdefault(group, {})[key] = {**found, "kept": True}
+        if "big" not in result.get(group, {"big": True}):
+            del result[group]  # the comparison needs the big run
+
+
 def bench(args: argparse.Namespace) -> dict[str, Any]:
     db = _db(args.signals)
     common = [f"--db={db}"] if db else []
@@ -896,6 +906,7 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
                 f"--lookups={args.lookups}",
                 f"--pages={args.pages}",
                 f"--bare={args.bare}",
+                f"--note={args.note}",
                 *common,
             ]
         ),
@@ -905,43 +916,27 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
         s = result[key]
         _say(f"{key:13} p50 {_ms(s['p50']):>6} ms  p95 {_ms(s['p95']):>6} ms")
     result["meta"] = meta
-    if not args.no_whatif and (not reuse or (folder / "whatif.json").exists()):
-        _say("diagnostic: the intakes with the proposed reference lookup")
-        result["whatif"] = _kept(
-            folder,
-            "whatif",
-            lambda: _worker(
-                [
-                    "--worker=whatif",
-                    f"--intakes={args.intakes}",
-                    f"--bare={args.bare}",
-                    f"--pages={args.pages}",
-                    *common,
-                ]
-            ),
-            reuse,
-        )
-    if not args.no_retention and db is not None:
-        trace = args.trace_retention
-        _say(f"retention over {args.signals:,} signals (copy)")
-        big = _kept(folder, "retention-big", lambda: retention_on_copy(db, trace), reuse)
-        result["retention"] = {"big": big}
-        if args.small:
-            small_db = _db(args.small)
-            if small_db is None:
-                raise SystemExit("--small needs SQLite")
-            if not reuse:
-                _worker(["--worker=prepare", f"--signals={args.small}", f"--db={small_db}"])
-            _say(f"retention over {args.small:,} signals (copy)")
-            small = _kept(
-                folder, "retention-small", lambda: retention_on_copy(small_db, trace), reuse
-            )
-            result["retention"]["small"] = small
-        _say(f"retention: {json.dumps(result['retention'])}")
-        for key in ("small", "big"):  # runs with tracemalloc on, when made (slower)
-            path = folder / f"retention-traced-{key}.json"
-            if path.exists() and path.stat().st_size:
-                result.setdefault("retention_traced", {})[key] = json.loads(path.read_text())
+    if args.no_retention or db is None:
+        kept_retention(folder, result)
+        return result
+    trace = args.trace_retention
+    _say(f"retention over {args.signals:,} signals (copy)")
+    big = _kept(folder, "retention-big", lambda: retention_on_copy(db, trace), reuse)
+    result["retention"] = {"big": big}
+    if args.small:
+        small_db = _db(args.small)
+        if small_db is None:
+            raise SystemExit("--small needs SQLite")
+        if not reuse:
+            _worker(["--worker=prepare", f"--signals={args.small}", f"--db={small_db}"])
+        _say(f"retention over {args.small:,} signals (copy)")
+        small = _kept(folder, "retention-small", lambda: retention_on_copy(small_db, trace), reuse)
+        result["retention"]["small"] = small
+    _say(f"retention: {json.dumps(result['retention'])}")
+    for key in ("small", "big"):  # runs with tracemalloc on, when made (slower)
+        found = _read_kept(folder / f"retention-traced-{key}.json")
+        if found:
+            result.setdefault("retention_traced", {})[key] = found
     return result
 
 
@@ -958,9 +953,6 @@ def main() -> None:
     )
     parser.add_argument("--no-retention", action="store_true")
     parser.add_argument(
-        "--no-whatif", action="store_true", help="skip the intakes with the proposed fix"
-    )
-    parser.add_argument(
         "--trace-retention", action="store_true", help="tracemalloc during the retention runs"
     )
     parser.add_argument(
@@ -968,7 +960,10 @@ def main() -> None:
     )
     parser.add_argument("--no-doc", action="store_true", help="do not update docs/performance.md")
     parser.add_argument(
-        "--worker", choices=("prepare", "measure", "retention", "whatif"), help=argparse.SUPPRESS
+        "--note", default="", help="what else ran on the machine (shown beside the load average)"
+    )
+    parser.add_argument(
+        "--worker", choices=("prepare", "measure", "retention"), help=argparse.SUPPRESS
     )
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)

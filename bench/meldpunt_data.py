@@ -9,7 +9,8 @@ address of the person, address of the location) and the history entry "received"
 "closed" for a closed signal). About one person in ten and one address in ten is a recent one
 again, so hermeldingen exist. Signals are spread over three years up to yesterday; statuses and
 outcomes are mixed so that a retention run has work (signals not taken up, closed more than a
-year ago; reporters to anonymise).
+year ago; reporters to anonymise). References are numbered per gemeente and year as the
+product numbers them (five digits, six after 99,999).
 
 Rows go in with ``bulk_create`` in batches of :data:`BATCH` signals, one transaction per batch
 (``bulk_create`` sends no ``post_save``: the audit log gets no entry for generated rows, as an
@@ -319,55 +320,6 @@ class Batch:
     idents: list[tuple[list[Any], list[Any]]] = field(default_factory=list)
 
 
-#: references per series: the product's reference is ``<CBS code>-<year>-<5 digits>`` (the URL
-#: converter takes five digits), so a gemeente holds at most 99,999 signals a year under its own
-#: prefix; a year of the benchmark has about 333,000
-SERIES = 50_000
-
-
-def reference_for(code: str, year: int, index: int, total: int) -> str:
-    """The reference of the ``index``-th (0-based, oldest first) of ``total`` signals of a year:
-    the latest :data:`SERIES` under the gemeente's own prefix (the intake continues that
-    series), older ones in series of their own (``GM0556R1-2026-00001``, as an imported
-    register would be numbered)."""
-    rank = total - index  # 1 = the year's latest
-    series = (rank - 1) // SERIES
-    start = max(0, total - (series + 1) * SERIES)
-    prefix = code if series == 0 else f"{code}R{series}"
-    return f"{prefix}-{year}-{index - start + 1:05d}"
-
-
-def renumber(org: Any) -> int:
-    """Give the signals of ``org`` the references of :func:`reference_for` (a database made
-    before the series existed); the number changed."""
-    from django.db import connection, transaction
-    from django.utils import timezone
-
-    from regie.cases.models import Signal
-
-    rows = list(
-        Signal.objects.filter(organisation=org)
-        .order_by("received_at", "pk")
-        .values_list("pk", "received_at", "reference")
-    )
-    totals: dict[int, int] = {}
-    for _pk, at, _ref in rows:
-        year = timezone.localtime(at).year
-        totals[year] = totals.get(year, 0) + 1
-    seen: dict[int, int] = {}
-    changes = []
-    for pk, at, ref in rows:
-        year = timezone.localtime(at).year
-        index = seen.get(year, 0)
-        seen[year] = index + 1
-        new = reference_for(org.cbs_code, year, index, totals[year])
-        if new != ref:
-            changes.append((new, pk))
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.executemany("UPDATE cases_signal SET reference = %s WHERE id = %s", changes)
-    return len(changes)
-
-
 class Generator:
     """Writes ``count`` signals of one gemeente, oldest first, ``received_at`` up to ``end``."""
 
@@ -377,7 +329,6 @@ class Generator:
         self.start = end - dt.timedelta(days=365 * YEARS)
         self.maker = maker or Maker()
         self.numbers: dict[tuple[str, int], int] = {}
-        self.totals: dict[tuple[str, int], int] = {}
         self._deadlines: dict[dt.date, dt.date] = {}
 
     def deadline(self, day: dt.date) -> dt.date:
@@ -392,18 +343,12 @@ class Generator:
         return self._deadlines[day]
 
     def reference(self, org: Any, year: int) -> str:
-        index = self.numbers.get((org.cbs_code, year), 0)
-        self.numbers[(org.cbs_code, year)] = index + 1
-        total = self.totals.get((org.cbs_code, year), index + 1)
-        return reference_for(org.cbs_code, year, index, total)
-
-    def count_years(self, org: Any, times: list[dt.datetime]) -> None:
-        """How many signals each year of ``times`` gets (for :func:`reference_for`)."""
-        from django.utils import timezone
-
-        for at in times:
-            key = (org.cbs_code, timezone.localtime(at).year)
-            self.totals[key] = self.totals.get(key, 0) + 1
+        """The next reference of ``org`` in ``year``, as the product numbers them: at least five
+        digits, six after 99,999 (``GM0556-2026-100000``; a year of the benchmark has about
+        333,000 signals). The product's counter starts after the highest of them."""
+        number = self.numbers.get((org.cbs_code, year), 0) + 1
+        self.numbers[(org.cbs_code, year)] = number
+        return f"{org.cbs_code}-{year}-{number:05d}"
 
     def signal(self, org: Any, categories: list[Any], received: dt.datetime) -> Any:
         from django.utils import timezone
@@ -560,8 +505,6 @@ def generate(
     keys = 0
     with audit.acting_as(None, "bench"):
         times = list(gen.times(other))
-        gen.count_years(world.other, times)
-        gen.count_years(world.gemeente, list(gen.times(count)))
         for at in range(0, len(times), batch_size):
             part = times[at : at + batch_size]
             keys += write(gen.batch(world.other, world.other_categories, part))
@@ -579,7 +522,6 @@ def generate(
         if chunk:
             keys += write(gen.batch(world.gemeente, world.categories, chunk))
     return {
-        "series": SERIES,
         "signals": count,
         "other_signals": other,
         "subject_keys": keys,

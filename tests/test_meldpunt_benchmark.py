@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
+import json
+import re
 import sys
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import pytest
 
@@ -99,26 +103,78 @@ def test_retention_runs_over_the_generated_signals(world: data.World) -> None:
     assert found["traced_peak"] > 0
 
 
-def test_the_proposed_fixes_run_and_are_undone(world: data.World) -> None:
-    from regie.cases import queue
-    from regie.cases.services import intake
+def test_the_intakes_continue_the_generated_references_through_the_counter(
+    world: data.World,
+) -> None:
+    from regie.cases.converters import ReferenceConverter
+    from regie.cases.models import ReferenceCounter
 
-    client = bench.client_for(world.user)
-    with bench.proposed_fixes(), bench.proposed_queue():
-        assert len(bench.intakes(world, 2)["encrypted"]) == 2
-        assert sum(len(v) for v in bench.queue_page(client, world.gemeente, 5).values()) == 5
-        counts = queue.status_counts(Signal.objects.filter(organisation=world.gemeente))
-        assert max(counts.values()) <= bench.COUNT_CAP + 1  # bounded
-    assert intake._next_reference is not bench.indexed_next_reference
-    assert queue.status_counts is not bench.capped_status_counts
+    year = bench.NOW.year
+    own = Signal.objects.filter(
+        organisation=world.gemeente, reference__startswith=f"GM0556-{year}-"
+    )
+    highest = max(int(ref.rsplit("-", 1)[1]) for ref in own.values_list("reference", flat=True))
+    found = bench.reference_counter(world)
+    assert found["highest"] == found["last"] == highest
+    assert not found["existed"]
+    assert bench.reference_counter(world)["last"] == highest  # made once, its number given back
+    assert ReferenceCounter.objects.get(organisation=world.gemeente, year=year).last == highest
+    assert len(bench.intakes(world, 2)["encrypted"]) == 2
+    assert ReferenceCounter.objects.get(organisation=world.gemeente, year=year).last == highest
+    assert all(
+        re.fullmatch(ReferenceConverter.regex, ref)
+        for ref in Signal.objects.values_list("reference", flat=True)
+    )
 
 
-def test_references_stay_within_the_products_format_in_a_big_year() -> None:
-    import re
+def test_the_generator_numbers_past_99999_as_the_product_does() -> None:
+    from regie.cases.converters import ReferenceConverter
 
-    total = 120_000
-    refs = [data.reference_for("GM0556", 2026, i, total) for i in range(total)]
-    assert len(set(refs)) == total
-    assert all(re.fullmatch(r"[A-Z0-9]{2,12}-\d{4}-\d{5}", ref) for ref in refs)
-    assert refs[-1] == "GM0556-2026-50000"  # the intake continues the gemeente's own series
-    assert refs[0] == "GM0556R2-2026-00001"
+    org = SimpleNamespace(cbs_code="GM0556")
+    gen = data.Generator(cast(Any, None), end=bench.NOW)
+    gen.numbers[("GM0556", 2026)] = 99_998
+    refs = [gen.reference(org, 2026) for _ in range(3)]
+    assert refs == ["GM0556-2026-99999", "GM0556-2026-100000", "GM0556-2026-100001"]
+    assert all(re.fullmatch(ReferenceConverter.regex, ref) for ref in refs)
+
+
+def _summary(ms: float) -> dict[str, float]:
+    return {"n": 10, "p50": ms, "p95": ms, "max": ms}
+
+
+def test_the_report_takes_kept_retention_results_with_their_day(tmp_path: Path) -> None:
+    run = {
+        "seconds": 20.0,
+        "counts": {"cases.destroyed": 5, "cases.anonymised": 6},
+        "signals_before": 100,
+        "signals_after": 95,
+        "rss_before": 80.0,
+        "rss_peak": 90.0,
+        "traced_peak": 0.0,
+        "at": {p: {"rss": 89.0} for p in ("10%", "50%", "100%")},
+    }
+    (tmp_path / "retention-big.json").write_text(json.dumps(run))
+    (tmp_path / "retention-small.json").write_text(json.dumps(run))
+    result: dict[str, Any] = {
+        **{k: _summary(2.0) for k in ("bare", "bare_after", "hermelding", "count_earlier")},
+        **{k: _summary(5.0) for k in ("intake", "intake_plain", "queue")},
+        "queue_by_filter": {"": _summary(5.0)},
+        "intakes_with_hit": 1,
+        "lookups_with_hit": 2,
+        "load": [[1.5, 2.0, 2.5], [1.8, 2.1, 2.4]],
+        "note": "CI",
+        "run_on": "2026-12-08",
+        "counts": {"signals": 100, "keys": 300},
+        "counter": {"init_ms": 200.0, "highest": 50, "last": 50, "existed": False, "year": 2026},
+    }
+    bench.kept_retention(tmp_path, result)
+    assert result["retention"]["big"]["kept"]
+    assert "retention_traced" not in result
+    meta = {"signals": 100, "other_signals": 5, "subject_keys": 300, "seconds": 2.0}
+    text = bench.section(result, meta, argparse.Namespace(), "SQLite")
+    assert "Retention was not run again" in text
+    assert "CI; load average (1/5/15 min) 1.5 / 2.0 / 2.5" in text
+    assert "(kept from " in text
+    assert "diagnostic" not in text
+    verdicts = bench.verdicts(result)
+    assert all(ok for ok, _line in verdicts.values())

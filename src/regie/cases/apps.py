@@ -38,4 +38,4 @@ class CasesConfig(AppConfig):
         audit.exempt(models.SubjectKey, reason="blind indexes follow their subject")
         audit.exempt(models.ReferenceCounter, reason="a counter of references, no domain data")
         audit.exempt(models.SignalEvent, reason="is itself the signal's append-only history")
-        from regie.cases import inzage, retention  # noqa: F401 - register with the privacy core
+        from regie.cases import inzage, reads, retention  # noqa: F401 - register with privacy

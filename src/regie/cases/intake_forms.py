@@ -620,6 +620,7 @@ class GrantsForm(forms.Form):
     def __init__(self, *args: Any, members: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.members = members
+        initial = kwargs.get("initial") or {}
         for user in members:
             self.fields[f"user_{user.pk}"] = forms.MultipleChoiceField(
                 label=str(user.get_full_name() or user.get_username()),
@@ -627,6 +628,21 @@ class GrantsForm(forms.Form):
                 required=False,
                 widget=forms.CheckboxSelectMultiple,
             )
+            # The grants as the page showed them: a row changed meanwhile by someone else is
+            # refused, not overwritten (a revoked grant never comes back from a stale page).
+            self.fields[f"shown_{user.pk}"] = forms.CharField(
+                required=False,
+                widget=forms.HiddenInput,
+                initial="|" + ",".join(sorted(initial.get(f"user_{user.pk}", []))),
+            )
 
     def table(self) -> dict[Any, list[str]]:
         return {user: self.cleaned_data.get(f"user_{user.pk}", []) for user in self.members}
+
+    def shown(self) -> dict[Any, list[str] | None]:
+        """Per member the grants the page showed; None for a member not on the page then."""
+        found: dict[Any, list[str] | None] = {}
+        for user in self.members:
+            text = self.cleaned_data.get(f"shown_{user.pk}") or ""
+            found[user] = [g for g in text[1:].split(",") if g] if text.startswith("|") else None
+        return found

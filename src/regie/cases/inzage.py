@@ -102,6 +102,12 @@ def matching_subjects(
     if organisation is not None:
         keys = keys.filter(organisation=organisation)
     subject_ids = keys.values("subject_id")
+    by_bsn = set()
+    if identity.bsn:
+        bsn_digest = dict(identity.digests())["bsn"]
+        by_bsn = set(
+            keys.filter(kind="bsn", digest=bsn_digest).values_list("subject_id", flat=True)
+        )
     found = (
         Subject.objects.filter(pk__in=subject_ids)
         .select_related(
@@ -111,8 +117,9 @@ def matching_subjects(
         )
         .order_by("signal__received_at", "signal__pk", "pk")
     )
-    # The person key has only the initial: a twin with another first name is someone else.
-    return [s for s in found if not identity.excludes(s.first_names)]
+    # The person key has only the initial: a twin with another first name is someone else
+    # (a match on the BSN is the person, whatever the first name).
+    return [s for s in found if s.pk in by_bsn or not identity.excludes(s.first_names)]
 
 
 def _label(name: str) -> str:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
@@ -24,7 +25,15 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from regie.cases import workdays
-from regie.cases.models import Category, Channel, SavedFilter, Signal, Status, Team
+from regie.cases.models import (
+    Category,
+    Channel,
+    SavedFilter,
+    Signal,
+    Status,
+    SubjectKey,
+    Team,
+)
 from regie.core import formats
 from regie.core.errors import ServiceError
 from regie.core.models import Organisation
@@ -319,17 +328,37 @@ def overdue_days(signal: Signal, today: dt.date) -> int:
     return workdays.working_days_overdue(signal.deadline, today)
 
 
-def has_hermelding(signal: Signal) -> bool:
-    """Whether the intake found earlier signals on any identifier (counts only)."""
-    counts = signal.enrichment if isinstance(signal.enrichment, dict) else {}
-    return any(isinstance(n, int) and n > 0 for n in counts.values())
+def with_hermeldingen(signals: list[Signal]) -> set[int]:
+    """The ids of ``signals`` that have another signal of their gemeente on a shared identifier
+    within the window now (the rule of the signal page, ``selectors.hermeldingen``), in two
+    queries for the whole page."""
+    if not signals:
+        return set()
+    window = dt.timedelta(days=settings.REGIE_HERMELDING_WINDOW_DAYS)
+    own = list(
+        SubjectKey.objects.filter(signal_id__in=[s.pk for s in signals]).values_list(
+            "signal_id", "organisation_id", "digest", "received_at"
+        )
+    )
+    others: dict[tuple[int, str], list[tuple[int, dt.datetime]]] = {}
+    for pk, org, digest, at in SubjectKey.objects.filter(
+        organisation_id__in={o for _s, o, _d, _a in own}, digest__in={d for _s, _o, d, _a in own}
+    ).values_list("signal_id", "organisation_id", "digest", "received_at"):
+        others.setdefault((org, digest), []).append((pk, at))
+    return {
+        pk
+        for pk, org, digest, at in own
+        if any(other != pk and abs(when - at) <= window for other, when in others[(org, digest)])
+    }
 
 
 def rows_of(
     signals: Iterable[Signal], today: dt.date, *, with_hermelding: bool = True
 ) -> list[Row]:
     """The rows of the list; the hermelding flag only for gemeente staff entitled by family."""
-    return [Row(s, overdue_days(s, today), with_hermelding and has_hermelding(s)) for s in signals]
+    listed = list(signals)
+    flagged = with_hermeldingen(listed) if with_hermelding else set()
+    return [Row(s, overdue_days(s, today), s.pk in flagged) for s in listed]
 
 
 def listing(rows: QuerySet[Signal]) -> QuerySet[Signal]:

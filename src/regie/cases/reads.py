@@ -10,7 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from regie.cases.models import Signal
+from django.utils.translation import gettext_lazy as _
+
+from regie.cases.models import Outcome, Signal
+from regie.privacy import selectors as privacy_selectors
 from regie.privacy import services as privacy
 from regie.privacy.models import ProcessingActivity, ReadLogEntry
 
@@ -68,3 +71,46 @@ def purpose_of(request: Any, signal: Signal) -> ProcessingActivity | None:
 
 def remember(request: Any, signal: Signal, activity: ProcessingActivity) -> None:
     privacy.remember_purpose(request.session, purpose_key(signal), activity.code)
+
+
+#: The Dutch names of the codes the read log and retention keep, for the privacy officer.
+LABELS: dict[str, dict[str, Any]] = {
+    "field": {
+        "description": _("description"),
+        "location": _("location"),
+        "subjects": _("persons, addresses, organisations and vehicles"),
+        "attachments": _("attachments"),
+        "history": _("history"),
+        "outcome_reason": _("reason of the outcome"),
+        "legal_hold_reason": _("reason for the legal hold"),
+        "hermeldingen": _("hermeldingen"),
+        "reporter_name": _("name of the reporter"),
+        "reporter_phone": _("telephone of the reporter"),
+        "reporter_email": _("e-mail of the reporter"),
+    },
+    "operation": {
+        "signal.detail": _("signal page"),
+        "signal.attachment": _("attachment"),
+        "signal.matches": _("hermeldingen"),
+        "api.signal.detail": _("signal in the API"),
+        "inzage": _("inzage"),
+    },
+    "kind": {
+        "person": _("person"),
+        "bsn": _("BSN"),
+        "address": _("address"),
+        "bag": _("BAG address"),
+        "kvk": _("KvK number"),
+        "phone": _("telephone"),
+        "email": _("e-mail"),
+        "kenteken": _("licence plate"),
+    },
+    "count": {
+        "cases.destroyed": _("signals destroyed"),
+        "cases.anonymised": _("reporters' details removed"),
+        "cases.held": _("kept for a legal hold"),
+    },
+    "outcome": dict(Outcome.choices),
+}
+for _kind, _labels in LABELS.items():
+    privacy_selectors.register_labels(_kind, _labels)

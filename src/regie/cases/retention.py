@@ -466,9 +466,13 @@ def handler(today: dt.date, dry_run: bool, run: RetentionRun) -> dict[str, int]:
     for organisation in Organisation.objects.filter(pk__in=list(org_ids)).order_by("name"):
         counts = apply(organisation, today, dry_run=dry_run, run=run)
         mine = per_org.setdefault(organisation.name, {})
+        by_pk = getattr(run, "per_organisation", None)  # the privacy core stores these
         for key, value in counts.items():
             totals[key] += value
             mine[key] = mine.get(key, 0) + value
+            if isinstance(by_pk, dict):
+                own = by_pk.setdefault(str(organisation.pk), {})
+                own[key] = own.get(key, 0) + value
     setattr(run, BY_ORGANISATION, per_org)
     return totals
 

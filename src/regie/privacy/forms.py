@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from regie.core.errors import ServiceError
 from regie.core.models import Organisation
-from regie.privacy import normalise
+from regie.privacy import normalise, selectors
 from regie.privacy import services as privacy
 from regie.privacy.inzage_document import DEFAULT_PURPOSE
 from regie.privacy.models import Surface
@@ -64,7 +64,10 @@ class ReadLogFilterForm(forms.Form):
         activity: Any = self.fields["activity"]
         activity.choices = [("", _("All activities")), *_activity_choices(organisation)]
         operation: Any = self.fields["operation"]
-        operation.choices = [("", _("All operations")), *((o, o) for o in operations)]
+        operation.choices = [
+            ("", _("All operations")),
+            *((o, selectors.label("operation", o)) for o in operations),
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

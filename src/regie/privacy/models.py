@@ -143,6 +143,9 @@ class RetentionRun(models.Model):
     dry_run = models.BooleanField(_("dry run"), default=False)
     actor_label = models.CharField(_("by"), max_length=150)
     counts = models.JSONField(_("counts"), default=dict)
+    #: The counts per gemeente (``{organisation pk: {count: n}}``): each privacy officer sees
+    #: only their own.
+    per_organisation = models.JSONField(_("counts per organisation"), default=dict)
 
     class Meta:
         verbose_name = _("retention run")

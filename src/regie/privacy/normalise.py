@@ -213,7 +213,9 @@ def _as_text(value: object) -> str:
 def _fold(text: str) -> str:
     """Case-fold and strip diacritics, keeping every other character (separators included)."""
     folded = unicodedata.normalize("NFKD", text.casefold().translate(_LETTERS))
-    return "".join(ch for ch in folded if not unicodedata.combining(ch))
+    stripped = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    # Compatibility forms can decompose into capitals ("ᴬ" → "A"): fold once more.
+    return stripped.casefold().translate(_LETTERS)
 
 
 def _digits(text: str, separators: str) -> str | None:

@@ -126,8 +126,10 @@ def _rotate_model(
     result = ModelResult(model._meta.label)
     progress = _progress(model._meta.label, target)
     if progress.finished_at is not None:
-        result.finished = True
-        return result
+        # A process still running with the old key list may have written under an old key
+        # since: every run scans again (cheap: the key prefixes only).
+        KeyRotation.objects.filter(pk=progress.pk).update(last_pk=0, finished_at=None)
+        progress.last_pk, progress.finished_at = 0, None
     fields = _fields(model, names)
     while budget[0] is None or budget[0] > 0:
         if budget[0] is not None:

@@ -101,9 +101,40 @@ def iterate(rows: QuerySet[ReadLogEntry]) -> Iterator[ReadLogEntry]:
     return rows.iterator(chunk_size=2000)
 
 
-def recent_runs() -> list[RetentionRun]:
-    """The last retention runs (a run covers every gemeente of the installation)."""
-    return list(RetentionRun.objects.order_by("-started_at", "-pk")[:RECENT_RUNS])
+_labels: dict[str, dict[str, Any]] = {}
+
+
+def register_labels(kind: str, labels: dict[str, Any]) -> None:
+    """Let an app name its codes on the privacy officer's pages: ``kind`` is "field" (read-log
+    fields), "operation", "count" (retention counts) or "outcome" (tombstones)."""
+    _labels.setdefault(kind, {}).update(labels)
+
+
+def label(kind: str, code: str) -> str:
+    """The Dutch name of a code (the code itself when no app named it)."""
+    found = _labels.get(kind, {}).get(code)
+    if found is None and ":" in code:  # "hermeldingen:person"
+        head, _sep, tail = code.partition(":")
+        found = _labels.get(kind, {}).get(head)
+        return f"{found} ({label('kind', tail)})" if found is not None else code
+    return str(found) if found is not None else code
+
+
+@dataclass(frozen=True)
+class RunRow:
+    run: RetentionRun
+    #: The run's counts for this gemeente only, named: (label, number).
+    counts: list[tuple[str, int]]
+
+
+def recent_runs(organisation: Organisation) -> list[RunRow]:
+    """The last retention runs with this gemeente's own counts (a run covers the installation;
+    another gemeente's counts are not shown)."""
+    rows = []
+    for run in RetentionRun.objects.order_by("-started_at", "-pk")[:RECENT_RUNS]:
+        own = (run.per_organisation or {}).get(str(organisation.pk)) or {}
+        rows.append(RunRow(run, [(label("count", k), int(v)) for k, v in sorted(own.items())]))
+    return rows
 
 
 def tombstones(organisation: Organisation) -> QuerySet[Tombstone]:

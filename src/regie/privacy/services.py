@@ -238,12 +238,18 @@ def run_retention(
     today = today or timezone.localdate()
     run = RetentionRun.objects.create(today=today, dry_run=dry_run, actor_label=label)
     counts: dict[str, int] = {}
+    per_organisation: dict[str, dict[str, int]] = {}
     for name, handler in sorted(_retention.items()):
+        run.per_organisation = {}  # the handler adds its counts per gemeente
         for key, value in handler(today, dry_run, run).items():
             counts[f"{name}.{key}"] = counts.get(f"{name}.{key}", 0) + value
-    run.counts = counts
+        for org_pk, own in run.per_organisation.items():
+            mine = per_organisation.setdefault(str(org_pk), {})
+            for key, value in own.items():
+                mine[f"{name}.{key}"] = mine.get(f"{name}.{key}", 0) + value
+    run.counts, run.per_organisation = counts, per_organisation
     run.finished_at = timezone.now()
-    run.save(update_fields=["counts", "finished_at"])
+    run.save(update_fields=["counts", "per_organisation", "finished_at"])
     logger.info("retention run %s as of %s: %s", run.pk, today, counts)
     return run
 
@@ -308,15 +314,18 @@ class Identity:
         first_names: str | None = None,
         birth_date: str | dt.date | None = None,
     ) -> Identity:
+        number = None
         if bsn:
             number = normalise.bsn(bsn)
             if number is None:
                 raise ServiceError(_("This is not a valid BSN."))
-            return cls(bsn=number)
+        # With both, both are searched: signals that recorded the person by name and date of
+        # birth only belong to the answer too.
         key = normalise.person(surname, tussenvoegsel, first_names, birth_date)
-        if key is None:
+        if key is None and number is None:
             raise ServiceError(_("Give a BSN, or a surname, first name and date of birth."))
-        return cls(person=key, first_name=first_given_name(first_names))
+        first = first_given_name(first_names) if key else None
+        return cls(bsn=number, person=key, first_name=first)
 
     def excludes(self, first_names: str | None) -> bool:
         """Whether a record with these first names is someone else (both names known, not

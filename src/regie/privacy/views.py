@@ -64,7 +64,14 @@ def read_log(request: HttpRequest, organisation: Organisation) -> HttpResponse:
             "organisation": organisation,
             "form": form,
             "page": page,
-            "entries": page.object_list,
+            "entries": [
+                (
+                    e,
+                    selectors.label("operation", e.operation),
+                    ", ".join(selectors.label("field", f) for f in e.fields),
+                )
+                for e in page.object_list
+            ],
             "filtered": not filters.is_empty(),
             "query": _query(request),
         },
@@ -177,7 +184,8 @@ def retention(request: HttpRequest, organisation: Organisation) -> HttpResponse:
         {
             "organisation": organisation,
             "rules": selectors.retention_rules(organisation),
-            "runs": selectors.recent_runs(),
+            "runs": selectors.recent_runs(organisation),
+            "outcomes": {t.pk: selectors.label("outcome", t.outcome) for t in page.object_list},
             "page": page,
             "tombstones": page.object_list,
         },

@@ -273,10 +273,37 @@ def set_grants(
 
 
 @transaction.atomic
-def save_grants(organisation: Organisation, table: Mapping[Any, Iterable[str]], *, by: Any) -> int:
-    """:func:`set_grants` for every user of ``table``, all or nothing; the number of changes."""
+def save_grants(
+    organisation: Organisation,
+    table: Mapping[Any, Iterable[str]],
+    *,
+    by: Any,
+    shown: Mapping[Any, Iterable[str] | None] | None = None,
+) -> int:
+    """:func:`set_grants` for every user of ``table``, all or nothing; the number of changes.
+
+    With ``shown`` (the grants as the page showed them) only the rows the user changed are
+    saved, and a row someone else changed meanwhile is refused, never overwritten.
+    """
     changes = 0
     for user, grants in table.items():
+        if shown is not None:
+            before = shown.get(user)
+            if before is None or set(grants) == set(before):
+                continue  # not on the page then, or not changed here
+            current = set(
+                AccessGrant.objects.filter(organisation=organisation, user=user).values_list(
+                    "grant", flat=True
+                )
+            )
+            if current != set(before):
+                raise ServiceError(
+                    _(
+                        "The access of %(name)s was changed by someone else meanwhile; "
+                        "check it and save again."
+                    )
+                    % {"name": user.get_full_name() or user.get_username()}
+                )
         added, removed = set_grants(organisation, user, grants, by=by)
         changes += len(added) + len(removed)
     return changes

@@ -99,12 +99,13 @@ def change_status(
     if status == Status.CLOSED:
         signal.closed_at = timezone.now()
         signal.outcome, signal.outcome_reason = outcome, reason
-    else:
+    else:  # reopened (or taken in hand): an open signal has no outcome
         signal.closed_at = None
+        signal.outcome, signal.outcome_reason = "", ""
     signal.save()
     _event(signal, Dimension.STATUS, old=old_status, new=status, reason=reason, by=by, label=label)
-    if status == Status.CLOSED and outcome != old_outcome:
-        _event(signal, Dimension.OUTCOME, old=old_outcome, new=outcome, by=by, label=label)
+    if signal.outcome != old_outcome:
+        _event(signal, Dimension.OUTCOME, old=old_outcome, new=signal.outcome, by=by, label=label)
     return signal
 
 

@@ -254,7 +254,9 @@ def count_earlier(
     before: dt.datetime,
     exclude_signal: int | None = None,
 ) -> dict[str, int]:
-    """Per identifier kind: how many other signals of the gemeente within the window share it."""
+    """Per identifier kind: how many earlier signals of the gemeente (received within the
+    window before ``before``) share it — the enrichment at intake. The signal page counts both
+    sides of the window (:func:`regie.cases.selectors.hermeldingen`)."""
     window = dt.timedelta(days=settings.REGIE_HERMELDING_WINDOW_DAYS)
     by_kind: dict[str, set[str]] = {}
     for ident in identifiers:
@@ -265,7 +267,7 @@ def count_earlier(
             organisation=organisation,
             digest__in=sorted(digests),
             received_at__gte=before - window,
-            received_at__lte=before + window,
+            received_at__lte=before,
         )
         if exclude_signal is not None:
             rows = rows.exclude(signal_id=exclude_signal)

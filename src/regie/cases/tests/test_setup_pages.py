@@ -342,6 +342,8 @@ def test_grants_page_saves_all_and_is_audited(
         {
             f"user_{adviseur.pk}": [Grant.ZORG, Grant.REPORTER_CONTACT],
             f"user_{beheerder.pk}": [Grant.ONDERMIJNING],  # a beheerder may grant themselves
+            f"shown_{adviseur.pk}": "|",  # what the page showed: no grants yet
+            f"shown_{beheerder.pk}": "|",
         },
     )
 
@@ -356,7 +358,14 @@ def test_grants_page_saves_all_and_is_audited(
     assert entries.count() == 3
     assert set(entries.values_list("actor_id", flat=True)) == {beheerder.pk}
 
-    response = client.post(url("grants", maassluis), {f"user_{adviseur.pk}": [Grant.ZORG]})
+    response = client.post(
+        url("grants", maassluis),
+        {
+            f"user_{adviseur.pk}": [Grant.ZORG],
+            f"shown_{adviseur.pk}": f"|{Grant.REPORTER_CONTACT},{Grant.ZORG}",
+            f"shown_{beheerder.pk}": f"|{Grant.ONDERMIJNING}",
+        },
+    )
     assert response.status_code == 302
     assert set(
         AccessGrant.objects.filter(organisation=maassluis).values_list("user_id", "grant")

@@ -241,7 +241,9 @@ def grants(request: HttpRequest, organisation: Organisation) -> HttpResponse:
     if post and form.is_valid():
         count = form_write(
             form,
-            lambda: category_services.save_grants(organisation, form.table(), by=request.user),
+            lambda: category_services.save_grants(
+                organisation, form.table(), by=request.user, shown=form.shown()
+            ),
         )
         if count is not None:
             messages.success(

@@ -195,6 +195,8 @@ def _event_change(event: SignalEvent) -> str:
     elif dim == Dimension.CORRECTION:
         label = field_label(Subject, event.field) if event.field else ""
         old, new = event.old_value or "–", event.new_value or "–"
+        if event.field == "birth_date":
+            old, new = (_dutch_date(v) for v in (old, new))
         return _("%(field)s: %(old)s → %(new)s") % {"field": label, "old": old, "new": new}
     return f"{old} → {new}" if old else new
 
@@ -218,6 +220,14 @@ def _contact(signal: Signal, may_see: bool) -> tuple[str, list[Line]]:
     if not any(line.value for line in values):
         return "none", []
     return "shown", values
+
+
+def _dutch_date(value: str) -> str:
+    """An ISO date of the history as dd-mm-jjjj (anything else as it is)."""
+    try:
+        return formats.date(dt.date.fromisoformat(value))
+    except ValueError:
+        return value
 
 
 def page_of(signal: Signal, *, may_see_contact: bool, may_see_hits: bool = True) -> Page:
@@ -411,6 +421,18 @@ def _forms(signal: Signal, bound: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _only_own_sharing(page: Page, user: Any, organisation: Organisation) -> None:
+    """A partner or handhaver sees that the signal was shared with them, never with whom else
+    (another recipient, a zorgpartner say, would itself tell something about the person)."""
+    page.shares = [
+        s
+        for s in page.shares
+        if (s.organisation_id == organisation.pk and not organisation.is_gemeente)
+        or (s.user_id is not None and s.user_id == user.pk)
+    ]
+    page.events = [e for e in page.events if e.event.dimension != Dimension.SHARING]
+
+
 def _show(
     request: HttpRequest,
     organisation: Organisation,
@@ -427,6 +449,8 @@ def _show(
         may_see_contact=selectors.may_see_contact(request.user, organisation, role),
         may_see_hits=organisation.is_gemeente and role in selectors.FAMILY_ROLES,
     )
+    if not (organisation.is_gemeente and role in selectors.FAMILY_ROLES):
+        _only_own_sharing(page, request.user, organisation)
     reads.log_signal_read(
         reader=_reader(request, organisation),
         signal=signal,

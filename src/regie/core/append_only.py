@@ -78,13 +78,12 @@ def _postgres_create(table: str) -> list[str]:
 
 
 def _postgres_drop(table: str) -> list[str]:
-    drops = [
+    # The trigger function stays: the other append-only tables' triggers use it too (and
+    # CREATE OR REPLACE makes it again where it is missing).
+    return [
         f"DROP TRIGGER IF EXISTS {table}_append_only ON {table};",
         f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table};",
     ]
-    if table == TABLE:
-        drops.append("DROP FUNCTION IF EXISTS core_audit_append_only();")
-    return drops
 
 
 SQLITE_CREATE = _sqlite_create(TABLE)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -25,40 +25,12 @@ from django.utils.translation import gettext as _
 
 from regie.core import formats
 from regie.core.models import Organisation
+from regie.core.pdf import PDF_VARIANT, url_fetcher
 from regie.privacy import selectors
 from regie.privacy import services as privacy
 from regie.privacy.models import Surface
 
 DEFAULT_PURPOSE = selectors.DEFAULT_INZAGE_PURPOSE
-PDF_VARIANT: Final = "pdf/ua-1"
-#: Every URL scheme the document may load (inline images and fonts only).
-ALLOWED_SCHEMES: Final = frozenset({"data"})
-
-
-class RefusedURL(ValueError):
-    """A URL the inzage document does not fetch."""
-
-
-def check_url(url: str) -> str:
-    """``url`` if the PDF may load it (a ``data:`` URI), else :class:`RefusedURL`."""
-    scheme, colon, _rest = url.partition(":")
-    if not colon or scheme.strip().lower() not in ALLOWED_SCHEMES:
-        raise RefusedURL(f"The inzage document does not load {url[:80]!r}")
-    return url
-
-
-def url_fetcher() -> Any:
-    """A WeasyPrint URL fetcher that loads ``data:`` URIs and refuses everything else (the same
-    rule as the reports' PDF)."""
-    from weasyprint.urls import (  # type: ignore[import-untyped, unused-ignore]
-        URLFetcher,
-    )
-
-    class InzageURLFetcher(URLFetcher):  # type: ignore[misc, unused-ignore]
-        def fetch(self, url: str, headers: Any = None) -> Any:
-            return super().fetch(check_url(url), headers)
-
-    return InzageURLFetcher(allowed_protocols=ALLOWED_SCHEMES, allow_redirects=False, timeout=1)
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,7 @@ from regie.cases.views.queue import NAV, QUEUE_ROLES
 from regie.core import formats
 from regie.core.errors import ServiceError
 from regie.core.models import Organisation, OrganisationKind
+from regie.privacy import normalise
 from regie.privacy import services as privacy
 from regie.privacy.models import ProcessingActivity
 
@@ -100,6 +101,12 @@ def kind_label(kind: str) -> str:
 
 def _choice(enum: Any, value: str) -> str:
     return str(enum(value).label) if value in enum.values else value
+
+
+def _postcode(value: str) -> str:
+    """A postcode as written in the Netherlands ("3141 AB"); anything else as it is."""
+    found = normalise.postcode(value)
+    return f"{found[:4]} {found[4:]}" if found else value
 
 
 def _text(value: Any) -> str:
@@ -157,6 +164,8 @@ def _subject_view(subject: Subject) -> SubjectView:
     lines = []
     for name in SUBJECT_FIELDS:
         value = _text(getattr(subject, name))
+        if name == "postcode":
+            value = _postcode(value)
         if value:
             lines.append(Line(field_label(Subject, name), value))
     return SubjectView(
@@ -166,7 +175,7 @@ def _subject_view(subject: Subject) -> SubjectView:
 
 def _location(signal: Signal) -> list[Line]:
     street = " ".join(p for p in (signal.street, signal.house_number, signal.addition) if p)
-    place = " ".join(p for p in (signal.postcode, signal.city) if p)
+    place = " ".join(p for p in (_postcode(signal.postcode), signal.city) if p)
     lines = [
         Line(_("Address"), street),
         Line(_("Postcode and place"), place),
